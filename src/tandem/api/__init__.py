@@ -1,0 +1,1 @@
+"""HTTP adapters: each dialect parses requests, calls the core and shapes its own JSON."""

@@ -1,0 +1,363 @@
+"""How every Mastodon route runs: parse, authenticate, throttle, authorize, call, render errors."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from tandem.api.http import JSON, BadRequest, client_ip, read_params
+from tandem.api.mastodon.params import Params
+from tandem.config import Settings
+from tandem.core import clock, oauth, sessions
+from tandem.core.errors import (
+    AuthenticationFailed,
+    DomainError,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    Unprocessable,
+    ValidationFailed,
+)
+from tandem.core.ids import parse_id
+from tandem.core.models import Account, Principal, User
+from tandem.core.ratelimits import Hit, tightest
+from tandem.services import Services
+from tandem.store.db import Database
+from tandem.store.files import MediaFiles
+
+Auth = Literal["user", "optional", "token", "app", "none", "user_only"]
+Handler = Callable[["Ctx"], Awaitable[Any]]
+
+INVALID_TOKEN = "The access token is invalid"
+OUT_OF_SCOPE = "This action is outside the authorized scopes"
+USER_REQUIRED = "This method requires an authenticated user"
+APP_REQUIRED = "This method requires an client credentials authentication"
+BLOCKED_MESSAGES = {
+    "disabled": "Your login is currently disabled",
+    "unconfirmed": "Your login is missing a confirmed e-mail address",
+    "pending": "Your login is currently pending approval",
+}
+PUBLIC_CACHE = "public, max-age=15, stale-while-revalidate=30, stale-if-error=86400"
+PAGING_KEYS = ("page", "min_id", "max_id", "since_id")
+# Which key each route-specific throttle counts by.
+THROTTLE_KEYS = {
+    "api_sign_up": "ip",
+    "app_registrations": "ip",
+    "api_media": "account",
+    "api_delete": "account",
+    "follows": "account",
+    "statuses": "account",
+    "login_attempts": "ip",
+}
+TOUCH_EVERY = timedelta(hours=1)
+
+LABELS = {
+    "email": "E-mail address",
+    "agreement": "Service agreement",
+    "redirect_uri": "Redirect URI",
+    "date_of_birth": "Date of birth",
+}
+
+
+class MastodonError(Exception):
+    def __init__(
+        self,
+        status: int,
+        error: str,
+        *,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(error)
+        self.status = status
+        self.error = error
+        self.headers = headers or {}
+        self.extra = extra or {}
+
+    def response(self) -> Response:
+        return JSON(
+            {"error": self.error, **self.extra}, status_code=self.status, headers=self.headers
+        )
+
+
+def label(attribute: str) -> str:
+    if attribute in LABELS:
+        return LABELS[attribute]
+    if "[" in attribute:
+        return attribute
+    return attribute.replace("_", " ").capitalize()
+
+
+def validation_error(err: ValidationFailed) -> MastodonError:
+    details: dict[str, list[dict[str, str]]] = {}
+    for e in err.errors:
+        details.setdefault(e.attribute, []).append(
+            {"error": f"ERR_{e.code.upper()}", "description": e.message}
+        )
+    summary = ", ".join(f"{label(e.attribute)} {e.message}" for e in err.errors)
+    return MastodonError(422, f"Validation failed: {summary}", extra={"details": details})
+
+
+def domain_error(err: DomainError) -> MastodonError:
+    if isinstance(err, ValidationFailed):
+        return validation_error(err)
+    if isinstance(err, NotFound):
+        return MastodonError(404, "Record not found")
+    if isinstance(err, Forbidden):
+        return MastodonError(403, err.message or "This action is not allowed")
+    if isinstance(err, Unprocessable):
+        return MastodonError(422, f"Validation failed: {err.message}")
+    if isinstance(err, RateLimited):
+        return MastodonError(429, "Too many requests")
+    if isinstance(err, oauth.InvalidToken):
+        return MastodonError(401, err.message)
+    if isinstance(err, oauth.OAuthError):
+        return MastodonError(err.status, err.error, extra={"error_description": err.description})
+    if isinstance(err, AuthenticationFailed):
+        return MastodonError(401, err.message)
+    return MastodonError(422, err.message or type(err).__name__)
+
+
+def rate_headers(hit: Hit) -> dict[str, str]:
+    reset = datetime.fromtimestamp(hit.reset_at, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return {
+        "X-RateLimit-Limit": str(hit.limit),
+        "X-RateLimit-Remaining": str(hit.remaining),
+        "X-RateLimit-Reset": reset,
+    }
+
+
+def ip_key(ip: str) -> str:
+    """IPv6 clients are counted per /64, as one host usually owns the whole prefix."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
+    return ip
+
+
+@dataclass
+class Ctx:
+    request: Request
+    services: Services
+    params: Params
+    principal: Principal | None
+    response_headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    @property
+    def files(self) -> MediaFiles:
+        return self.services.files
+
+    @property
+    def viewer(self) -> Account | None:
+        return self.principal.account if self.principal else None
+
+    @property
+    def account(self) -> Account:
+        assert self.principal is not None and self.principal.account is not None
+        return self.principal.account
+
+    @property
+    def user(self) -> User:
+        assert self.principal is not None and self.principal.user is not None
+        return self.principal.user
+
+    def path_id(self, name: str = "id") -> int:
+        """An id from the path; something that cannot be an id is simply not found."""
+        found = parse_id(self.request.path_params.get(name))
+        if found is None:
+            raise MastodonError(404, "Record not found")
+        return found
+
+    @property
+    def ip(self) -> str:
+        return client_ip(self.request)
+
+
+def bearer_token(request: Request, params: Params) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    for name in ("access_token", "bearer_token"):
+        token = params.raw(name)
+        if isinstance(token, str) and token:
+            return token
+    return None
+
+
+async def resolve(services: Services, token: str | None, auth: Auth) -> Principal | None:
+    if token is None:
+        return None
+    try:
+        return await oauth.principal(services.db, token)
+    except oauth.InvalidToken as err:
+        # On public endpoints an unknown token is ignored, but a revoked one is refused.
+        if auth in ("optional", "none") and err.reason == "invalid":
+            return None
+        if auth == "none":
+            return None
+        raise MastodonError(401, err.message) from None
+
+
+async def throttle(
+    services: Services,
+    request: Request,
+    params: Params,
+    principal: Principal | None,
+    extra: tuple[str, ...],
+) -> Hit | None:
+    limiter = services.limiter
+    if not limiter.enabled:
+        return None
+    ip = ip_key(client_ip(request))
+    hits: list[Hit | None] = []
+    user_id = principal.account.id if principal and principal.account else None
+    if user_id is not None:
+        hits.append(await limiter.hit("authenticated_api", user_id))
+    else:
+        hits.append(await limiter.hit("unauthenticated_api", ip))
+    if principal is not None:
+        hits.append(await limiter.hit("per_token_api", principal.token.id))
+    if any(params.has(k) for k in PAGING_KEYS):
+        if user_id is not None:
+            hits.append(await limiter.hit("authenticated_paging", user_id))
+        else:
+            hits.append(await limiter.hit("unauthenticated_paging", ip))
+    for name in extra:
+        key: str | int | None = ip if THROTTLE_KEYS[name] == "ip" else user_id
+        if key is not None:
+            hits.append(await limiter.hit(name, key))
+    exceeded = [h for h in hits if h is not None and h.exceeded]
+    if exceeded:
+        worst = max(exceeded, key=lambda h: h.reset_at)
+        raise MastodonError(429, "Too many requests", headers=rate_headers(worst))
+    return tightest(hits)
+
+
+def authorize(principal: Principal | None, auth: Auth, scopes: tuple[str, ...]) -> None:
+    if auth == "none":
+        return
+    if principal is None:
+        if auth in ("user", "token", "app"):
+            raise MastodonError(401, INVALID_TOKEN)
+        if auth == "user_only":
+            raise MastodonError(422, USER_REQUIRED)
+        return
+    if scopes and not any(s in principal.token.scopes for s in scopes):
+        raise MastodonError(403, OUT_OF_SCOPE)
+    if auth == "app" and principal.user is not None:
+        raise MastodonError(403, APP_REQUIRED)
+    if principal.user is not None and principal.account is not None:
+        blocked = sessions.login_block(principal.user, principal.account)
+        if blocked == "disabled" or (blocked and auth in ("user", "user_only")):
+            raise MastodonError(403, BLOCKED_MESSAGES[blocked])
+    if auth in ("user", "user_only") and principal.user is None:
+        raise MastodonError(422, USER_REQUIRED)
+
+
+async def _touch(services: Services, principal: Principal | None, ip: str) -> None:
+    """Remember when a token was last used (at most hourly: this is a write)."""
+    if principal is None:
+        return
+    last = principal.token.last_used_at
+    if last is None or clock.now() - last > TOUCH_EVERY:
+        await oauth.touch(services.db, principal.token.id, ip)
+
+
+def endpoint(
+    method: str,
+    path: str,
+    *,
+    scopes: tuple[str, ...] = (),
+    auth: Auth = "user",
+    throttles: tuple[str, ...] = (),
+    cache_public: bool = False,
+) -> Callable[[Handler], Route]:
+    """Wrap a handler `async (ctx) -> data | Response` into a Starlette route."""
+
+    def wrap(handler: Handler) -> Route:
+        async def run(request: Request) -> Response:
+            services: Services = request.app.state.services
+            headers: dict[str, str] = {}
+            try:
+                params = Params(await read_params(request))
+                principal = await resolve(services, bearer_token(request, params), auth)
+                hit = await throttle(services, request, params, principal, throttles)
+                if hit is not None:
+                    headers.update(rate_headers(hit))
+                authorize(principal, auth, scopes)
+                await _touch(services, principal, client_ip(request))
+                ctx = Ctx(request, services, params, principal)
+                result = await handler(ctx)
+                response = result if isinstance(result, Response) else JSON(result)
+                headers.update(ctx.response_headers)
+            except MastodonError as err:
+                response = err.response()
+                headers = {**headers, **err.headers}
+            except DomainError as err:
+                response = domain_error(err).response()
+                if isinstance(err, RateLimited):
+                    headers["X-RateLimit-Remaining"] = "0"
+            except BadRequest as err:
+                response = JSON({"error": err.message}, status_code=err.status)
+            for key, value in headers.items():
+                response.headers[key] = value
+            if "cache-control" not in response.headers:
+                anonymous = bearer_token(request, Params({})) is None
+                public = cache_public and anonymous and response.status_code == 200
+                response.headers["Cache-Control"] = PUBLIC_CACHE if public else "private, no-store"
+            response.headers["Vary"] = "Authorization"
+            return response
+
+        run.__name__ = handler.__name__
+        run.__doc__ = handler.__doc__
+        return Route(path, run, methods=[method])
+
+    return wrap
+
+
+class Routes(list[Route]):
+    """A module's routes: `@routes("GET", "/api/v1/…", scopes=…)` registers a handler."""
+
+    def __call__(
+        self,
+        method: str,
+        path: str,
+        *,
+        scopes: tuple[str, ...] = (),
+        auth: Auth = "user",
+        throttles: tuple[str, ...] = (),
+        cache_public: bool = False,
+    ) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.append(
+                endpoint(
+                    method,
+                    path,
+                    scopes=scopes,
+                    auth=auth,
+                    throttles=throttles,
+                    cache_public=cache_public,
+                )(handler)
+            )
+            return handler
+
+        return register

@@ -1,0 +1,108 @@
+"""Status, MediaAttachment, mentions and tags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tandem.api.mastodon.entities.accounts import Render, account
+from tandem.api.mastodon.formats import iso_ms
+from tandem.config import Settings
+from tandem.core import urls
+from tandem.core.models import Account, MediaAttachment, Status
+from tandem.core.statuses import StatusBundle
+
+
+def _size(width: int, height: int) -> dict[str, Any]:
+    return {
+        "width": width,
+        "height": height,
+        "size": f"{width}x{height}",
+        "aspect": round(width / height, 6) if height else 0,
+    }
+
+
+def media_attachment(settings: Settings, media: MediaAttachment) -> dict[str, Any]:
+    small = media.thumbnail or media.file
+    return {
+        "id": str(media.id),
+        "type": media.type,
+        "url": urls.file_url(settings, media.file.path),
+        "preview_url": urls.file_url(settings, small.path),
+        "remote_url": None,
+        "preview_remote_url": None,
+        "text_url": None,
+        "meta": {
+            "original": _size(media.file.width, media.file.height),
+            "small": _size(small.width, small.height),
+            "focus": {"x": media.focus[0], "y": media.focus[1]},
+        },
+        "description": media.description or None,
+        "blurhash": media.blurhash,
+    }
+
+
+def status_uri(settings: Settings, author: Account, status: Status) -> str:
+    return f"{urls.actor_uri(settings, author)}/statuses/{status.id}"
+
+
+def status(s: Status, b: StatusBundle, r: Render, *, with_source: bool = False) -> dict[str, Any]:
+    settings = r.settings
+    author = b.accounts[s.account_id]
+    original = b.originals.get(s.reblog_of_id) if s.reblog_of_id else None
+    shown = original or s
+    data: dict[str, Any] = {
+        "id": str(s.id),
+        "created_at": iso_ms(s.created_at),
+        "in_reply_to_id": str(s.in_reply_to_id) if s.in_reply_to_id else None,
+        "in_reply_to_account_id": str(s.in_reply_to_account_id)
+        if s.in_reply_to_account_id
+        else None,
+        "sensitive": s.sensitive,
+        "spoiler_text": s.spoiler_text,
+        "visibility": s.visibility,
+        "language": s.language,
+        "uri": status_uri(settings, author, s) + ("/activity" if original else ""),
+        "url": None if original else f"{urls.profile_url(settings, author)}/{s.id}",
+        "replies_count": s.replies_count,
+        "reblogs_count": s.reblogs_count,
+        "favourites_count": s.favourites_count,
+        "edited_at": iso_ms(s.edited_at),
+        "content": "" if original else s.content,
+        "reblog": status(original, b, r) if original else None,
+        "application": None,
+        "account": account(author, r),
+        "media_attachments": [media_attachment(settings, m) for m in s.media],
+        "mentions": [_mention(settings, b, m.account_id) for m in s.mentions],
+        "tags": [{"name": t.lower(), "url": urls.tag_url(settings, t.lower())} for t in s.tags],
+        "emojis": [],
+        "card": None,
+        "poll": None,
+    }
+    app = b.applications.get(s.application_id) if s.application_id else None
+    if app is not None:
+        data["application"] = {"name": app.name, "website": app.website}
+    if b.viewer_id is not None:
+        data["favourited"] = False
+        data["reblogged"] = shown.id in b.reblogged
+        data["muted"] = False
+        data["bookmarked"] = False
+        data["filtered"] = []
+        if s.account_id == b.viewer_id and not original and s.visibility != "direct":
+            data["pinned"] = s.id in b.pinned
+    if with_source:
+        data["text"] = s.text
+    return data
+
+
+def _mention(settings: Settings, b: StatusBundle, account_id: int) -> dict[str, Any]:
+    mentioned = b.accounts[account_id]
+    return {
+        "id": str(mentioned.id),
+        "username": mentioned.username,
+        "url": urls.profile_url(settings, mentioned),
+        "acct": mentioned.acct(),
+    }
+
+
+def statuses(b: StatusBundle, r: Render) -> list[dict[str, Any]]:
+    return [status(s, b, r) for s in b.statuses]

@@ -1,0 +1,39 @@
+"""/api/v1/featured_tags: hashtags featured on your profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tandem.api.mastodon.endpoint import Ctx, Routes
+from tandem.api.mastodon.entities.accounts import featured_tag
+from tandem.core import featured_tags, urls
+from tandem.core.scopes import accepts
+
+routes = Routes()
+
+
+@routes("GET", "/api/v1/featured_tags", scopes=accepts("read:accounts"))
+async def index(ctx: Ctx) -> list[dict[str, Any]]:
+    tags = await featured_tags.of_account(ctx.db, ctx.account.id)
+    return [featured_tag(ctx.settings, ctx.account, t) for t in tags]
+
+
+@routes("POST", "/api/v1/featured_tags", scopes=accepts("write:accounts"))
+async def create(ctx: Ctx) -> dict[str, Any]:
+    created = await featured_tags.create(ctx.db, ctx.settings, ctx.account, ctx.params.text("name"))
+    return featured_tag(ctx.settings, ctx.account, created)
+
+
+@routes("DELETE", "/api/v1/featured_tags/{id:int}", scopes=accepts("write:accounts"))
+async def delete(ctx: Ctx) -> dict[str, Any]:
+    await featured_tags.delete(ctx.db, ctx.account, ctx.path_id())
+    return {}
+
+
+@routes("GET", "/api/v1/featured_tags/suggestions", scopes=accepts("read:accounts"))
+async def suggestions(ctx: Ctx) -> list[dict[str, Any]]:
+    names = await featured_tags.suggestions(ctx.db, ctx.account)
+    return [
+        {"name": n.lower(), "url": urls.tag_url(ctx.settings, n.lower()), "history": []}
+        for n in names
+    ]

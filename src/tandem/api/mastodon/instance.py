@@ -1,0 +1,150 @@
+"""Instance documents: /api/v1/instance, /api/v2/instance and small discovery endpoints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tandem import MASTODON_API_VERSION, MASTODON_COMPAT_VERSION, __version__
+from tandem.api.mastodon.endpoint import Ctx, Routes
+from tandem.api.mastodon.entities.accounts import Render, account
+from tandem.config import Settings
+from tandem.core import images, instance
+from tandem.core.media import DESCRIPTION_LIMIT
+from tandem.core.profiles import DESCRIPTION_LIMIT as PROFILE_DESCRIPTION_LIMIT
+from tandem.core.text import URL_COUNTS_AS
+
+routes = Routes()
+VERSION = f"{MASTODON_COMPAT_VERSION} (compatible; tandem {__version__})"
+SOURCE_URL = "https://github.com/tandem-social/tandem"
+
+
+def _configuration(settings: Settings, vapid_key: str) -> dict[str, Any]:
+    return {
+        "urls": {
+            "streaming": f"{'wss' if settings.scheme == 'https' else 'ws'}://{settings.domain}",
+            "status": None,
+            "about": f"{settings.base_url}/about",
+            "privacy_policy": None,
+            "terms_of_service": None,
+        },
+        "vapid": {"public_key": vapid_key},
+        "accounts": {
+            "max_featured_tags": settings.max_featured_tags,
+            "max_pinned_statuses": settings.max_pinned_statuses,
+            "max_display_name_length": settings.max_display_name_length,
+            "max_note_length": settings.max_note_length,
+            "max_avatar_description_length": PROFILE_DESCRIPTION_LIMIT,
+            "max_header_description_length": PROFILE_DESCRIPTION_LIMIT,
+            "max_profile_fields": settings.max_profile_fields,
+            "profile_field_name_limit": settings.profile_field_name_limit,
+            "profile_field_value_limit": settings.profile_field_value_limit,
+        },
+        "statuses": {
+            "max_characters": settings.max_status_characters,
+            "max_media_attachments": settings.max_media_attachments,
+            "characters_reserved_per_url": URL_COUNTS_AS,
+        },
+        "media_attachments": {
+            "supported_mime_types": sorted(images.ALLOWED_TYPES),
+            "description_limit": DESCRIPTION_LIMIT,
+            "image_size_limit": settings.max_media_size,
+            "image_matrix_limit": images.MAX_PIXELS,
+            # Video and audio are not accepted yet: their limits are zero.
+            "video_size_limit": 0,
+            "video_frame_rate_limit": 0,
+            "video_matrix_limit": 0,
+        },
+        # Polls are not supported yet: no options can be offered.
+        "polls": {
+            "max_options": 0,
+            "max_characters_per_option": 0,
+            "min_expiration": 0,
+            "max_expiration": 0,
+        },
+        "translation": {"enabled": False},
+        "timelines_access": {
+            "live_feeds": {"local": "public", "remote": "public"},
+            "hashtag_feeds": {"local": "public", "remote": "public"},
+            "trending_link_feeds": {"local": "public", "remote": "public"},
+        },
+        "limited_federation": False,
+    }
+
+
+def _registrations(settings: Settings) -> dict[str, Any]:
+    return {
+        "enabled": settings.registrations in ("open", "approval"),
+        "approval_required": settings.registrations == "approval",
+        "reason_required": settings.registrations == "approval" and settings.require_invite_text,
+        "message": None if settings.registrations != "closed" else "Registrations are closed.",
+        "min_age": settings.min_age or None,
+        "url": None,
+    }
+
+
+@routes("GET", "/api/v2/instance", auth="none")
+async def instance_v2(ctx: Ctx) -> dict[str, Any]:
+    s = ctx.settings
+    stats = await instance.stats(ctx.db)
+    render = Render(s)
+    return {
+        "domain": s.domain,
+        "title": s.instance_title,
+        "version": VERSION,
+        "source_url": SOURCE_URL,
+        "description": s.instance_description,
+        "usage": {"users": {"active_month": stats.active_month}},
+        "thumbnail": {"url": f"{s.base_url}/thumbnail.png", "blurhash": None, "versions": {}},
+        "icon": [],
+        "languages": ["en"],
+        "configuration": _configuration(s, ctx.services.vapid_key),
+        "registrations": _registrations(s),
+        "api_versions": {"mastodon": MASTODON_API_VERSION},
+        "contact": {
+            "email": s.contact_email,
+            "account": account(stats.contact, render) if stats.contact else None,
+        },
+        "rules": [],
+    }
+
+
+@routes("GET", "/api/v1/instance", auth="none")
+async def instance_v1(ctx: Ctx) -> dict[str, Any]:
+    s = ctx.settings
+    stats = await instance.stats(ctx.db)
+    configuration = _configuration(s, ctx.services.vapid_key)
+    return {
+        "uri": s.domain,
+        "title": s.instance_title,
+        "short_description": s.instance_description,
+        "description": s.instance_description,
+        "email": s.contact_email,
+        "version": VERSION,
+        "urls": {"streaming_api": configuration["urls"]["streaming"]},
+        "stats": {"user_count": stats.users, "status_count": stats.statuses, "domain_count": 0},
+        "thumbnail": f"{s.base_url}/thumbnail.png",
+        "languages": ["en"],
+        "registrations": s.registrations in ("open", "approval"),
+        "approval_required": s.registrations == "approval",
+        "invites_enabled": s.registrations == "invite",
+        "configuration": {
+            k: configuration[k] for k in ("accounts", "statuses", "media_attachments", "polls")
+        },
+        "contact_account": account(stats.contact, Render(s)) if stats.contact else None,
+        "rules": [],
+    }
+
+
+@routes("GET", "/api/v1/instance/peers", auth="none")
+async def peers(ctx: Ctx) -> list[str]:
+    return []
+
+
+@routes("GET", "/api/v1/instance/rules", auth="none")
+async def rules(ctx: Ctx) -> list[dict[str, Any]]:
+    return []
+
+
+@routes("GET", "/api/v1/custom_emojis", auth="none")
+async def custom_emojis(ctx: Ctx) -> list[dict[str, Any]]:
+    return []

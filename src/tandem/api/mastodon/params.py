@@ -1,0 +1,139 @@
+"""Reading Mastodon request parameters with Rails' casting rules."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tandem.api.http import BadRequest, decode_data_uri
+from tandem.core.ids import parse_id
+from tandem.core.images import Upload
+
+_FALSE = {"0", "f", "F", "false", "FALSE", "False", "off", "OFF", "Off"}
+_LEADING_INT = re.compile(r"\A\s*([+-]?\d+)")
+
+
+class Params:
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    def has(self, name: str) -> bool:
+        return name in self.data
+
+    def raw(self, name: str) -> Any:
+        return self.data.get(name)
+
+    def text(self, name: str) -> str | None:
+        value = self.data.get(name)
+        if value is None or isinstance(value, str):
+            return value
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int | float):
+            return str(value)
+        raise BadRequest(f"{name} must be a string")
+
+    def boolean(self, name: str) -> bool | None:
+        """Rails' boolean cast: absent or "" → None; 0/false/off… → False; anything else → True."""
+        value = self.data.get(name)
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int | float):
+            return value != 0
+        if isinstance(value, str):
+            return value not in _FALSE
+        return True
+
+    def flag(self, name: str, default: bool = False) -> bool:
+        value = self.boolean(name)
+        return default if value is None else value
+
+    def integer(self, name: str) -> int | None:
+        """Ruby's to_i: leading digits, else 0; absent → None."""
+        value = self.data.get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return int(value)
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float):
+            return int(value)
+        if isinstance(value, str):
+            match = _LEADING_INT.match(value)
+            return int(match.group(1)) if match else 0
+        raise BadRequest(f"{name} must be a number")
+
+    def strings(self, name: str) -> list[str] | None:
+        """`name[]=a&name[]=b`, a JSON array, an index-keyed hash, or one scalar."""
+        value = self.data.get(name)
+        if value is None:
+            return None
+        if isinstance(value, dict):
+            value = list(value.values())
+        if not isinstance(value, list):
+            value = [value]
+        out = []
+        for item in value:
+            if isinstance(item, str | int | float) and not isinstance(item, bool):
+                out.append(str(item))
+            elif item is not None:
+                raise BadRequest(f"{name} must be a list of strings")
+        return out
+
+    def ids(self, name: str) -> list[int]:
+        """Ids from `name[]`; values that cannot be ids are skipped like unknown ids."""
+        return [i for i in (parse_id(v) for v in self.strings(name) or []) if i is not None]
+
+    def id(self, name: str) -> int | None:
+        value = self.data.get(name)
+        return parse_id(value) if value not in (None, "") else None
+
+    def upload(self, name: str) -> Upload | None:
+        value = self.data.get(name)
+        if value is None or value == "":
+            return None
+        if isinstance(value, Upload):
+            return value
+        if isinstance(value, str) and value.startswith("data:"):
+            decoded = decode_data_uri(value)
+            if decoded is not None:
+                return decoded
+        raise BadRequest(f"{name} must be a file upload (multipart/form-data) or a data: URI")
+
+    def mapping(self, name: str) -> dict[str, Any] | None:
+        value = self.data.get(name)
+        if value is None or value == "":
+            return None
+        if not isinstance(value, dict):
+            raise BadRequest(f"{name} must be a hash, like {name}[key]=value")
+        return value
+
+    def fields(self, name: str = "fields_attributes") -> list[tuple[str, str]] | None:
+        """Profile fields in any of Mastodon's three encodings, in the order sent."""
+        value = self.data.get(name)
+        if value is None:
+            return None
+        if value == "":
+            return []
+        items = list(value.values()) if isinstance(value, dict) else value
+        if not isinstance(items, list):
+            raise BadRequest(f"{name} must be an array or hash of {{name, value}} entries")
+        out: list[tuple[str, str]] = []
+        for item in items:
+            if not isinstance(item, dict):
+                raise BadRequest(f"each {name} entry must have a name and a value")
+            field_name, field_value = item.get("name", ""), item.get("value", "")
+            if not isinstance(field_name, str) or not isinstance(field_value, str):
+                raise BadRequest(f"{name} names and values must be strings")
+            out.append((field_name, field_value))
+        return out
+
+    def limit(self, default: int, maximum: int | None = None) -> int:
+        """Mastodon's limit_param: abs(to_i), at most twice the default unless told."""
+        value = self.integer("limit")
+        if value is None:
+            return default
+        return min(abs(value), maximum if maximum is not None else default * 2)

@@ -1,0 +1,121 @@
+"""Follow, block, mute, endorse and note another account; read relationships."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tandem.api.mastodon.endpoint import Ctx, Routes
+from tandem.api.mastodon.entities.accounts import relationship
+from tandem.api.mastodon.views import accounts_json
+from tandem.core import accounts, relationships
+from tandem.core.errors import ValidationFailed
+from tandem.core.relationships import KEEP
+from tandem.core.scopes import accepts
+
+routes = Routes()
+WRITE_FOLLOWS = accepts("write:follows", legacy_follow=True)
+WRITE_BLOCKS = accepts("write:blocks", legacy_follow=True)
+WRITE_MUTES = accepts("write:mutes", legacy_follow=True)
+WRITE_ACCOUNTS = accepts("write:accounts")
+READ_FOLLOWS = accepts("read:follows")  # Mastodon does not take `follow` here
+
+
+@routes("POST", "/api/v1/accounts/{id:int}/follow", scopes=WRITE_FOLLOWS, throttles=("follows",))
+async def follow(ctx: Ctx) -> dict[str, Any]:
+    p = ctx.params
+    reblogs, notify = p.boolean("reblogs"), p.boolean("notify")
+    rel = await relationships.follow(
+        ctx.db,
+        ctx.account,
+        ctx.path_id(),
+        reblogs=KEEP if reblogs is None else reblogs,
+        notify=KEEP if notify is None else notify,
+        languages_=p.strings("languages") if p.has("languages") else KEEP,
+        max_follows=ctx.settings.max_follows,
+    )
+    return relationship(rel)
+
+
+@routes("POST", "/api/v1/accounts/{id:int}/unfollow", scopes=WRITE_FOLLOWS)
+async def unfollow(ctx: Ctx) -> dict[str, Any]:
+    return relationship(await relationships.unfollow(ctx.db, ctx.account, ctx.path_id()))
+
+
+@routes("POST", "/api/v1/accounts/{id:int}/remove_from_followers", scopes=WRITE_FOLLOWS)
+async def remove_from_followers(ctx: Ctx) -> dict[str, Any]:
+    rel = await relationships.remove_from_followers(ctx.db, ctx.account, ctx.path_id())
+    return relationship(rel)
+
+
+@routes("POST", "/api/v1/accounts/{id:int}/block", scopes=WRITE_BLOCKS)
+async def block(ctx: Ctx) -> dict[str, Any]:
+    return relationship(await relationships.block(ctx.db, ctx.account, ctx.path_id()))
+
+
+@routes("POST", "/api/v1/accounts/{id:int}/unblock", scopes=WRITE_BLOCKS)
+async def unblock(ctx: Ctx) -> dict[str, Any]:
+    return relationship(await relationships.unblock(ctx.db, ctx.account, ctx.path_id()))
+
+
+@routes("POST", "/api/v1/accounts/{id:int}/mute", scopes=WRITE_MUTES)
+async def mute(ctx: Ctx) -> dict[str, Any]:
+    p = ctx.params
+    duration = p.integer("duration") or 0
+    if duration < 0:
+        raise ValidationFailed.one(
+            "duration", "invalid", "must be 0 (no end) or a number of seconds"
+        )
+    rel = await relationships.mute(
+        ctx.db,
+        ctx.account,
+        ctx.path_id(),
+        notifications=p.flag("notifications", default=True),
+        duration=duration,
+    )
+    return relationship(rel)
+
+
+@routes("POST", "/api/v1/accounts/{id:int}/unmute", scopes=WRITE_MUTES)
+async def unmute(ctx: Ctx) -> dict[str, Any]:
+    return relationship(await relationships.unmute(ctx.db, ctx.account, ctx.path_id()))
+
+
+async def _endorse(ctx: Ctx) -> dict[str, Any]:
+    return relationship(await relationships.endorse(ctx.db, ctx.account, ctx.path_id()))
+
+
+async def _unendorse(ctx: Ctx) -> dict[str, Any]:
+    return relationship(await relationships.unendorse(ctx.db, ctx.account, ctx.path_id()))
+
+
+for verb in ("pin", "endorse"):
+    routes("POST", f"/api/v1/accounts/{{id:int}}/{verb}", scopes=WRITE_ACCOUNTS)(_endorse)
+for verb in ("unpin", "unendorse"):
+    routes("POST", f"/api/v1/accounts/{{id:int}}/{verb}", scopes=WRITE_ACCOUNTS)(_unendorse)
+
+
+@routes("POST", "/api/v1/accounts/{id:int}/note", scopes=WRITE_ACCOUNTS)
+async def note(ctx: Ctx) -> dict[str, Any]:
+    rel = await relationships.set_note(
+        ctx.db, ctx.account, ctx.path_id(), ctx.params.text("comment")
+    )
+    return relationship(rel)
+
+
+@routes("GET", "/api/v1/accounts/relationships", scopes=READ_FOLLOWS)
+async def relationships_index(ctx: Ctx) -> list[dict[str, Any]]:
+    found = await relationships.for_targets(
+        ctx.db,
+        ctx.account,
+        ctx.params.ids("id"),
+        with_suspended=ctx.params.flag("with_suspended"),
+    )
+    return [relationship(r) for r in found]
+
+
+@routes("GET", "/api/v1/accounts/familiar_followers", scopes=READ_FOLLOWS)
+async def familiar_followers(ctx: Ctx) -> list[dict[str, Any]]:
+    found = await accounts.familiar_followers(ctx.db, ctx.account, ctx.params.ids("id"))
+    return [
+        {"id": str(target), "accounts": await accounts_json(ctx, known)} for target, known in found
+    ]

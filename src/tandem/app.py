@@ -1,0 +1,137 @@
+"""The ASGI application: every route, the middleware, and start-up (migrations, job worker)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from tandem.api import wellknown
+from tandem.api.http import JSON
+from tandem.api.mastodon import (
+    accounts,
+    apps,
+    collections,
+    credentials,
+    featured_tags,
+    instance,
+    lists,
+    media,
+    oauth,
+    relationships,
+    statuses,
+)
+from tandem.config import Settings, ensure_secret_key
+from tandem.jobs.registry import HANDLERS
+from tandem.jobs.worker import Worker
+from tandem.services import Services
+from tandem.web import pages
+
+log = logging.getLogger("tandem")
+EXPOSED_HEADERS = [
+    "Link",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Deprecation",
+]
+
+
+class StripTrailingSlash:
+    """`/api/v1/instance/` is the same resource as `/api/v1/instance` (clients send both)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            if len(path) > 1 and path.endswith("/"):
+                scope = {**scope, "path": path.rstrip("/") or "/"}
+        await self.app(scope, receive, send)
+
+
+def all_routes(settings: Settings) -> list[BaseRoute]:
+    mastodon_modules = (
+        apps,
+        oauth,
+        credentials,
+        relationships,
+        accounts,
+        collections,
+        statuses,
+        media,
+        lists,
+        featured_tags,
+        instance,
+    )
+    routes: list[BaseRoute] = []
+    for module in mastodon_modules:
+        routes.extend(module.routes)
+    routes.extend(wellknown.routes)
+    routes.extend(pages.routes)
+    settings.media_dir.mkdir(parents=True, exist_ok=True)
+    routes.append(Mount("/system", StaticFiles(directory=settings.media_dir), name="media"))
+    return routes
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    return JSON({"error": "Record not found"}, status_code=404)
+
+
+async def method_not_allowed(request: Request, exc: Exception) -> Response:
+    return JSON({"error": f"{request.method} is not allowed here"}, status_code=405)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSON(
+        {"error": "There was a temporary problem serving your request, please try again"},
+        status_code=500,
+    )
+
+
+def create_app(settings: Settings, *, run_worker: bool = True) -> Starlette:
+    settings = ensure_secret_key(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        services: Services = app.state.services
+        await services.db.migrate()
+        worker = Worker(services, HANDLERS)
+        app.state.worker = worker
+        if run_worker:
+            worker.start()
+        try:
+            yield
+        finally:
+            await worker.stop()
+            await services.close()
+
+    app = Starlette(
+        routes=all_routes(settings),
+        middleware=[
+            Middleware(StripTrailingSlash),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+                allow_headers=["*"],
+                expose_headers=EXPOSED_HEADERS,
+                max_age=3600,
+            ),
+        ],
+        exception_handlers={404: not_found, 405: method_not_allowed, 500: server_error},
+        lifespan=lifespan,
+    )
+    app.state.services = Services.build(settings)
+    return app

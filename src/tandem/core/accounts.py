@@ -1,0 +1,166 @@
+"""Finding accounts: by id, by handle, by search, and their follower/following lists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tandem.config import Settings
+from tandem.core import clock
+from tandem.core.errors import NotFound, Unprocessable
+from tandem.core.models import Account, Page
+from tandem.store import accounts as store
+from tandem.store import relationships as pairs
+from tandem.store.db import Conn, Database
+from tandem.store.schema import account_pins, blocks, follows
+
+MAX_IDS = 40
+
+
+async def require(conn: Conn, account_id: int | None) -> Account:
+    """An account others may see: it exists and, if local, is confirmed and approved."""
+    account = await store.get_functional(conn, account_id) if account_id else None
+    if account is None:
+        raise NotFound("Record")
+    return account
+
+
+async def get(db: Database, account_id: int | None) -> Account:
+    async with db.read() as conn:
+        return await require(conn, account_id)
+
+
+async def get_many(db: Database, ids: Sequence[int]) -> list[Account]:
+    if len(set(ids)) > MAX_IDS:
+        raise Unprocessable(f"At most {MAX_IDS} ids can be looked up at once", code="TOO_MANY_IDS")
+    async with db.read() as conn:
+        found = await store.get_many(conn, ids, only_functional=True)
+    return sorted(found.values(), key=lambda a: a.id)
+
+
+def parse_acct(settings: Settings, acct: str) -> tuple[str, str | None]:
+    """`@user`, `user`, `user@localdomain`, `user@remote` → (username, domain or None)."""
+    handle = acct.strip().removeprefix("@")
+    username, _, domain = handle.partition("@")
+    local_host = settings.domain.lower()
+    if not domain or domain.lower() in (local_host, local_host.split(":")[0]):
+        return username, None
+    return username, domain
+
+
+async def lookup(db: Database, settings: Settings, acct: str | None) -> Account:
+    if not acct:
+        raise NotFound("Record")
+    username, domain = parse_acct(settings, acct)
+    async with db.read() as conn:
+        account = await store.by_username(conn, username, domain)
+        if account is None:
+            raise NotFound("Record")
+        return await require(conn, account.id)
+
+
+async def search(
+    db: Database,
+    settings: Settings,
+    viewer: Account | None,
+    query: str,
+    *,
+    limit: int,
+    offset: int,
+    following: bool,
+) -> list[Account]:
+    """Local search only: remote handles are found if already known (no WebFinger here)."""
+    terms = query.strip().removeprefix("@")
+    if not terms:
+        return []
+    username, domain = parse_acct(settings, terms) if "@" in terms else (terms, None)
+    async with db.read() as conn:
+        results = await store.search(
+            conn,
+            username,
+            domain=domain,
+            limit=limit,
+            offset=offset,
+            viewer_id=viewer.id if viewer else None,
+            only_following=following,
+        )
+        if viewer is not None and results:
+            blocked = await pairs.outgoing(
+                conn, blocks, viewer.id, [a.id for a in results], clock.now()
+            )
+            blocking_me = await pairs.incoming(conn, blocks, viewer.id, [a.id for a in results])
+            results = [a for a in results if a.id not in blocked and a.id not in blocking_me]
+    return results
+
+
+async def _collection(
+    db: Database,
+    viewer: Account | None,
+    account_id: int,
+    page: Page,
+    *,
+    owner_side: str,
+) -> list[tuple[int, Account]]:
+    async with db.read() as conn:
+        owner = await require(conn, account_id)
+        is_owner = viewer is not None and viewer.id == owner.id
+        if owner.suspended or (owner.hide_collections and not is_owner):
+            return []
+        blocked = (
+            viewer is not None
+            and not is_owner
+            and await pairs.find(conn, blocks, owner.id, viewer.id)
+        )
+        if blocked:
+            return []
+        rows = await pairs.page(
+            conn,
+            follows,
+            owner_id=owner.id,
+            owner_side=owner_side,
+            page=page,
+            now=clock.now(),
+            hide_for_viewer=viewer.id if viewer is not None and not is_owner else None,
+        )
+    return [(cursor, account) for cursor, account, _ in rows]
+
+
+async def followers(
+    db: Database, viewer: Account | None, account_id: int, page: Page
+) -> list[tuple[int, Account]]:
+    """Who follows the account, newest follow first; cursors are follow ids."""
+    return await _collection(db, viewer, account_id, page, owner_side="target")
+
+
+async def following(
+    db: Database, viewer: Account | None, account_id: int, page: Page
+) -> list[tuple[int, Account]]:
+    return await _collection(db, viewer, account_id, page, owner_side="account")
+
+
+async def endorsed_by(db: Database, account_id: int, page: Page) -> list[tuple[int, Account]]:
+    """Accounts featured on a profile; paged by account id as Mastodon does."""
+    async with db.read() as conn:
+        owner = await require(conn, account_id)
+        if owner.suspended:
+            return []
+        rows = await pairs.page(
+            conn,
+            account_pins,
+            owner_id=owner.id,
+            owner_side="account",
+            page=page,
+            now=clock.now(),
+            cursor="account",
+        )
+    return [(cursor, account) for cursor, account, _ in rows if not account.suspended]
+
+
+async def familiar_followers(
+    db: Database, viewer: Account, ids: Sequence[int]
+) -> list[tuple[int, list[Account]]]:
+    async with db.read() as conn:
+        found = await store.get_many(conn, ids, only_functional=True)
+        targets = [found[i] for i in dict.fromkeys(ids) if i in found and not found[i].suspended]
+        hidden = {a.id for a in targets if a.hide_collections and a.id != viewer.id}
+        known = await pairs.followers_of_both(conn, viewer.id, [a.id for a in targets])
+    return [(a.id, [] if a.id in hidden else known.get(a.id, [])) for a in targets]

@@ -1,0 +1,157 @@
+"""User lists: Mastodon lists and Misskey user lists are the same records."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Literal, cast
+
+from tandem.core import clock
+from tandem.core.accounts import require
+from tandem.core.errors import Errors, NotFound, Unprocessable, ValidationFailed
+from tandem.core.ids import new_id
+from tandem.core.models import Account, Page, UserList
+from tandem.store import lists as store
+from tandem.store import relationships as pairs
+from tandem.store.db import Conn, Database
+from tandem.store.schema import follow_requests, follows
+
+MAX_LISTS = 50
+TITLE_LIMIT = 100
+REPLIES_POLICIES = ("followed", "list", "none")
+RepliesPolicy = Literal["followed", "list", "none"]
+
+
+def _check(title: str | None, replies_policy: str | None) -> Errors:
+    errors = Errors()
+    if title is not None:
+        if not title.strip():
+            errors.add("title", "blank", "can't be blank")
+        elif len(title.strip()) > TITLE_LIMIT:
+            errors.add("title", "too_long", f"is too long (maximum is {TITLE_LIMIT} characters)")
+    if replies_policy is not None and replies_policy not in REPLIES_POLICIES:
+        errors.add("replies_policy", "inclusion", f"must be one of {', '.join(REPLIES_POLICIES)}")
+    return errors
+
+
+async def own(conn: Conn, owner: Account, list_id: int) -> UserList:
+    found = await store.get_list(conn, list_id)
+    if found is None or found.account_id != owner.id:
+        raise NotFound("Record")
+    return found
+
+
+async def all_of(db: Database, owner: Account) -> list[UserList]:
+    async with db.read() as conn:
+        return await store.lists_of(conn, owner.id)
+
+
+async def get(db: Database, owner: Account, list_id: int) -> UserList:
+    async with db.read() as conn:
+        return await own(conn, owner, list_id)
+
+
+async def create(
+    db: Database,
+    owner: Account,
+    title: str | None,
+    replies_policy: str | None = None,
+    exclusive: bool = False,
+) -> UserList:
+    errors = _check(title if title is not None else "", replies_policy)
+    errors.raise_if_any()
+    assert title is not None
+    async with db.write() as conn:
+        if await store.count_lists(conn, owner.id) >= MAX_LISTS:
+            raise Unprocessable(f"You cannot have more than {MAX_LISTS} lists", code="LIST_LIMIT")
+        created = UserList(
+            id=new_id(),
+            account_id=owner.id,
+            title=title.strip(),
+            replies_policy=cast(RepliesPolicy, replies_policy or "list"),
+            exclusive=exclusive,
+        )
+        await store.insert_list(conn, created, clock.now())
+    return created
+
+
+async def update(
+    db: Database,
+    owner: Account,
+    list_id: int,
+    *,
+    title: str | None = None,
+    replies_policy: str | None = None,
+    exclusive: bool | None = None,
+) -> UserList:
+    _check(title, replies_policy).raise_if_any()
+    async with db.write() as conn:
+        current = await own(conn, owner, list_id)
+        updated = replace(
+            current,
+            title=title.strip() if title is not None else current.title,
+            replies_policy=cast(RepliesPolicy, replies_policy or current.replies_policy),
+            exclusive=current.exclusive if exclusive is None else exclusive,
+        )
+        await store.update_list(conn, updated)
+    return updated
+
+
+async def delete(db: Database, owner: Account, list_id: int) -> None:
+    async with db.write() as conn:
+        await own(conn, owner, list_id)
+        await store.delete_list(conn, list_id)
+
+
+async def add(
+    db: Database,
+    owner: Account,
+    list_id: int,
+    account_ids: Sequence[int],
+    *,
+    require_follow: bool,
+    allow_existing: bool = True,
+) -> None:
+    """Add accounts to a list. Mastodon only lists accounts one follows (or asked to follow)."""
+    if not account_ids:
+        raise ValidationFailed.one("account_ids", "blank", "can't be blank")
+    async with db.write() as conn:
+        await own(conn, owner, list_id)
+        present = await store.member_ids(conn, list_id)
+        adding: list[int] = []
+        for account_id in dict.fromkeys(account_ids):
+            target = await require(conn, account_id)
+            if account_id in present:
+                if not allow_existing:
+                    raise Unprocessable("That account is already in the list", code="ALREADY_ADDED")
+                continue
+            if require_follow and target.id != owner.id:
+                followed = await pairs.find(conn, follows, owner.id, target.id)
+                requested = await pairs.find(conn, follow_requests, owner.id, target.id)
+                if followed is None and requested is None:
+                    raise Unprocessable(
+                        "You must follow an account before adding it to a list",
+                        code="NOT_FOLLOWING",
+                    )
+            adding.append(target.id)
+        await store.add_members(conn, list_id, adding, clock.now())
+
+
+async def remove(db: Database, owner: Account, list_id: int, account_ids: Sequence[int]) -> None:
+    async with db.write() as conn:
+        await own(conn, owner, list_id)
+        await store.remove_members(conn, list_id, list(account_ids))
+
+
+async def members(db: Database, owner: Account, list_id: int, page: Page) -> list[Account]:
+    async with db.read() as conn:
+        await own(conn, owner, list_id)
+        return [a for a in await store.members(conn, list_id, page) if not a.suspended]
+
+
+async def containing(db: Database, owner: Account, account_id: int) -> list[UserList]:
+    async with db.read() as conn:
+        target = await require(conn, account_id)
+        if target.suspended:
+            return []
+        return await store.lists_containing(conn, owner.id, target.id)

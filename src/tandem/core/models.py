@@ -1,0 +1,286 @@
+"""Domain records shared by every dialect: plain dataclasses, no database or HTTP types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+Visibility = Literal["public", "unlisted", "private", "direct"]
+VISIBILITIES: tuple[Visibility, ...] = ("public", "unlisted", "private", "direct")
+RoleName = Literal["user", "moderator", "admin", "owner"]
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """A processed image on disk; paths are relative to the media folder."""
+
+    path: str
+    content_type: str
+    static_path: str | None = None  # first frame of an animated GIF
+    width: int = 0
+    height: int = 0
+    size: int = 0
+
+
+@dataclass(frozen=True)
+class ProfileField:
+    name: str
+    value: str
+    verified_at: datetime | None = None
+    value_html: str = ""
+
+
+@dataclass
+class Account:
+    id: int
+    username: str
+    domain: str | None
+    created_at: datetime
+    display_name: str = ""
+    note: str = ""
+    note_html: str = ""
+    fields: list[ProfileField] = field(default_factory=list)
+    locked: bool = False
+    bot: bool = False
+    group: bool = False
+    discoverable: bool | None = None
+    indexable: bool = False
+    hide_collections: bool | None = None
+    noindex: bool = False
+    show_media: bool = True
+    show_media_replies: bool = True
+    show_featured: bool = True
+    avatar: ImageRef | None = None
+    header: ImageRef | None = None
+    avatar_description: str = ""
+    header_description: str = ""
+    attribution_domains: list[str] = field(default_factory=list)
+    followers_count: int = 0
+    following_count: int = 0
+    statuses_count: int = 0
+    last_status_at: datetime | None = None
+    suspended_at: datetime | None = None
+    memorial: bool = False
+    role: RoleName = "user"
+    uri: str | None = None  # remote accounts only
+    url: str | None = None  # remote accounts only
+    updated_at: datetime | None = None
+
+    @property
+    def local(self) -> bool:
+        return self.domain is None
+
+    @property
+    def suspended(self) -> bool:
+        return self.suspended_at is not None
+
+    def acct(self) -> str:
+        return self.username if self.domain is None else f"{self.username}@{self.domain}"
+
+
+@dataclass(frozen=True)
+class UserSettings:
+    default_privacy: Visibility | None = None
+    default_sensitive: bool = False
+    default_language: str | None = None
+    default_quote_policy: Literal["public", "followers", "nobody"] = "public"
+
+
+@dataclass
+class User:
+    id: int
+    account_id: int
+    email: str | None
+    password_hash: str
+    created_at: datetime
+    confirmed_at: datetime | None = None
+    approved: bool = True
+    disabled: bool = False
+    locale: str | None = None
+    settings: UserSettings = field(default_factory=UserSettings)
+    created_by_application_id: int | None = None
+    date_of_birth: date | None = None
+    reason: str | None = None
+    invite_id: int | None = None
+    unconfirmed_email: str | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+@dataclass(frozen=True)
+class Application:
+    id: int
+    name: str
+    website: str | None
+    redirect_uris: tuple[str, ...]
+    scopes: tuple[str, ...]
+    client_id: str
+    client_secret: str
+    created_at: datetime
+    owner_account_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    id: int
+    application_id: int | None
+    account_id: int | None
+    scopes: tuple[str, ...]
+    created_at: datetime
+    revoked_at: datetime | None = None
+    expires_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token as handed to a client once: the secret is not stored, only its hash."""
+
+    token: AccessToken
+    access_token: str
+    refresh_token: str | None = None
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a token, and the user behind it when it has one."""
+
+    token: AccessToken
+    application: Application | None
+    user: User | None
+    account: Account | None
+
+
+@dataclass(frozen=True)
+class Follow:
+    id: int
+    account_id: int
+    target_account_id: int
+    show_reblogs: bool = True
+    notify: bool = False
+    languages: tuple[str, ...] | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Mute:
+    id: int
+    account_id: int
+    target_account_id: int
+    hide_notifications: bool
+    expires_at: datetime | None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """How the viewer relates to one target account."""
+
+    target_id: int
+    following: bool = False
+    showing_reblogs: bool = False
+    notifying: bool = False
+    languages: tuple[str, ...] | None = None
+    followed_by: bool = False
+    blocking: bool = False
+    blocked_by: bool = False
+    muting: bool = False
+    muting_notifications: bool = False
+    muting_expires_at: datetime | None = None
+    requested: bool = False
+    requested_by: bool = False
+    domain_blocking: bool = False
+    endorsed: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class MediaAttachment:
+    id: int
+    account_id: int
+    status_id: int | None
+    type: Literal["image", "gifv", "video", "audio", "unknown"]
+    file: ImageRef
+    thumbnail: ImageRef | None
+    description: str
+    blurhash: str | None
+    focus: tuple[float, float]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Mention:
+    account_id: int
+    username: str
+    domain: str | None
+
+
+@dataclass
+class Status:
+    id: int
+    account_id: int
+    text: str
+    created_at: datetime
+    content: str = ""
+    visibility: Visibility = "public"
+    spoiler_text: str = ""
+    sensitive: bool = False
+    language: str | None = None
+    in_reply_to_id: int | None = None
+    in_reply_to_account_id: int | None = None
+    reblog_of_id: int | None = None
+    application_id: int | None = None
+    edited_at: datetime | None = None
+    replies_count: int = 0
+    reblogs_count: int = 0
+    favourites_count: int = 0
+    tags: list[str] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    media: list[MediaAttachment] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class UserList:
+    id: int
+    account_id: int
+    title: str
+    replies_policy: Literal["followed", "list", "none"] = "list"
+    exclusive: bool = False
+
+
+@dataclass(frozen=True)
+class FeaturedTag:
+    id: int
+    account_id: int
+    name: str
+    statuses_count: int
+    last_status_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: int
+    account_id: int
+    type: str
+    created_at: datetime
+    from_account_id: int | None = None
+    status_id: int | None = None
+    payload: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A window over an id-ordered collection (Mastodon's max_id/since_id/min_id)."""
+
+    limit: int
+    max_id: int | None = None
+    since_id: int | None = None
+    min_id: int | None = None
+    offset: int = 0

@@ -1,0 +1,392 @@
+"""OAuth 2: applications, grants (code, client credentials, password, refresh) and tokens."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+from urllib.parse import urlsplit
+
+from tandem.core import clock, scopes
+from tandem.core.errors import DomainError, Errors
+from tandem.core.ids import new_id
+from tandem.core.models import AccessToken, Application, IssuedToken, Principal
+from tandem.core.tokens import digest, new_secret
+from tandem.store import accounts as account_store
+from tandem.store import oauth as store
+from tandem.store import users as user_store
+from tandem.store.db import Conn, Database
+
+OOB = "urn:ietf:wg:oauth:2.0:oob"
+CODE_LIFETIME = timedelta(minutes=10)
+_FORBIDDEN_SCHEMES = {"data", "vbscript", "javascript"}
+
+OAUTH_DESCRIPTIONS = {
+    "invalid_client": (
+        "Client authentication failed due to unknown client, no client authentication "
+        "included, or unsupported authentication method."
+    ),
+    "invalid_grant": (
+        "The provided authorization grant is invalid, expired, revoked, does not match the "
+        "redirection URI used in the authorization request, or was issued to another client."
+    ),
+    "invalid_scope": "The requested scope is invalid, unknown, or malformed.",
+    "unsupported_grant_type": (
+        "The authorization grant type is not supported by the authorization server."
+    ),
+    "invalid_request": (
+        "The request is missing a required parameter, includes an unsupported parameter "
+        "value, or is otherwise malformed."
+    ),
+    "unsupported_response_type": ("The authorization server does not support this response type."),
+    "access_denied": "The resource owner or authorization server denied the request.",
+}
+
+
+class OAuthError(DomainError):
+    """An RFC 6749 error: `error` is the standard code, `description` adds what to fix."""
+
+    def __init__(self, error: str, description: str | None = None, status: int = 400) -> None:
+        super().__init__(description or OAUTH_DESCRIPTIONS.get(error, error))
+        self.error = error
+        self.description = self.message
+        self.status = status
+
+
+class InvalidToken(DomainError):
+    def __init__(self, reason: Literal["invalid", "revoked", "expired"]) -> None:
+        super().__init__(
+            f"The access token {'is invalid' if reason == 'invalid' else 'was ' + reason}"
+        )
+        self.reason = reason
+
+
+def _redirect_uri_problem(uri: str) -> str | None:
+    if uri == OOB:
+        return None
+    parts = urlsplit(uri)
+    if not parts.scheme:
+        return "must be an absolute URI."
+    if parts.scheme.lower() in _FORBIDDEN_SCHEMES:
+        return "is forbidden by the server."
+    if parts.fragment:
+        return "cannot contain a fragment."
+    if parts.scheme in ("http", "https") and not parts.netloc:
+        return "must be a valid URI."
+    return None
+
+
+def _split_uris(raw: str | list[str] | None) -> list[str]:
+    if raw is None:
+        return []
+    items = raw if isinstance(raw, list) else raw.split("\n")
+    return [u.strip() for u in items if isinstance(u, str) and u.strip()]
+
+
+async def create_application(
+    db: Database,
+    *,
+    name: str | None,
+    redirect_uris: str | list[str] | None,
+    scopes_raw: str | list[str] | None,
+    website: str | None,
+    owner_account_id: int | None = None,
+) -> Application:
+    errors = Errors()
+    name = (name or "").strip()
+    if not name:
+        errors.add("name", "blank", "can't be blank")
+    elif len(name) > 60:
+        errors.add("name", "too_long", "is too long (maximum is 60 characters)")
+    uris = _split_uris(redirect_uris)
+    raw_total = (
+        len("\n".join(redirect_uris))
+        if isinstance(redirect_uris, list)
+        else len(redirect_uris or "")
+    )
+    if not uris:
+        errors.add("redirect_uri", "blank", "can't be blank")
+    elif raw_total > 2000:
+        errors.add("redirect_uri", "too_long", "is too long (maximum is 2000 characters)")
+    else:
+        for uri in uris:
+            problem = _redirect_uri_problem(uri)
+            if problem:
+                errors.add("redirect_uri", "invalid", problem)
+                break
+    wanted = (
+        scopes.parse(" ".join(s for s in scopes_raw if isinstance(s, str)))
+        if isinstance(scopes_raw, list)
+        else scopes.parse(scopes_raw)
+    ) or scopes.DEFAULT
+    if scopes.unknown(wanted):
+        bad = ", ".join(scopes.unknown(wanted))
+        errors.add("scopes", "invalid", f"doesn't match configured on the server ({bad}).")
+    website = (website or "").strip() or None
+    if website is not None:
+        parts = urlsplit(website)
+        if len(website) > 2000:
+            errors.add("website", "too_long", "is too long (maximum is 2000 characters)")
+        elif parts.scheme not in ("http", "https") or not parts.netloc:
+            errors.add("website", "invalid", "is invalid (must be an http or https URL)")
+    errors.raise_if_any()
+    app = Application(
+        id=new_id(),
+        name=name,
+        website=website,
+        redirect_uris=tuple(uris),
+        scopes=wanted,
+        client_id=new_secret(32),
+        client_secret=new_secret(32),
+        created_at=clock.now(),
+        owner_account_id=owner_account_id,
+    )
+    async with db.write() as conn:
+        await store.insert_app(conn, app)
+    return app
+
+
+async def authenticate_client(
+    db: Database, client_id: str | None, secret: str | None
+) -> Application:
+    if not client_id:
+        raise OAuthError("invalid_client", status=401)
+    async with db.read() as conn:
+        app = await store.app_by_client_id(conn, client_id)
+    if app is None or secret is None or not hmac.compare_digest(app.client_secret, secret):
+        raise OAuthError("invalid_client", status=401)
+    return app
+
+
+async def find_client(db: Database, client_id: str | None) -> Application | None:
+    if not client_id:
+        return None
+    async with db.read() as conn:
+        return await store.app_by_client_id(conn, client_id)
+
+
+def requested_scopes(app: Application, raw: str | None) -> tuple[str, ...]:
+    """The scopes asked for (default `read`), each of which the app must have registered."""
+    wanted = scopes.parse(raw) or scopes.DEFAULT
+    if scopes.unknown(wanted) or not scopes.all_covered(wanted, app.scopes):
+        raise OAuthError("invalid_scope")
+    return wanted
+
+
+async def issue_token(
+    conn: Conn,
+    *,
+    application_id: int | None,
+    account_id: int | None,
+    token_scopes: tuple[str, ...],
+    refresh: bool,
+) -> IssuedToken:
+    secret = new_secret(32)
+    refresh_secret = new_secret(32) if refresh else None
+    token = AccessToken(
+        id=new_id(),
+        application_id=application_id,
+        account_id=account_id,
+        scopes=token_scopes,
+        created_at=clock.now(),
+    )
+    await store.insert_token(
+        conn, token, digest(secret), digest(refresh_secret) if refresh_secret else None
+    )
+    return IssuedToken(token=token, access_token=secret, refresh_token=refresh_secret)
+
+
+async def client_credentials_grant(
+    db: Database, app: Application, raw_scope: str | None
+) -> IssuedToken:
+    wanted = requested_scopes(app, raw_scope)
+    async with db.write() as conn:
+        return await issue_token(
+            conn, application_id=app.id, account_id=None, token_scopes=wanted, refresh=False
+        )
+
+
+async def password_grant(
+    db: Database, app: Application, account_id: int, raw_scope: str | None
+) -> IssuedToken:
+    """Issue a user token once the caller has checked the password (see `sessions.sign_in`)."""
+    wanted = requested_scopes(app, raw_scope)
+    async with db.write() as conn:
+        return await issue_token(
+            conn, application_id=app.id, account_id=account_id, token_scopes=wanted, refresh=True
+        )
+
+
+@dataclass(frozen=True)
+class AuthorizationRequest:
+    app: Application
+    redirect_uri: str
+    scopes: tuple[str, ...]
+    state: str | None
+    code_challenge: str | None
+    code_challenge_method: str | None
+
+
+async def check_authorization_request(
+    db: Database,
+    *,
+    client_id: str | None,
+    redirect_uri: str | None,
+    response_type: str | None,
+    scope: str | None,
+    state: str | None,
+    code_challenge: str | None,
+    code_challenge_method: str | None,
+) -> AuthorizationRequest:
+    """Validate /oauth/authorize parameters before anything is shown to the user."""
+    app = await find_client(db, client_id)
+    if app is None:
+        raise OAuthError("invalid_client", status=401)
+    uri = redirect_uri or (app.redirect_uris[0] if len(app.redirect_uris) == 1 else None)
+    if uri is None or uri not in app.redirect_uris:
+        raise OAuthError(
+            "invalid_request",
+            "The redirect uri included is not valid: it must be one the app registered.",
+        )
+    if response_type != "code":
+        raise OAuthError("unsupported_response_type")
+    wanted = requested_scopes(app, scope)
+    if code_challenge and (code_challenge_method or "plain") != "S256":
+        raise OAuthError(
+            "invalid_request", "code_challenge_method must be S256 (plain is not supported)."
+        )
+    return AuthorizationRequest(
+        app=app,
+        redirect_uri=uri,
+        scopes=wanted,
+        state=state,
+        code_challenge=code_challenge or None,
+        code_challenge_method="S256" if code_challenge else None,
+    )
+
+
+async def already_authorized(db: Database, request: AuthorizationRequest, account_id: int) -> bool:
+    """Has this user already granted this app these scopes (so no consent screen is needed)?"""
+    async with db.read() as conn:
+        return await store.account_authorized_app(conn, request.app.id, account_id, request.scopes)
+
+
+async def create_code(db: Database, request: AuthorizationRequest, account_id: int) -> str:
+    code = new_secret(32)
+    now = clock.now()
+    async with db.write() as conn:
+        await store.insert_grant(
+            conn,
+            id=new_id(),
+            code_digest=digest(code),
+            application_id=request.app.id,
+            account_id=account_id,
+            redirect_uri=request.redirect_uri,
+            scopes=" ".join(request.scopes),
+            code_challenge=request.code_challenge,
+            code_challenge_method=request.code_challenge_method,
+            created_at=now,
+            expires_at=now + CODE_LIFETIME,
+        )
+    return code
+
+
+def _pkce_matches(challenge: str, verifier: str) -> bool:
+    computed = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=")
+    return hmac.compare_digest(computed.decode(), challenge)
+
+
+async def authorization_code_grant(
+    db: Database,
+    app: Application,
+    *,
+    code: str | None,
+    redirect_uri: str | None,
+    code_verifier: str | None,
+) -> IssuedToken:
+    if not code:
+        raise OAuthError("invalid_request", "Missing required parameter: code.")
+    now = clock.now()
+    async with db.write() as conn:
+        grant = await store.take_grant(conn, digest(code), now)
+        if (
+            grant is None
+            or grant.application_id != app.id
+            or grant.expires_at <= now
+            or (redirect_uri is not None and redirect_uri != grant.redirect_uri)
+        ):
+            raise OAuthError("invalid_grant")
+        if grant.code_challenge and not (
+            code_verifier and _pkce_matches(grant.code_challenge, code_verifier)
+        ):
+            raise OAuthError("invalid_grant")
+        # The token carries the code's scopes whatever `scope` the token request names.
+        return await issue_token(
+            conn,
+            application_id=app.id,
+            account_id=grant.account_id,
+            token_scopes=tuple(grant.scopes.split()),
+            refresh=True,
+        )
+
+
+async def refresh_token_grant(
+    db: Database, app: Application, refresh_token: str | None, raw_scope: str | None
+) -> IssuedToken:
+    if not refresh_token:
+        raise OAuthError("invalid_request", "Missing required parameter: refresh_token.")
+    async with db.write() as conn:
+        old = await store.token_by_refresh_digest(conn, digest(refresh_token))
+        if old is None or old.application_id != app.id or old.revoked:
+            raise OAuthError("invalid_grant")
+        wanted = scopes.parse(raw_scope) or old.scopes
+        if not scopes.all_covered(wanted, old.scopes):
+            raise OAuthError("invalid_scope")
+        await store.revoke_token(conn, old.id, clock.now())
+        return await issue_token(
+            conn,
+            application_id=app.id,
+            account_id=old.account_id,
+            token_scopes=wanted,
+            refresh=True,
+        )
+
+
+async def revoke(db: Database, app: Application, token: str | None) -> None:
+    """RFC 7009: revoke an access or refresh token of this app; unknown tokens are fine."""
+    if not token:
+        raise OAuthError("invalid_request", "Missing required parameter: token.")
+    async with db.write() as conn:
+        found = await store.token_by_digest(conn, digest(token))
+        if found is None:
+            found = await store.token_by_refresh_digest(conn, digest(token))
+        if found is not None and found.application_id == app.id:
+            await store.revoke_token(conn, found.id, clock.now())
+
+
+async def principal(db: Database, raw_token: str) -> Principal:
+    """The caller behind a bearer token; raises InvalidToken when it cannot be used."""
+    async with db.read() as conn:
+        token = await store.token_by_digest(conn, digest(raw_token))
+        if token is None:
+            raise InvalidToken("invalid")
+        if token.revoked:
+            raise InvalidToken("revoked")
+        if token.expires_at is not None and token.expires_at <= clock.now():
+            raise InvalidToken("expired")
+        app = await store.app_by_id(conn, token.application_id) if token.application_id else None
+        if token.account_id is None:
+            return Principal(token=token, application=app, user=None, account=None)
+        account = await account_store.get(conn, token.account_id)
+        user = await user_store.by_account(conn, token.account_id)
+    if account is None or user is None:
+        raise InvalidToken("invalid")
+    return Principal(token=token, application=app, user=user, account=account)
+
+
+async def touch(db: Database, token_id: int, ip: str | None) -> None:
+    async with db.write() as conn:
+        await store.touch_token(conn, token_id, clock.now(), ip)

@@ -1,0 +1,255 @@
+"""Signing up: validating a new account, creating it, and confirming its e-mail address."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from tandem.config import Settings
+from tandem.core import clock, languages, mail, usernames
+from tandem.core.errors import Errors, Forbidden, NotFound
+from tandem.core.ids import new_id
+from tandem.core.models import Account, Application, IssuedToken, RoleName, User
+from tandem.core.oauth import issue_token
+from tandem.core.passwords import hash_password
+from tandem.core.tokens import digest, new_secret
+from tandem.store import accounts as account_store
+from tandem.store import jobs as job_store
+from tandem.store import users as user_store
+from tandem.store.db import Conn, Database
+
+PASSWORD_MIN, PASSWORD_MAX = 8, 72
+EMAIL_MAX = 320
+REASON_MAX = 420
+_EMAIL = re.compile(r"\A[^@\s]+@[^@\s]+\Z")
+_ACCEPTED = {True, "true", "1"}
+
+
+@dataclass(frozen=True)
+class SignUp:
+    username: str | None
+    email: str | None
+    password: str | None
+    agreement: object = None
+    locale: str | None = None
+    reason: str | None = None
+    invite_code: str | None = None
+    date_of_birth: str | None = None
+    ip: str | None = None
+
+
+def parse_birth_date(raw: str) -> date | None:
+    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(raw.strip(), fmt).date()
+        except ValueError:
+            continue
+    try:
+        return datetime.fromisoformat(raw.strip()).date()
+    except ValueError:
+        return None
+
+
+def _years_between(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def check_username(errors: Errors, username: str, settings: Settings) -> None:
+    if not username:
+        errors.add("username", "blank", "can't be blank")
+    elif not usernames.is_valid(username):
+        errors.add("username", "invalid", "must contain only letters, numbers and underscores")
+    elif len(username) > usernames.MAX_LENGTH:
+        errors.add("username", "too_long", "is too long (maximum is 30 characters)")
+    elif usernames.is_reserved(username, settings.reserved_usernames):
+        errors.add("username", "reserved", "is reserved")
+
+
+def check_email(errors: Errors, email: str, settings: Settings) -> None:
+    if not email:
+        errors.add("email", "blank", "can't be blank")
+    elif len(email) > EMAIL_MAX:
+        errors.add("email", "too_long", f"is too long (maximum is {EMAIL_MAX} characters)")
+    elif not _EMAIL.match(email) or any(c in email for c in '%,"'):
+        errors.add("email", "invalid", "is invalid")
+    else:
+        domain = email.rsplit("@", 1)[1]
+        blocked = any(
+            domain == d or domain.endswith("." + d) for d in settings.email_domain_blocklist
+        )
+        if blocked:
+            errors.add("email", "blocked", "uses a disallowed e-mail provider")
+
+
+def check_password(errors: Errors, password: str, attribute: str = "password") -> None:
+    if not password:
+        errors.add(attribute, "blank", "can't be blank")
+    elif len(password) < PASSWORD_MIN:
+        errors.add(attribute, "too_short", f"is too short (minimum is {PASSWORD_MIN} characters)")
+    elif len(password) > PASSWORD_MAX:
+        errors.add(attribute, "too_long", f"is too long (maximum is {PASSWORD_MAX} characters)")
+
+
+async def _usable_invite(conn: Conn, code: str | None) -> int | None:
+    if not code:
+        return None
+    row = await user_store.invite_by_code(conn, code)
+    if row is None:
+        return None
+    if row.max_uses is not None and row.uses >= row.max_uses:
+        return None
+    if row.expires_at is not None and row.expires_at <= clock.now():
+        return None
+    return int(row.id)
+
+
+async def register(
+    db: Database, settings: Settings, form: SignUp, app: Application
+) -> tuple[Account, User, IssuedToken]:
+    """Create a user + account through the API; returns a token with the app's scopes."""
+    if settings.registrations == "closed":
+        raise Forbidden("Forbidden")
+    username = " ".join((form.username or "").split())
+    email = (form.email or "").strip().lower()
+    password = form.password or ""
+    errors = Errors()
+    check_username(errors, username, settings)
+    check_email(errors, email, settings)
+    check_password(errors, password)
+    if form.agreement not in _ACCEPTED:
+        errors.add("agreement", "accepted", "must be accepted")
+    locale = (form.locale or "").strip() or None
+    if locale is not None and not languages.is_locale(locale):
+        errors.add("locale", "inclusion", "is not included in the list")
+    born: date | None = None
+    if settings.min_age:
+        if not form.date_of_birth:
+            errors.add("date_of_birth", "blank", "can't be blank")
+        else:
+            born = parse_birth_date(form.date_of_birth)
+            if born is None:
+                errors.add("date_of_birth", "invalid", "is invalid (use YYYY-MM-DD)")
+            elif _years_between(born, clock.now().date()) < settings.min_age:
+                errors.add("date_of_birth", "below_limit", "is below the age limit")
+    reason = (form.reason or "").strip() or None
+    if reason is not None and len(reason) > REASON_MAX:
+        errors.add("reason", "too_long", f"is too long (maximum is {REASON_MAX} characters)")
+
+    # Hash outside the transaction: Argon2 is slow on purpose and must not hold the write lock.
+    password_hash = await asyncio.to_thread(hash_password, password) if password else ""
+    async with db.write() as conn:
+        invite_id = await _usable_invite(conn, form.invite_code)
+        if settings.registrations == "invite" and invite_id is None:
+            raise Forbidden("Forbidden")
+        needs_reason = settings.registrations == "approval" and invite_id is None
+        if needs_reason and settings.require_invite_text and reason is None:
+            errors.add("reason", "blank", "can't be blank")
+        if (
+            username
+            and not errors.has("username")
+            and await account_store.username_taken(conn, username)
+        ):
+            errors.add("username", "taken", "has already been taken")
+        if email and not errors.has("email") and await user_store.email_taken(conn, email):
+            errors.add("email", "taken", "has already been taken")
+        errors.raise_if_any()
+        account, user, _confirmation = await create_local_user(
+            conn,
+            settings,
+            username=username,
+            email=email,
+            password_hash=password_hash,
+            approved=settings.registrations != "approval" or invite_id is not None,
+            confirmed=not settings.require_email_confirmation,
+            locale=locale,
+            reason=reason,
+            date_of_birth=born,
+            invite_id=invite_id,
+            application_id=app.id,
+            ip=form.ip,
+        )
+        if invite_id is not None:
+            await user_store.use_invite(conn, invite_id)
+        issued = await issue_token(
+            conn,
+            application_id=app.id,
+            account_id=account.id,
+            token_scopes=app.scopes,
+            refresh=True,
+        )
+    return account, user, issued
+
+
+async def create_local_user(
+    conn: Conn,
+    settings: Settings,
+    *,
+    username: str,
+    email: str,
+    password_hash: str,
+    approved: bool = True,
+    confirmed: bool = True,
+    role: RoleName = "user",
+    locale: str | None = None,
+    reason: str | None = None,
+    date_of_birth: date | None = None,
+    invite_id: int | None = None,
+    application_id: int | None = None,
+    ip: str | None = None,
+) -> tuple[Account, User, str | None]:
+    """Insert the account and user rows; queues the confirmation mail when one is needed."""
+    now = clock.now()
+    account = Account(
+        id=new_id(), username=username, domain=None, created_at=now, updated_at=now, role=role
+    )
+    await account_store.insert(conn, account)
+    confirmation = None if confirmed else new_secret(24)
+    user = User(
+        id=new_id(),
+        account_id=account.id,
+        email=email,
+        password_hash=password_hash,
+        created_at=now,
+        confirmed_at=now if confirmed else None,
+        approved=approved,
+        locale=locale,
+        created_by_application_id=application_id,
+        date_of_birth=date_of_birth,
+        reason=reason,
+        invite_id=invite_id,
+    )
+    await user_store.insert(
+        conn, user, confirmation_token=digest(confirmation) if confirmation else None, sign_up_ip=ip
+    )
+    if confirmation is not None:
+        message = mail.confirmation(settings, to=email, username=username, token=confirmation)
+        await job_store.enqueue(conn, "send_email", message.to_payload())
+    return account, user, confirmation
+
+
+async def confirm_email(db: Database, token: str) -> int:
+    """Mark the address behind a confirmation link confirmed; returns the account id."""
+    async with db.write() as conn:
+        account_id = await user_store.confirm_by_token(conn, digest(token), clock.now())
+    if account_id is None:
+        raise NotFound("Confirmation token")
+    return account_id
+
+
+async def create_invite(
+    db: Database, *, account_id: int | None, max_uses: int | None, expires_at: datetime | None
+) -> str:
+    code = new_secret(6)
+    async with db.write() as conn:
+        await user_store.insert_invite(
+            conn,
+            invite_id=new_id(),
+            code=code,
+            account_id=account_id,
+            max_uses=max_uses,
+            expires_at=expires_at,
+            now=clock.now(),
+        )
+    return code

@@ -1,0 +1,446 @@
+"""Follow, block, mute, endorse and note: the rules between two accounts, for every dialect."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+
+from tandem.core import clock, languages
+from tandem.core.accounts import require
+from tandem.core.errors import Forbidden, NotFound, Unprocessable, ValidationFailed
+from tandem.core.ids import new_id
+from tandem.core.models import Account, Page, Relationship
+from tandem.store import accounts as account_store
+from tandem.store import jobs as job_store
+from tandem.store import notifications as notification_store
+from tandem.store import relationships as pairs
+from tandem.store.db import AnyRow, Conn, Database
+from tandem.store.schema import (
+    account_notes,
+    account_pins,
+    blocks,
+    follow_requests,
+    follows,
+    list_accounts,
+    lists,
+    mutes,
+)
+
+NOTE_LIMIT = 2000
+FOLLOW_LIMIT_FLOOR = 7500
+
+
+class _Keep:
+    """Marks a follow option the caller did not send: an existing follow keeps its value."""
+
+
+KEEP = _Keep()
+
+
+async def relationships(
+    db: Database, viewer: Account, target_ids: Sequence[int]
+) -> list[Relationship]:
+    async with db.read() as conn:
+        return await compute(conn, viewer.id, target_ids)
+
+
+async def compute(conn: Conn, viewer_id: int, target_ids: Sequence[int]) -> list[Relationship]:
+    """Every flag of the viewer's relationship to each target, in the order given."""
+    ids = list(dict.fromkeys(target_ids))
+    now = clock.now()
+    following = await pairs.outgoing(conn, follows, viewer_id, ids, now)
+    requested = await pairs.outgoing(conn, follow_requests, viewer_id, ids, now)
+    blocking = await pairs.outgoing(conn, blocks, viewer_id, ids, now)
+    muting = await pairs.outgoing(conn, mutes, viewer_id, ids, now)
+    endorsed = await pairs.outgoing(conn, account_pins, viewer_id, ids, now)
+    notes = await pairs.outgoing(conn, account_notes, viewer_id, ids, now)
+    followed_by = await pairs.incoming(conn, follows, viewer_id, ids)
+    blocked_by = await pairs.incoming(conn, blocks, viewer_id, ids)
+    requested_by = await pairs.incoming(conn, follow_requests, viewer_id, ids)
+    result = []
+    for target in ids:
+        options = following.get(target) or requested.get(target)
+        mute = muting.get(target)
+        langs = options.languages if options is not None else None
+        result.append(
+            Relationship(
+                target_id=target,
+                following=target in following,
+                showing_reblogs=bool(options.show_reblogs) if options is not None else False,
+                notifying=bool(options.notify) if options is not None else False,
+                languages=tuple(langs) if langs else None,
+                followed_by=target in followed_by,
+                blocking=target in blocking,
+                blocked_by=target in blocked_by,
+                muting=mute is not None,
+                muting_notifications=bool(mute.hide_notifications) if mute is not None else False,
+                muting_expires_at=mute.expires_at if mute is not None else None,
+                requested=target in requested,
+                requested_by=target in requested_by,
+                endorsed=target in endorsed,
+                note=notes[target].comment if target in notes else "",
+            )
+        )
+    return result
+
+
+async def _one(conn: Conn, viewer_id: int, target_id: int) -> Relationship:
+    return (await compute(conn, viewer_id, [target_id]))[0]
+
+
+def _check_languages(raw: Sequence[str] | None) -> tuple[str, ...] | None:
+    if raw is None:
+        return None
+    codes = tuple(dict.fromkeys(c.strip() for c in raw if c and c.strip()))
+    bad = [c for c in codes if not languages.is_language(c)]
+    if bad:
+        raise ValidationFailed.one(
+            "languages", "invalid", f"contains unknown language codes: {', '.join(bad)}"
+        )
+    return codes or None
+
+
+async def follow(
+    db: Database,
+    actor: Account,
+    target_id: int,
+    *,
+    reblogs: bool | _Keep = KEEP,
+    notify: bool | _Keep = KEEP,
+    languages_: Sequence[str] | _Keep | None = KEEP,
+    max_follows: int = FOLLOW_LIMIT_FLOOR,
+) -> Relationship:
+    """Follow, or ask to follow a locked account; calling again updates the options."""
+    if target_id == actor.id:
+        raise Forbidden("Following your own account is not allowed")
+    langs = KEEP if isinstance(languages_, _Keep) else _check_languages(languages_)
+    options: dict[str, object] = {}
+    if not isinstance(reblogs, _Keep):
+        options["show_reblogs"] = reblogs
+    if not isinstance(notify, _Keep):
+        options["notify"] = notify
+    if not isinstance(langs, _Keep):
+        options["languages"] = list(langs) if langs else None
+    now = clock.now()
+    async with db.write() as conn:
+        target = await require(conn, target_id)
+        if target.suspended:
+            raise NotFound("Record")
+        if await pairs.blocked_either_way(conn, actor.id, target.id):
+            raise Forbidden("This action is not allowed")
+        for table in (follows, follow_requests):
+            existing = await pairs.find(conn, table, actor.id, target.id)
+            if existing is not None:
+                await pairs.update_pair(conn, table, existing.id, **options)
+                return await _one(conn, actor.id, target.id)
+        me = await account_store.get(conn, actor.id)
+        assert me is not None
+        limit = max(max_follows, round(me.followers_count * 1.1))
+        if me.following_count >= limit:
+            raise Unprocessable(f"You cannot follow more than {limit} people", code="FOLLOW_LIMIT")
+        settings = {
+            "show_reblogs": options.get("show_reblogs", True),
+            "notify": options.get("notify", False),
+            "languages": options.get("languages"),
+        }
+        if target.locked:
+            await pairs.insert(
+                conn,
+                follow_requests,
+                id=new_id(),
+                account_id=actor.id,
+                target_account_id=target.id,
+                created_at=now,
+                **settings,
+            )
+            await notification_store.insert(
+                conn, account_id=target.id, from_account_id=actor.id, type="follow_request", now=now
+            )
+        else:
+            await _create_follow(conn, actor.id, target.id, settings, now)
+        return await _one(conn, actor.id, target.id)
+
+
+async def _create_follow(
+    conn: Conn, follower: int, followed: int, settings: Mapping[str, object], now: datetime
+) -> None:
+    await pairs.insert(
+        conn,
+        follows,
+        id=new_id(),
+        account_id=follower,
+        target_account_id=followed,
+        created_at=now,
+        **settings,
+    )
+    await account_store.adjust_counts(conn, follower, following=1)
+    await account_store.adjust_counts(conn, followed, followers=1)
+    await notification_store.insert(
+        conn, account_id=followed, from_account_id=follower, type="follow", now=now
+    )
+
+
+async def _drop_follow(conn: Conn, follower: int, followed: int) -> bool:
+    """Remove a follow and what hangs on it (endorsement, list memberships)."""
+    row = await pairs.remove(conn, follows, follower, followed)
+    if row is None:
+        return False
+    await account_store.adjust_counts(conn, follower, following=-1)
+    await account_store.adjust_counts(conn, followed, followers=-1)
+    await pairs.remove(conn, account_pins, follower, followed)
+    await conn.execute(
+        list_accounts.delete().where(
+            list_accounts.c.account_id == followed,
+            list_accounts.c.list_id.in_(
+                lists.select().with_only_columns(lists.c.id).where(lists.c.account_id == follower)
+            ),
+        )
+    )
+    return True
+
+
+async def unfollow(db: Database, actor: Account, target_id: int) -> Relationship:
+    """Stop following, or withdraw a pending request."""
+    async with db.write() as conn:
+        target = await require(conn, target_id)
+        if not await _drop_follow(conn, actor.id, target.id):
+            await pairs.remove(conn, follow_requests, actor.id, target.id)
+        return await _one(conn, actor.id, target.id)
+
+
+async def remove_from_followers(db: Database, actor: Account, target_id: int) -> Relationship:
+    async with db.write() as conn:
+        target = await require(conn, target_id)
+        await _drop_follow(conn, target.id, actor.id)
+        return await _one(conn, actor.id, target.id)
+
+
+async def block(db: Database, actor: Account, target_id: int) -> Relationship:
+    """Block: both follows end, the target's pending request to us is rejected."""
+    now = clock.now()
+    async with db.write() as conn:
+        target = await require(conn, target_id)
+        if target.id == actor.id:
+            return await _one(conn, actor.id, target.id)
+        await _drop_follow(conn, actor.id, target.id)
+        await _drop_follow(conn, target.id, actor.id)
+        await pairs.remove(conn, follow_requests, target.id, actor.id)
+        await pairs.remove(conn, account_pins, target.id, actor.id)
+        if await pairs.find(conn, blocks, actor.id, target.id) is None:
+            await pairs.insert(
+                conn,
+                blocks,
+                id=new_id(),
+                account_id=actor.id,
+                target_account_id=target.id,
+                created_at=now,
+            )
+        return await _one(conn, actor.id, target.id)
+
+
+async def unblock(db: Database, actor: Account, target_id: int) -> Relationship:
+    async with db.write() as conn:
+        target = await require(conn, target_id)
+        await pairs.remove(conn, blocks, actor.id, target.id)
+        return await _one(conn, actor.id, target.id)
+
+
+async def mute(
+    db: Database,
+    actor: Account,
+    target_id: int,
+    *,
+    notifications: bool = True,
+    duration: int = 0,
+) -> Relationship:
+    """Mute, optionally for `duration` seconds; muting again updates the options."""
+    if duration < 0:
+        raise ValidationFailed.one(
+            "duration", "invalid", "must be 0 (no end) or a positive number of seconds"
+        )
+    now = clock.now()
+    expires_at = now + timedelta(seconds=duration) if duration else None
+    async with db.write() as conn:
+        target = await require(conn, target_id)
+        if target.id == actor.id:
+            return await _one(conn, actor.id, target.id)
+        existing = await pairs.find(conn, mutes, actor.id, target.id)
+        if existing is None:
+            await pairs.insert(
+                conn,
+                mutes,
+                id=new_id(),
+                account_id=actor.id,
+                target_account_id=target.id,
+                hide_notifications=notifications,
+                expires_at=expires_at,
+                created_at=now,
+            )
+        else:
+            await pairs.update_pair(
+                conn, mutes, existing.id, hide_notifications=notifications, expires_at=expires_at
+            )
+        key = f"mute_expiry:{actor.id}:{target.id}"
+        if expires_at is not None:
+            await job_store.enqueue(
+                conn,
+                "expire_mute",
+                {"account_id": actor.id, "target_account_id": target.id},
+                run_at=expires_at,
+                dedupe_key=key,
+            )
+        else:
+            await job_store.cancel(conn, key)
+        return await _one(conn, actor.id, target.id)
+
+
+async def unmute(db: Database, actor: Account, target_id: int) -> Relationship:
+    async with db.write() as conn:
+        target = await require(conn, target_id)
+        await pairs.remove(conn, mutes, actor.id, target.id)
+        await job_store.cancel(conn, f"mute_expiry:{actor.id}:{target.id}")
+        return await _one(conn, actor.id, target.id)
+
+
+async def expire_mute(db: Database, account_id: int, target_id: int) -> bool:
+    """Remove a timed mute whose time is up (run by the job worker)."""
+    async with db.write() as conn:
+        row = await pairs.find(conn, mutes, account_id, target_id)
+        if row is None or row.expires_at is None or row.expires_at > clock.now():
+            return False
+        await pairs.delete_by_id(conn, mutes, row.id)
+        return True
+
+
+async def endorse(db: Database, actor: Account, target_id: int) -> Relationship:
+    async with db.write() as conn:
+        target = await require(conn, target_id)
+        if not await pairs.is_following(conn, actor.id, target.id):
+            raise Unprocessable(
+                "You must be already following the person you want to endorse",
+                code="NOT_FOLLOWING",
+            )
+        if await pairs.find(conn, account_pins, actor.id, target.id) is None:
+            await pairs.insert(
+                conn,
+                account_pins,
+                id=new_id(),
+                account_id=actor.id,
+                target_account_id=target.id,
+                created_at=clock.now(),
+            )
+        return await _one(conn, actor.id, target.id)
+
+
+async def unendorse(db: Database, actor: Account, target_id: int) -> Relationship:
+    async with db.write() as conn:
+        target = await require(conn, target_id)
+        await pairs.remove(conn, account_pins, actor.id, target.id)
+        return await _one(conn, actor.id, target.id)
+
+
+async def set_note(
+    db: Database, actor: Account, target_id: int, comment: str | None
+) -> Relationship:
+    """A private note on another account; a blank comment deletes it."""
+    text = (comment or "").strip()
+    if len(text) > NOTE_LIMIT:
+        raise ValidationFailed.one(
+            "comment", "too_long", f"is too long (maximum is {NOTE_LIMIT} characters)"
+        )
+    async with db.write() as conn:
+        target = await require(conn, target_id)
+        existing = await pairs.find(conn, account_notes, actor.id, target.id)
+        if not text:
+            if existing is not None:
+                await pairs.delete_by_id(conn, account_notes, existing.id)
+        elif existing is None:
+            await pairs.insert(
+                conn,
+                account_notes,
+                id=new_id(),
+                account_id=actor.id,
+                target_account_id=target.id,
+                comment=text,
+                created_at=clock.now(),
+            )
+        else:
+            await pairs.update_pair(conn, account_notes, existing.id, comment=text)
+        return await _one(conn, actor.id, target.id)
+
+
+async def authorize_request(db: Database, owner: Account, requester_id: int) -> Relationship:
+    now = clock.now()
+    async with db.write() as conn:
+        request = await pairs.remove(conn, follow_requests, requester_id, owner.id)
+        if request is None:
+            raise NotFound("Record")
+        await _accept(conn, request, now)
+        return await _one(conn, owner.id, requester_id)
+
+
+async def _accept(conn: Conn, request: AnyRow, now: datetime) -> None:
+    settings = {k: request._mapping[k] for k in ("show_reblogs", "notify", "languages")}
+    await _create_follow(conn, request.account_id, request.target_account_id, settings, now)
+
+
+async def accept_all_requests(conn: Conn, owner_id: int) -> int:
+    """Unlocking an account lets everyone waiting in (Mastodon does the same)."""
+    now = clock.now()
+    accepted = 0
+    for requester in await pairs.pending_request_ids(conn, owner_id):
+        request = await pairs.remove(conn, follow_requests, requester, owner_id)
+        if request is not None:
+            await _accept(conn, request, now)
+            accepted += 1
+    return accepted
+
+
+async def reject_request(db: Database, owner: Account, requester_id: int) -> Relationship:
+    async with db.write() as conn:
+        if await pairs.remove(conn, follow_requests, requester_id, owner.id) is None:
+            raise NotFound("Record")
+        await notification_store.delete_between(conn, owner.id, requester_id, "follow_request")
+        return await _one(conn, owner.id, requester_id)
+
+
+async def listed(
+    db: Database, owner: Account, kind: str, page: Page
+) -> list[tuple[int, Account, dict[str, object]]]:
+    """The owner's blocks, mutes, endorsements or incoming follow requests, newest first."""
+    table, side, cursor = {
+        "blocks": (blocks, "account", "row"),
+        "mutes": (mutes, "account", "row"),
+        "endorsements": (account_pins, "account", "row"),
+        "follow_requests": (follow_requests, "target", "row"),
+    }[kind]
+    async with db.read() as conn:
+        return await pairs.page(
+            conn,
+            table,
+            owner_id=owner.id,
+            owner_side=side,
+            page=page,
+            now=clock.now(),
+            cursor=cursor,
+        )
+
+
+async def following_among(db: Database, viewer_id: int, target_ids: Sequence[int]) -> set[int]:
+    """Which of the targets the viewer follows."""
+    async with db.read() as conn:
+        return set(await pairs.outgoing(conn, follows, viewer_id, target_ids, clock.now()))
+
+
+async def for_targets(
+    db: Database, viewer: Account, target_ids: Sequence[int], *, with_suspended: bool = False
+) -> list[Relationship]:
+    """Relationships to the accounts that exist, in request order, each id once."""
+    async with db.read() as conn:
+        found = await account_store.get_many(conn, target_ids, only_functional=True)
+        wanted = [
+            i
+            for i in dict.fromkeys(target_ids)
+            if i in found and (with_suspended or not found[i].suspended)
+        ]
+        return await compute(conn, viewer.id, wanted)

@@ -1,0 +1,44 @@
+"""Public URLs of local things (profiles, actors, tags, files)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from tandem.config import Settings
+from tandem.core.models import Account, ImageRef
+
+
+def profile_url(settings: Settings, account: Account) -> str:
+    if account.local:
+        return f"{settings.base_url}/@{account.username}"
+    return account.url or account.uri or ""
+
+
+def actor_uri(settings: Settings, account: Account) -> str:
+    if account.local:
+        return f"{settings.base_url}/ap/users/{account.id}"
+    return account.uri or ""
+
+
+def tag_url(settings: Settings, name: str) -> str:
+    return f"{settings.base_url}/tags/{quote(name, safe='')}"
+
+
+def account_tag_url(settings: Settings, account: Account, name: str) -> str:
+    return f"{settings.base_url}/@{account.acct()}/tagged/{quote(name, safe='')}"
+
+
+def file_url(settings: Settings, path: str) -> str:
+    return f"{settings.base_url}/system/{path}"
+
+
+def image_urls(settings: Settings, image: ImageRef | None) -> tuple[str, str] | None:
+    """(original, static) URLs; static is the first frame of an animation, else the original."""
+    if image is None:
+        return None
+    original = file_url(settings, image.path)
+    return original, file_url(settings, image.static_path) if image.static_path else original
+
+
+def missing_image(settings: Settings, kind: str) -> str:
+    return f"{settings.base_url}/{kind}s/original/missing.png"

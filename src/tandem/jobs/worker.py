@@ -1,0 +1,135 @@
+"""The in-process worker: claims due jobs from the database queue and runs their handlers.
+
+Jobs survive restarts: a job is a row, claimed with a lease. A worker that dies mid-job leaves
+its lease to run out, and the job is claimed again; handlers checkpoint with `ctx.save()`
+so the next run resumes instead of starting over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from tandem.core import clock
+from tandem.services import Services
+from tandem.store import jobs as store
+
+log = logging.getLogger("tandem.jobs")
+LEASE = timedelta(minutes=5)
+
+
+class Retry(Exception):
+    """Raise from a handler to try again later without counting as a crash."""
+
+
+@dataclass
+class JobContext:
+    services: Services
+    job_id: int
+    kind: str
+    payload: dict[str, Any]
+    progress: dict[str, Any] = field(default_factory=dict)
+    attempt: int = 1
+
+    async def save(self, **progress: Any) -> None:
+        """Checkpoint: record progress and keep the lease alive."""
+        self.progress.update(progress)
+        async with self.services.db.write() as conn:
+            await store.save_progress(conn, self.job_id, self.progress, clock.now() + LEASE)
+
+
+Handler = Callable[[JobContext], Awaitable[None]]
+
+
+def backoff(attempt: int) -> timedelta:
+    return timedelta(seconds=min(10 * 2 ** (attempt - 1), 3600))
+
+
+class Worker:
+    def __init__(self, services: Services, handlers: dict[str, Handler]) -> None:
+        self.services = services
+        self.handlers = handlers
+        self.name = f"{os.getpid()}-{secrets.token_hex(3)}"
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="tandem-jobs")
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _loop(self) -> None:
+        interval = self.services.settings.job_poll_interval
+        while not self._stopping:
+            try:
+                ran = await self.run_one()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a broken queue must not kill the server; try again soon
+                log.exception("job queue error")
+                ran = False
+            if not ran:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=interval)
+
+    async def run_one(self) -> bool:
+        """Claim and run one due job; False when nothing is due."""
+        db = self.services.db
+        async with db.write() as conn:
+            row = await store.claim(conn, self.name, LEASE, db.dialect == "postgresql")
+        if row is None:
+            return False
+        ctx = JobContext(
+            services=self.services,
+            job_id=row.id,
+            kind=row.kind,
+            payload=row.payload,
+            progress=dict(row.progress),
+            attempt=row.attempts + 1,
+        )
+        handler = self.handlers.get(row.kind)
+        try:
+            if handler is None:
+                raise RuntimeError(f"no handler for job kind {row.kind!r}")
+            await handler(ctx)
+        except asyncio.CancelledError:
+            raise  # shutting down: the lease runs out and the job is picked up again
+        except Exception as exc:
+            final = ctx.attempt >= row.max_attempts and not isinstance(exc, Retry)
+            log.warning("job %s (%s) failed on attempt %s: %s", row.id, row.kind, ctx.attempt, exc)
+            async with db.write() as conn:
+                await store.fail(
+                    conn,
+                    row.id,
+                    f"{type(exc).__name__}: {exc}",
+                    None if final else clock.now() + backoff(ctx.attempt),
+                )
+            return True
+        async with db.write() as conn:
+            await store.finish(conn, row.id)
+        return True
+
+    async def drain(self, limit: int = 1000) -> int:
+        """Run every job that is due now (tests and the CLI use this)."""
+        done = 0
+        while done < limit and await self.run_one():
+            done += 1
+        return done

@@ -1,0 +1,309 @@
+"""Queries on accounts and their counters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
+
+from tandem.core.models import Account, ImageRef, ProfileField
+from tandem.store.db import AnyRow, Conn
+from tandem.store.schema import accounts, follows, users
+
+
+def image_to_json(image: ImageRef | None) -> dict[str, Any] | None:
+    if image is None:
+        return None
+    return {
+        "path": image.path,
+        "content_type": image.content_type,
+        "static_path": image.static_path,
+        "width": image.width,
+        "height": image.height,
+        "size": image.size,
+    }
+
+
+def image_from_json(data: dict[str, Any] | None) -> ImageRef | None:
+    return None if data is None else ImageRef(**data)
+
+
+def _field_from_json(data: dict[str, Any]) -> ProfileField:
+    verified = data.get("verified_at")
+    return ProfileField(
+        name=data["name"],
+        value=data["value"],
+        verified_at=datetime.fromisoformat(verified) if verified else None,
+        value_html=data.get("value_html", ""),
+    )
+
+
+def fields_to_json(fields: Iterable[ProfileField]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": f.name,
+            "value": f.value,
+            "verified_at": f.verified_at.isoformat() if f.verified_at else None,
+            "value_html": f.value_html,
+        }
+        for f in fields
+    ]
+
+
+def from_row(row: AnyRow) -> Account:
+    return from_mapping(row._mapping)
+
+
+def from_mapping(m: Mapping[Any, Any]) -> Account:
+    return Account(
+        id=m["id"],
+        username=m["username"],
+        domain=m["domain"],
+        created_at=m["created_at"],
+        display_name=m["display_name"],
+        note=m["note"],
+        note_html=m["note_html"],
+        fields=[_field_from_json(f) for f in m["fields"]],
+        locked=m["locked"],
+        bot=m["bot"],
+        group=m["is_group"],
+        discoverable=m["discoverable"],
+        indexable=m["indexable"],
+        hide_collections=m["hide_collections"],
+        noindex=m["noindex"],
+        show_media=m["show_media"],
+        show_media_replies=m["show_media_replies"],
+        show_featured=m["show_featured"],
+        avatar=image_from_json(m["avatar"]),
+        header=image_from_json(m["header"]),
+        avatar_description=m["avatar_description"],
+        header_description=m["header_description"],
+        attribution_domains=list(m["attribution_domains"]),
+        followers_count=max(m["followers_count"], 0),
+        following_count=max(m["following_count"], 0),
+        statuses_count=max(m["statuses_count"], 0),
+        last_status_at=m["last_status_at"],
+        suspended_at=m["suspended_at"],
+        memorial=m["memorial"],
+        role=m["role"],
+        uri=m["uri"],
+        url=m["url"],
+        updated_at=m["updated_at"],
+    )
+
+
+def profile_values(account: Account) -> dict[str, Any]:
+    """The columns a profile edit may change."""
+    return {
+        "display_name": account.display_name,
+        "note": account.note,
+        "note_html": account.note_html,
+        "fields": fields_to_json(account.fields),
+        "locked": account.locked,
+        "bot": account.bot,
+        "discoverable": account.discoverable,
+        "indexable": account.indexable,
+        "hide_collections": account.hide_collections,
+        "noindex": account.noindex,
+        "show_media": account.show_media,
+        "show_media_replies": account.show_media_replies,
+        "show_featured": account.show_featured,
+        "avatar": image_to_json(account.avatar),
+        "header": image_to_json(account.header),
+        "avatar_description": account.avatar_description,
+        "header_description": account.header_description,
+        "attribution_domains": account.attribution_domains,
+        "memorial": account.memorial,
+        "suspended_at": account.suspended_at,
+    }
+
+
+async def insert(conn: Conn, account: Account) -> None:
+    await conn.execute(
+        accounts.insert().values(
+            id=account.id,
+            username=account.username,
+            username_key=account.username.lower(),
+            domain=account.domain,
+            domain_key=(account.domain or "").lower(),
+            created_at=account.created_at,
+            updated_at=account.updated_at or account.created_at,
+            uri=account.uri,
+            url=account.url,
+            role=account.role,
+            **profile_values(account),
+        )
+    )
+
+
+async def save_profile(conn: Conn, account: Account, updated_at: datetime) -> None:
+    account.updated_at = updated_at
+    await conn.execute(
+        update(accounts)
+        .where(accounts.c.id == account.id)
+        .values(updated_at=updated_at, **profile_values(account))
+    )
+
+
+async def get(conn: Conn, account_id: int) -> Account | None:
+    row = (await conn.execute(select(accounts).where(accounts.c.id == account_id))).first()
+    return from_row(row) if row else None
+
+
+async def get_many(
+    conn: Conn, ids: Iterable[int], *, only_functional: bool = False
+) -> dict[int, Account]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    stmt = select(accounts).where(accounts.c.id.in_(wanted))
+    if only_functional:
+        stmt = stmt.where(functional())
+    rows = await conn.execute(stmt)
+    return {a.id: a for a in map(from_row, rows)}
+
+
+async def in_order(conn: Conn, ids: Sequence[int]) -> list[Account]:
+    found = await get_many(conn, ids)
+    return [found[i] for i in ids if i in found]
+
+
+async def get_functional(conn: Conn, account_id: int) -> Account | None:
+    row = (
+        await conn.execute(select(accounts).where(accounts.c.id == account_id, functional()))
+    ).first()
+    return from_row(row) if row else None
+
+
+async def by_username(conn: Conn, username: str, domain: str | None = None) -> Account | None:
+    row = (
+        await conn.execute(
+            select(accounts).where(
+                accounts.c.username_key == username.lower(),
+                accounts.c.domain_key == (domain or "").lower(),
+            )
+        )
+    ).first()
+    return from_row(row) if row else None
+
+
+async def username_taken(conn: Conn, username: str) -> bool:
+    found = await conn.scalar(
+        select(accounts.c.id).where(
+            accounts.c.username_key == username.lower(), accounts.c.domain_key == ""
+        )
+    )
+    return found is not None
+
+
+async def adjust_counts(
+    conn: Conn,
+    account_id: int,
+    *,
+    followers: int = 0,
+    following: int = 0,
+    statuses: int = 0,
+    last_status_at: datetime | None = None,
+) -> None:
+    values: dict[str, Any] = {}
+    if followers:
+        values["followers_count"] = accounts.c.followers_count + followers
+    if following:
+        values["following_count"] = accounts.c.following_count + following
+    if statuses:
+        values["statuses_count"] = accounts.c.statuses_count + statuses
+    if last_status_at is not None:
+        values["last_status_at"] = last_status_at
+    if values:
+        await conn.execute(update(accounts).where(accounts.c.id == account_id).values(**values))
+
+
+async def set_last_status_at(conn: Conn, account_id: int, moment: datetime | None) -> None:
+    await conn.execute(
+        update(accounts).where(accounts.c.id == account_id).values(last_status_at=moment)
+    )
+
+
+def functional() -> ColumnElement[bool]:
+    """Remote accounts, and local ones whose user is confirmed and approved.
+
+    Accounts still waiting for e-mail confirmation or approval do not exist to others yet.
+    """
+    return or_(
+        accounts.c.domain.is_(None)
+        & select(users.c.id)
+        .where(
+            users.c.account_id == accounts.c.id,
+            users.c.confirmed_at.is_not(None),
+            users.c.approved.is_(True),
+        )
+        .exists(),
+        accounts.c.domain.is_not(None),
+    )
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def search(
+    conn: Conn,
+    terms: str,
+    *,
+    domain: str | None,
+    limit: int,
+    offset: int,
+    viewer_id: int | None,
+    only_following: bool,
+) -> list[Account]:
+    """Prefix search on username and display name; accounts the viewer follows rank first."""
+    term = _escape_like(terms.lower())
+    prefix = f"{term}%"
+    word_prefix = f"% {term}%"
+    name = func.lower(accounts.c.display_name)
+    conditions = [
+        accounts.c.suspended_at.is_(None),
+        functional(),
+        or_(
+            accounts.c.username_key.like(prefix, escape="\\"),
+            name.like(prefix, escape="\\"),
+            name.like(word_prefix, escape="\\"),
+        ),
+    ]
+    if domain is not None:
+        conditions.append(accounts.c.domain_key.like(f"{_escape_like(domain.lower())}%", "\\"))
+    followed = (
+        select(follows.c.id)
+        .where(follows.c.account_id == viewer_id, follows.c.target_account_id == accounts.c.id)
+        .exists()
+        if viewer_id is not None
+        else None
+    )
+    if only_following and viewer_id is not None and followed is not None:
+        conditions.append(or_(followed, accounts.c.id == viewer_id))
+    rank = [
+        case((accounts.c.username_key == terms.lower(), 0), else_=1),
+        case((followed, 0), else_=1) if followed is not None else accounts.c.id.is_(None),
+        case((accounts.c.username_key.like(prefix, escape="\\"), 0), else_=1),
+        accounts.c.followers_count.desc(),
+        accounts.c.id,
+    ]
+    rows = await conn.execute(
+        select(accounts).where(and_(*conditions)).order_by(*rank).limit(limit).offset(offset)
+    )
+    return [from_row(r) for r in rows]
+
+
+async def count_local(conn: Conn) -> int:
+    return int(
+        await conn.scalar(
+            select(func.count()).select_from(accounts).where(accounts.c.domain.is_(None))
+        )
+        or 0
+    )
+
+
+async def set_role(conn: Conn, account_id: int, role: str) -> None:
+    await conn.execute(update(accounts).where(accounts.c.id == account_id).values(role=role))

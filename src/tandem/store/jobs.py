@@ -1,0 +1,119 @@
+"""The job queue table: enqueue inside a domain transaction, claim and finish from workers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+
+from tandem.core import clock
+from tandem.core.ids import new_id
+from tandem.store.db import AnyRow, Conn
+from tandem.store.schema import jobs
+
+
+async def enqueue(
+    conn: Conn,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    run_at: datetime | None = None,
+    dedupe_key: str | None = None,
+    max_attempts: int = 5,
+) -> int:
+    """Queue a job in the caller's transaction: it exists only if the change it follows commits."""
+    now = clock.now()
+    if dedupe_key is not None:
+        existing = await conn.scalar(select(jobs.c.id).where(jobs.c.dedupe_key == dedupe_key))
+        if existing is not None:
+            await conn.execute(
+                update(jobs)
+                .where(jobs.c.id == existing)
+                .values(payload=payload, run_at=run_at or now, state="queued", attempts=0)
+            )
+            return int(existing)
+    job_id = new_id()
+    await conn.execute(
+        jobs.insert().values(
+            id=job_id,
+            kind=kind,
+            payload=payload,
+            run_at=run_at or now,
+            dedupe_key=dedupe_key,
+            max_attempts=max_attempts,
+            created_at=now,
+        )
+    )
+    return job_id
+
+
+async def claim(conn: Conn, worker: str, lease: timedelta, postgres: bool) -> AnyRow | None:
+    """Take the next due job. A running job whose lease ran out (its worker died) is due again."""
+    now = clock.now()
+    due = or_(
+        (jobs.c.state == "queued") & (jobs.c.run_at <= now),
+        (jobs.c.state == "running") & (jobs.c.locked_until < now),
+    )
+    stmt = select(jobs).where(due).order_by(jobs.c.run_at, jobs.c.id).limit(1)
+    if postgres:
+        stmt = stmt.with_for_update(skip_locked=True)
+    row = (await conn.execute(stmt)).first()
+    if row is None:
+        return None
+    await conn.execute(
+        update(jobs)
+        .where(jobs.c.id == row.id)
+        .values(
+            state="running",
+            locked_by=worker,
+            locked_until=now + lease,
+            attempts=jobs.c.attempts + 1,
+        )
+    )
+    return row
+
+
+async def extend_lease(conn: Conn, job_id: int, until: datetime) -> None:
+    await conn.execute(update(jobs).where(jobs.c.id == job_id).values(locked_until=until))
+
+
+async def save_progress(conn: Conn, job_id: int, progress: dict[str, Any], until: datetime) -> None:
+    await conn.execute(
+        update(jobs).where(jobs.c.id == job_id).values(progress=progress, locked_until=until)
+    )
+
+
+async def finish(conn: Conn, job_id: int) -> None:
+    await conn.execute(
+        update(jobs)
+        .where(jobs.c.id == job_id)
+        .values(state="done", finished_at=clock.now(), locked_until=None, dedupe_key=None)
+    )
+
+
+async def fail(conn: Conn, job_id: int, error: str, retry_at: datetime | None) -> None:
+    values: dict[str, Any] = {"last_error": error[:4000], "locked_until": None}
+    if retry_at is None:
+        values.update(state="failed", finished_at=clock.now(), dedupe_key=None)
+    else:
+        values.update(state="queued", run_at=retry_at)
+    await conn.execute(update(jobs).where(jobs.c.id == job_id).values(**values))
+
+
+async def get(conn: Conn, job_id: int) -> AnyRow | None:
+    return (await conn.execute(select(jobs).where(jobs.c.id == job_id))).first()
+
+
+async def cancel(conn: Conn, dedupe_key: str) -> None:
+    await conn.execute(
+        update(jobs)
+        .where(jobs.c.dedupe_key == dedupe_key, jobs.c.state == "queued")
+        .values(state="cancelled", dedupe_key=None, finished_at=clock.now())
+    )
+
+
+async def next_run_at(conn: Conn) -> datetime | None:
+    return await conn.scalar(
+        select(jobs.c.run_at).where(jobs.c.state == "queued").order_by(jobs.c.run_at).limit(1)
+    )

@@ -1,0 +1,31 @@
+"""Server key material kept in the data folder (created on first start)."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+
+def vapid_public_key(data_dir: Path) -> str:
+    """The Web Push (VAPID) P-256 public key, base64url without padding, as apps expect it."""
+    key_file = data_dir / "vapid_private_key.pem"
+    if not key_file.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        private = ec.generate_private_key(ec.SECP256R1())
+        key_file.write_bytes(
+            private.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        key_file.chmod(0o600)
+    loaded = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
+    assert isinstance(loaded, ec.EllipticCurvePrivateKey)
+    raw = loaded.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()

@@ -1,0 +1,105 @@
+"""Queries on media attachments (Misskey: Drive files)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select, update
+
+from tandem.core.models import MediaAttachment
+from tandem.store.accounts import image_from_json, image_to_json
+from tandem.store.db import AnyRow, Conn
+from tandem.store.schema import media_attachments
+
+
+def from_row(row: AnyRow) -> MediaAttachment:
+    m = row._mapping
+    file = image_from_json(m["file"])
+    assert file is not None
+    x, y = m["focus"]
+    return MediaAttachment(
+        id=m["id"],
+        account_id=m["account_id"],
+        status_id=m["status_id"],
+        type=m["type"],
+        file=file,
+        thumbnail=image_from_json(m["thumbnail"]),
+        description=m["description"],
+        blurhash=m["blurhash"],
+        focus=(float(x), float(y)),
+        created_at=m["created_at"],
+    )
+
+
+async def insert(conn: Conn, media: MediaAttachment) -> None:
+    await conn.execute(
+        media_attachments.insert().values(
+            id=media.id,
+            account_id=media.account_id,
+            status_id=media.status_id,
+            type=media.type,
+            file=image_to_json(media.file),
+            thumbnail=image_to_json(media.thumbnail),
+            description=media.description,
+            blurhash=media.blurhash,
+            focus=list(media.focus),
+            created_at=media.created_at,
+        )
+    )
+
+
+async def get(conn: Conn, media_id: int) -> MediaAttachment | None:
+    row = (
+        await conn.execute(select(media_attachments).where(media_attachments.c.id == media_id))
+    ).first()
+    return from_row(row) if row else None
+
+
+async def get_many(conn: Conn, ids: Iterable[int]) -> dict[int, MediaAttachment]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await conn.execute(select(media_attachments).where(media_attachments.c.id.in_(wanted)))
+    return {m.id: m for m in map(from_row, rows)}
+
+
+async def attachments_for(
+    conn: Conn, status_ids: Iterable[int]
+) -> dict[int, list[MediaAttachment]]:
+    ids = set(status_ids)
+    if not ids:
+        return {}
+    rows = await conn.execute(
+        select(media_attachments)
+        .where(media_attachments.c.status_id.in_(ids))
+        .order_by(media_attachments.c.id)
+    )
+    found: dict[int, list[MediaAttachment]] = defaultdict(list)
+    for media in map(from_row, rows):
+        assert media.status_id is not None
+        found[media.status_id].append(media)
+    return found
+
+
+async def attach(conn: Conn, media_ids: Iterable[int], status_id: int) -> None:
+    await conn.execute(
+        update(media_attachments)
+        .where(media_attachments.c.id.in_(set(media_ids)))
+        .values(status_id=status_id)
+    )
+
+
+async def update_details(
+    conn: Conn, media_id: int, *, description: str | None, focus: tuple[float, float] | None
+) -> None:
+    values: dict[str, Any] = {}
+    if description is not None:
+        values["description"] = description
+    if focus is not None:
+        values["focus"] = list(focus)
+    if values:
+        await conn.execute(
+            update(media_attachments).where(media_attachments.c.id == media_id).values(**values)
+        )

@@ -1,0 +1,216 @@
+"""Queries on OAuth applications, access tokens, authorization codes and web sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from tandem.core.models import AccessToken, Application
+from tandem.store.db import AnyRow, Conn
+from tandem.store.schema import (
+    oauth_access_grants,
+    oauth_access_tokens,
+    oauth_applications,
+    web_sessions,
+)
+
+
+def app_from_row(row: AnyRow) -> Application:
+    m = row._mapping
+    return Application(
+        id=m["id"],
+        name=m["name"],
+        website=m["website"],
+        redirect_uris=tuple(u for u in m["redirect_uris"].split("\n") if u),
+        scopes=tuple(m["scopes"].split()),
+        client_id=m["client_id"],
+        client_secret=m["client_secret"],
+        created_at=m["created_at"],
+        owner_account_id=m["owner_account_id"],
+    )
+
+
+def token_from_row(row: AnyRow) -> AccessToken:
+    m = row._mapping
+    return AccessToken(
+        id=m["id"],
+        application_id=m["application_id"],
+        account_id=m["account_id"],
+        scopes=tuple(m["scopes"].split()),
+        created_at=m["created_at"],
+        revoked_at=m["revoked_at"],
+        expires_at=m["expires_at"],
+        last_used_at=m["last_used_at"],
+    )
+
+
+async def insert_app(conn: Conn, app: Application) -> None:
+    await conn.execute(
+        oauth_applications.insert().values(
+            id=app.id,
+            name=app.name,
+            website=app.website,
+            redirect_uris="\n".join(app.redirect_uris),
+            scopes=" ".join(app.scopes),
+            client_id=app.client_id,
+            client_secret=app.client_secret,
+            owner_account_id=app.owner_account_id,
+            created_at=app.created_at,
+        )
+    )
+
+
+async def app_by_client_id(conn: Conn, client_id: str) -> Application | None:
+    row = (
+        await conn.execute(
+            select(oauth_applications).where(oauth_applications.c.client_id == client_id)
+        )
+    ).first()
+    return app_from_row(row) if row else None
+
+
+async def app_by_id(conn: Conn, app_id: int) -> Application | None:
+    row = (
+        await conn.execute(select(oauth_applications).where(oauth_applications.c.id == app_id))
+    ).first()
+    return app_from_row(row) if row else None
+
+
+async def insert_token(
+    conn: Conn, token: AccessToken, digest: str, refresh_digest: str | None
+) -> None:
+    await conn.execute(
+        oauth_access_tokens.insert().values(
+            id=token.id,
+            token_digest=digest,
+            refresh_token_digest=refresh_digest,
+            application_id=token.application_id,
+            account_id=token.account_id,
+            scopes=" ".join(token.scopes),
+            created_at=token.created_at,
+            expires_at=token.expires_at,
+        )
+    )
+
+
+async def token_by_digest(conn: Conn, digest: str) -> AccessToken | None:
+    row = (
+        await conn.execute(
+            select(oauth_access_tokens).where(oauth_access_tokens.c.token_digest == digest)
+        )
+    ).first()
+    return token_from_row(row) if row else None
+
+
+async def token_by_refresh_digest(conn: Conn, digest: str) -> AccessToken | None:
+    row = (
+        await conn.execute(
+            select(oauth_access_tokens).where(oauth_access_tokens.c.refresh_token_digest == digest)
+        )
+    ).first()
+    return token_from_row(row) if row else None
+
+
+async def token_by_id(conn: Conn, token_id: int) -> AccessToken | None:
+    row = (
+        await conn.execute(select(oauth_access_tokens).where(oauth_access_tokens.c.id == token_id))
+    ).first()
+    return token_from_row(row) if row else None
+
+
+async def revoke_token(conn: Conn, token_id: int, now: datetime) -> None:
+    await conn.execute(
+        update(oauth_access_tokens)
+        .where(oauth_access_tokens.c.id == token_id, oauth_access_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=now, refresh_token_digest=None)
+    )
+
+
+async def revoke_account_tokens(conn: Conn, account_id: int, now: datetime) -> list[int]:
+    ids = list(
+        await conn.scalars(
+            select(oauth_access_tokens.c.id).where(
+                oauth_access_tokens.c.account_id == account_id,
+                oauth_access_tokens.c.revoked_at.is_(None),
+            )
+        )
+    )
+    if ids:
+        await conn.execute(
+            update(oauth_access_tokens)
+            .where(oauth_access_tokens.c.id.in_(ids))
+            .values(revoked_at=now, refresh_token_digest=None)
+        )
+    return ids
+
+
+async def touch_token(conn: Conn, token_id: int, now: datetime, ip: str | None) -> None:
+    await conn.execute(
+        update(oauth_access_tokens)
+        .where(oauth_access_tokens.c.id == token_id)
+        .values(last_used_at=now, last_used_ip=ip)
+    )
+
+
+async def reusable_token(
+    conn: Conn, application_id: int, account_id: int, scopes: tuple[str, ...]
+) -> AccessToken | None:
+    row = (
+        await conn.execute(
+            select(oauth_access_tokens)
+            .where(
+                oauth_access_tokens.c.application_id == application_id,
+                oauth_access_tokens.c.account_id == account_id,
+                oauth_access_tokens.c.scopes == " ".join(scopes),
+                oauth_access_tokens.c.revoked_at.is_(None),
+            )
+            .limit(1)
+        )
+    ).first()
+    return token_from_row(row) if row else None
+
+
+async def account_authorized_app(
+    conn: Conn, application_id: int, account_id: int, scopes: tuple[str, ...]
+) -> bool:
+    return (await reusable_token(conn, application_id, account_id, scopes)) is not None
+
+
+async def insert_grant(conn: Conn, **values: Any) -> None:
+    await conn.execute(oauth_access_grants.insert().values(**values))
+
+
+async def take_grant(conn: Conn, code_digest: str, now: datetime) -> AnyRow | None:
+    """Fetch an unused authorization code and mark it used (codes work once)."""
+    row = (
+        await conn.execute(
+            select(oauth_access_grants).where(oauth_access_grants.c.code_digest == code_digest)
+        )
+    ).first()
+    if row is None or row.used_at is not None:
+        return None
+    await conn.execute(
+        update(oauth_access_grants).where(oauth_access_grants.c.id == row.id).values(used_at=now)
+    )
+    return row
+
+
+async def insert_session(conn: Conn, **values: Any) -> None:
+    await conn.execute(web_sessions.insert().values(**values))
+
+
+async def session_account(conn: Conn, digest: str, now: datetime) -> int | None:
+    row = (
+        await conn.execute(
+            select(web_sessions.c.account_id).where(
+                web_sessions.c.session_digest == digest, web_sessions.c.expires_at > now
+            )
+        )
+    ).first()
+    return int(row.account_id) if row else None
+
+
+async def delete_session(conn: Conn, digest: str) -> None:
+    await conn.execute(web_sessions.delete().where(web_sessions.c.session_digest == digest))

@@ -1,0 +1,270 @@
+"""Queries on account→account rows: follows, follow requests, blocks, mutes, pins, notes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, and_, delete, exists, or_, select, update
+
+from tandem.core.models import Account, Follow, Mute, Page
+from tandem.store import accounts as account_store
+from tandem.store.accounts import functional
+from tandem.store.db import AnyRow, Conn
+from tandem.store.schema import (
+    account_notes,
+    account_pins,
+    accounts,
+    blocks,
+    follow_requests,
+    follows,
+    mutes,
+)
+
+PAIR_TABLES = (follows, follow_requests, blocks, mutes, account_pins, account_notes)
+
+
+def follow_from_row(row: AnyRow) -> Follow:
+    m = row._mapping
+    langs = m["languages"]
+    return Follow(
+        id=m["id"],
+        account_id=m["account_id"],
+        target_account_id=m["target_account_id"],
+        show_reblogs=m["show_reblogs"],
+        notify=m["notify"],
+        languages=tuple(langs) if langs is not None else None,
+        created_at=m["created_at"],
+    )
+
+
+def mute_from_row(row: AnyRow) -> Mute:
+    m = row._mapping
+    return Mute(
+        id=m["id"],
+        account_id=m["account_id"],
+        target_account_id=m["target_account_id"],
+        hide_notifications=m["hide_notifications"],
+        expires_at=m["expires_at"],
+        created_at=m["created_at"],
+    )
+
+
+def live_mutes(now: datetime) -> ColumnElement[bool]:
+    """Mutes still in force: an expired mute counts as gone even before its job removes it."""
+    return or_(mutes.c.expires_at.is_(None), mutes.c.expires_at > now)
+
+
+async def find(conn: Conn, table: Table, account_id: int, target_id: int) -> AnyRow | None:
+    return (
+        await conn.execute(
+            select(table).where(
+                table.c.account_id == account_id, table.c.target_account_id == target_id
+            )
+        )
+    ).first()
+
+
+async def insert(conn: Conn, table: Table, **values: Any) -> None:
+    await conn.execute(table.insert().values(**values))
+
+
+async def update_pair(conn: Conn, table: Table, row_id: int, **values: Any) -> None:
+    if values:
+        await conn.execute(update(table).where(table.c.id == row_id).values(**values))
+
+
+async def remove(conn: Conn, table: Table, account_id: int, target_id: int) -> AnyRow | None:
+    """Delete the row for this pair; returns it if there was one."""
+    row = await find(conn, table, account_id, target_id)
+    if row is not None:
+        await conn.execute(delete(table).where(table.c.id == row.id))
+    return row
+
+
+async def delete_by_id(conn: Conn, table: Table, row_id: int) -> None:
+    await conn.execute(delete(table).where(table.c.id == row_id))
+
+
+async def outgoing(
+    conn: Conn, table: Table, account_id: int, target_ids: Iterable[int], now: datetime
+) -> dict[int, AnyRow]:
+    """Rows account → each target, by target id."""
+    ids = set(target_ids)
+    if not ids:
+        return {}
+    stmt = select(table).where(table.c.account_id == account_id, table.c.target_account_id.in_(ids))
+    if table is mutes:
+        stmt = stmt.where(live_mutes(now))
+    return {r.target_account_id: r for r in await conn.execute(stmt)}
+
+
+async def incoming(
+    conn: Conn, table: Table, target_id: int, account_ids: Iterable[int]
+) -> set[int]:
+    """Which of `account_ids` have a row towards `target_id`."""
+    ids = set(account_ids)
+    if not ids:
+        return set()
+    rows = await conn.execute(
+        select(table.c.account_id).where(
+            table.c.target_account_id == target_id, table.c.account_id.in_(ids)
+        )
+    )
+    return {r.account_id for r in rows}
+
+
+async def blocked_either_way(conn: Conn, a: int, b: int) -> bool:
+    found = await conn.scalar(
+        select(blocks.c.id).where(
+            or_(
+                and_(blocks.c.account_id == a, blocks.c.target_account_id == b),
+                and_(blocks.c.account_id == b, blocks.c.target_account_id == a),
+            )
+        )
+    )
+    return found is not None
+
+
+async def is_following(conn: Conn, account_id: int, target_id: int) -> bool:
+    return await find(conn, follows, account_id, target_id) is not None
+
+
+async def expired_mutes(conn: Conn, now: datetime) -> list[Mute]:
+    rows = await conn.execute(
+        select(mutes).where(mutes.c.expires_at.is_not(None), mutes.c.expires_at <= now)
+    )
+    return [mute_from_row(r) for r in rows]
+
+
+def _hidden_from(viewer_id: int, now: datetime) -> ColumnElement[bool]:
+    """Accounts a viewer does not see in other people's lists: blocked either way, or muted."""
+    return or_(
+        exists().where(
+            blocks.c.account_id == viewer_id, blocks.c.target_account_id == accounts.c.id
+        ),
+        exists().where(
+            blocks.c.account_id == accounts.c.id, blocks.c.target_account_id == viewer_id
+        ),
+        exists().where(
+            mutes.c.account_id == viewer_id,
+            mutes.c.target_account_id == accounts.c.id,
+            live_mutes(now),
+        ),
+    )
+
+
+async def page(
+    conn: Conn,
+    table: Table,
+    *,
+    owner_id: int,
+    owner_side: str,
+    page: Page,
+    now: datetime,
+    hide_for_viewer: int | None = None,
+    cursor: str = "row",
+) -> list[tuple[int, Account, dict[str, Any]]]:
+    """One page of a pair table seen from one side, newest first.
+
+    `owner_side="account"` lists the targets of the owner's rows (whom they follow, block…);
+    `"target"` lists the accounts whose rows point at the owner (their followers…). Each item
+    is (cursor id, account, row); the cursor is the row id, or the account id when
+    `cursor="account"` (how Mastodon pages endorsements).
+    """
+    other = table.c.target_account_id if owner_side == "account" else table.c.account_id
+    mine = table.c.account_id if owner_side == "account" else table.c.target_account_id
+    key = table.c.id if cursor == "row" else other
+    conditions: list[ColumnElement[bool]] = [mine == owner_id, functional()]
+    if table is mutes:
+        conditions.append(live_mutes(now))
+    if page.max_id is not None:
+        conditions.append(key < page.max_id)
+    if page.since_id is not None:
+        conditions.append(key > page.since_id)
+    if hide_for_viewer is not None:
+        conditions.append(~_hidden_from(hide_for_viewer, now))
+    stmt = (
+        select(table, accounts)
+        .join(accounts, accounts.c.id == other)
+        .where(*conditions)
+        .order_by(key.desc())
+        .limit(page.limit)
+    )
+    rows = await conn.execute(stmt)
+    # Both tables have id/created_at columns: split each joined row by Column object.
+    result: list[tuple[int, Account, dict[str, Any]]] = []
+    for r in rows:
+        pair = {c.name: r._mapping[c] for c in table.c}
+        account = account_store.from_mapping(_account_part(r))
+        result.append((pair["id"] if cursor == "row" else account.id, account, pair))
+    return result
+
+
+def _account_part(row: AnyRow) -> dict[str, Any]:
+    return {c.name: row._mapping[c] for c in accounts.c}
+
+
+async def note_for(conn: Conn, account_id: int, target_id: int) -> str:
+    row = await find(conn, account_notes, account_id, target_id)
+    return row.comment if row else ""
+
+
+async def followers_of_both(
+    conn: Conn, viewer_id: int, target_ids: Iterable[int]
+) -> dict[int, list[Account]]:
+    """For each target: accounts the viewer follows that also follow it (familiar followers)."""
+    ids = set(target_ids)
+    if not ids:
+        return {}
+    theirs = follows.alias("theirs")
+    mine = follows.alias("mine")
+    stmt = (
+        select(theirs.c.target_account_id.label("target"), accounts)
+        .join(accounts, accounts.c.id == theirs.c.account_id)
+        .join(
+            mine,
+            and_(mine.c.account_id == viewer_id, mine.c.target_account_id == theirs.c.account_id),
+        )
+        .where(
+            theirs.c.target_account_id.in_(ids),
+            functional(),
+            or_(accounts.c.hide_collections.is_(None), accounts.c.hide_collections.is_(False)),
+            accounts.c.suspended_at.is_(None),
+        )
+        .order_by(theirs.c.id.desc())
+    )
+    result: dict[int, list[Account]] = {i: [] for i in ids}
+    for r in await conn.execute(stmt):
+        result[r.target].append(account_store.from_mapping(_account_part(r)))
+    return result
+
+
+async def count_pending_requests(conn: Conn, target_id: int, cap: int) -> int:
+    rows = await conn.execute(
+        select(follow_requests.c.id)
+        .join(accounts, accounts.c.id == follow_requests.c.account_id)
+        .where(follow_requests.c.target_account_id == target_id, accounts.c.suspended_at.is_(None))
+        .limit(cap)
+    )
+    return len(rows.all())
+
+
+async def pending_request_ids(conn: Conn, target_id: int) -> list[int]:
+    rows = await conn.execute(
+        select(follow_requests.c.account_id).where(follow_requests.c.target_account_id == target_id)
+    )
+    return [r.account_id for r in rows]
+
+
+async def delete_all_for(conn: Conn, table: Table, account_id: int, target_id: int) -> None:
+    """Remove rows in both directions between two accounts."""
+    await conn.execute(
+        delete(table).where(
+            or_(
+                and_(table.c.account_id == account_id, table.c.target_account_id == target_id),
+                and_(table.c.account_id == target_id, table.c.target_account_id == account_id),
+            )
+        )
+    )

@@ -1,0 +1,388 @@
+"""The database schema, shared by SQLite and PostgreSQL. Change it only with a migration."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from tandem.store.types import JSONText, UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _id() -> Column[int]:
+    return Column("id", BigInteger, primary_key=True, autoincrement=False)
+
+
+def _account_fk(name: str = "account_id", nullable: bool = False) -> Column[int]:
+    return Column(
+        name, BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=nullable
+    )
+
+
+accounts = Table(
+    "accounts",
+    metadata,
+    _id(),
+    Column("username", String(2048), nullable=False),
+    # Lower-cased username, and "" for local accounts: a unique key that works on both backends.
+    Column("username_key", String(2048), nullable=False),
+    Column("domain", String(255)),
+    Column("domain_key", String(255), nullable=False, server_default=""),
+    Column("display_name", Text, nullable=False, server_default=""),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("note_html", Text, nullable=False, server_default=""),
+    Column("fields", JSONText, nullable=False, server_default="[]"),
+    Column("locked", Boolean, nullable=False, server_default="0"),
+    Column("bot", Boolean, nullable=False, server_default="0"),
+    Column("is_group", Boolean, nullable=False, server_default="0"),
+    Column("discoverable", Boolean),
+    Column("indexable", Boolean, nullable=False, server_default="0"),
+    Column("hide_collections", Boolean),
+    Column("noindex", Boolean, nullable=False, server_default="0"),
+    Column("show_media", Boolean, nullable=False, server_default="1"),
+    Column("show_media_replies", Boolean, nullable=False, server_default="1"),
+    Column("show_featured", Boolean, nullable=False, server_default="1"),
+    Column("avatar", JSONText),
+    Column("header", JSONText),
+    Column("avatar_description", Text, nullable=False, server_default=""),
+    Column("header_description", Text, nullable=False, server_default=""),
+    Column("attribution_domains", JSONText, nullable=False, server_default="[]"),
+    Column("followers_count", Integer, nullable=False, server_default="0"),
+    Column("following_count", Integer, nullable=False, server_default="0"),
+    Column("statuses_count", Integer, nullable=False, server_default="0"),
+    Column("last_status_at", UTCDateTime),
+    Column("suspended_at", UTCDateTime),
+    Column("memorial", Boolean, nullable=False, server_default="0"),
+    Column("role", String(16), nullable=False, server_default="user"),
+    Column("uri", String(2048)),
+    Column("url", String(2048)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("username_key", "domain_key", name="uq_accounts_username_domain"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    _id(),
+    _account_fk(),
+    Column("email", String(320)),
+    Column("password_hash", String(255), nullable=False),
+    Column("confirmed_at", UTCDateTime),
+    Column("confirmation_token", String(64), unique=True),
+    Column("unconfirmed_email", String(320)),
+    Column("approved", Boolean, nullable=False, server_default="1"),
+    Column("disabled", Boolean, nullable=False, server_default="0"),
+    Column("locale", String(16)),
+    Column("settings", JSONText, nullable=False, server_default="{}"),
+    Column("created_by_application_id", BigInteger),
+    Column("date_of_birth", Date),
+    Column("reason", Text),
+    Column("invite_id", BigInteger),
+    Column("sign_up_ip", String(64)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("account_id", name="uq_users_account_id"),
+    UniqueConstraint("email", name="uq_users_email"),
+)
+
+oauth_applications = Table(
+    "oauth_applications",
+    metadata,
+    _id(),
+    Column("name", String(255), nullable=False),
+    Column("website", String(2048)),
+    Column("redirect_uris", Text, nullable=False),
+    Column("scopes", String(2048), nullable=False),
+    Column("client_id", String(64), nullable=False, unique=True),
+    Column("client_secret", String(64), nullable=False),
+    _account_fk("owner_account_id", nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+oauth_access_tokens = Table(
+    "oauth_access_tokens",
+    metadata,
+    _id(),
+    # Only SHA-256 digests are stored: a database leak does not leak usable tokens.
+    Column("token_digest", String(64), nullable=False, unique=True),
+    Column("refresh_token_digest", String(64), unique=True),
+    Column(
+        "application_id",
+        BigInteger,
+        ForeignKey("oauth_applications.id", ondelete="CASCADE"),
+    ),
+    Column("account_id", BigInteger, ForeignKey("accounts.id", ondelete="CASCADE")),
+    Column("scopes", String(2048), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime),
+    Column("revoked_at", UTCDateTime),
+    Column("last_used_at", UTCDateTime),
+    Column("last_used_ip", String(64)),
+    Index("ix_oauth_access_tokens_account", "account_id"),
+)
+
+oauth_access_grants = Table(
+    "oauth_access_grants",
+    metadata,
+    _id(),
+    Column("code_digest", String(64), nullable=False, unique=True),
+    Column(
+        "application_id",
+        BigInteger,
+        ForeignKey("oauth_applications.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    _account_fk(),
+    Column("redirect_uri", Text, nullable=False),
+    Column("scopes", String(2048), nullable=False),
+    Column("code_challenge", String(128)),
+    Column("code_challenge_method", String(16)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    _id(),
+    Column("session_digest", String(64), nullable=False, unique=True),
+    _account_fk(),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("ip", String(64)),
+    Column("user_agent", Text),
+)
+
+
+def _pair_table(name: str, *extra: Column[object]) -> Table:
+    """account → target rows (follows, blocks, mutes…): one per pair, found from either side."""
+    return Table(
+        name,
+        metadata,
+        _id(),
+        _account_fk(),
+        _account_fk("target_account_id"),
+        *extra,
+        Column("created_at", UTCDateTime, nullable=False),
+        UniqueConstraint("account_id", "target_account_id", name=f"uq_{name}_pair"),
+        Index(f"ix_{name}_target", "target_account_id"),
+    )
+
+
+follows = _pair_table(
+    "follows",
+    Column("show_reblogs", Boolean, nullable=False, server_default="1"),
+    Column("notify", Boolean, nullable=False, server_default="0"),
+    Column("languages", JSONText),
+)
+follow_requests = _pair_table(
+    "follow_requests",
+    Column("show_reblogs", Boolean, nullable=False, server_default="1"),
+    Column("notify", Boolean, nullable=False, server_default="0"),
+    Column("languages", JSONText),
+)
+blocks = _pair_table("blocks")
+mutes = _pair_table(
+    "mutes",
+    Column("hide_notifications", Boolean, nullable=False, server_default="1"),
+    Column("expires_at", UTCDateTime),
+)
+account_pins = _pair_table("account_pins")
+account_notes = _pair_table("account_notes", Column("comment", Text, nullable=False))
+
+statuses = Table(
+    "statuses",
+    metadata,
+    _id(),
+    _account_fk(),
+    Column("text", Text, nullable=False, server_default=""),
+    Column("content", Text, nullable=False, server_default=""),
+    Column("spoiler_text", Text, nullable=False, server_default=""),
+    Column("visibility", String(16), nullable=False),
+    Column("sensitive", Boolean, nullable=False, server_default="0"),
+    Column("language", String(16)),
+    Column("in_reply_to_id", BigInteger, ForeignKey("statuses.id", ondelete="SET NULL")),
+    Column("in_reply_to_account_id", BigInteger),
+    Column("reblog_of_id", BigInteger, ForeignKey("statuses.id", ondelete="CASCADE")),
+    Column("application_id", BigInteger),
+    Column("replies_count", Integer, nullable=False, server_default="0"),
+    Column("reblogs_count", Integer, nullable=False, server_default="0"),
+    Column("favourites_count", Integer, nullable=False, server_default="0"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("edited_at", UTCDateTime),
+    Index("ix_statuses_account_id_id", "account_id", "id"),
+    Index("ix_statuses_reblog_of_id", "reblog_of_id"),
+    Index("ix_statuses_in_reply_to_id", "in_reply_to_id"),
+)
+
+status_pins = Table(
+    "status_pins",
+    metadata,
+    _id(),
+    _account_fk(),
+    Column("status_id", BigInteger, ForeignKey("statuses.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("account_id", "status_id", name="uq_status_pins_pair"),
+)
+
+tags = Table(
+    "tags",
+    metadata,
+    _id(),
+    Column("name", String(255), nullable=False),
+    Column("name_key", String(255), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+status_tags = Table(
+    "status_tags",
+    metadata,
+    Column(
+        "status_id",
+        BigInteger,
+        ForeignKey("statuses.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("tag_id", BigInteger, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_status_tags_tag", "tag_id", "status_id"),
+)
+
+mentions = Table(
+    "mentions",
+    metadata,
+    Column(
+        "status_id",
+        BigInteger,
+        ForeignKey("statuses.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "account_id",
+        BigInteger,
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Index("ix_mentions_account", "account_id"),
+)
+
+media_attachments = Table(
+    "media_attachments",
+    metadata,
+    _id(),
+    _account_fk(),
+    Column("status_id", BigInteger, ForeignKey("statuses.id", ondelete="SET NULL")),
+    Column("type", String(16), nullable=False),
+    Column("file", JSONText, nullable=False),
+    Column("thumbnail", JSONText),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("blurhash", String(255)),
+    Column("focus", JSONText, nullable=False, server_default="[0, 0]"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_media_attachments_status", "status_id"),
+    Index("ix_media_attachments_account", "account_id"),
+)
+
+featured_tags = Table(
+    "featured_tags",
+    metadata,
+    _id(),
+    _account_fk(),
+    Column("tag_id", BigInteger, ForeignKey("tags.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("account_id", "tag_id", name="uq_featured_tags_pair"),
+)
+
+lists = Table(
+    "lists",
+    metadata,
+    _id(),
+    _account_fk(),
+    Column("title", String(255), nullable=False),
+    Column("replies_policy", String(16), nullable=False, server_default="list"),
+    Column("exclusive", Boolean, nullable=False, server_default="0"),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+list_accounts = Table(
+    "list_accounts",
+    metadata,
+    Column("list_id", BigInteger, ForeignKey("lists.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "account_id",
+        BigInteger,
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_list_accounts_account", "account_id"),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    _id(),
+    _account_fk(),
+    _account_fk("from_account_id", nullable=True),
+    Column("type", String(32), nullable=False),
+    Column("status_id", BigInteger, ForeignKey("statuses.id", ondelete="CASCADE")),
+    Column("payload", JSONText, nullable=False, server_default="{}"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("read_at", UTCDateTime),
+    Index("ix_notifications_account_id_id", "account_id", "id"),
+)
+
+invites = Table(
+    "invites",
+    metadata,
+    _id(),
+    _account_fk(nullable=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("max_uses", Integer),
+    Column("uses", Integer, nullable=False, server_default="0"),
+    Column("expires_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    _id(),
+    Column("kind", String(64), nullable=False),
+    Column("payload", JSONText, nullable=False, server_default="{}"),
+    # Handlers checkpoint here, so an interrupted job resumes where it stopped.
+    Column("progress", JSONText, nullable=False, server_default="{}"),
+    Column("state", String(16), nullable=False, server_default="queued"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("max_attempts", Integer, nullable=False, server_default="5"),
+    Column("run_at", UTCDateTime, nullable=False),
+    Column("locked_until", UTCDateTime),
+    Column("locked_by", String(64)),
+    Column("last_error", Text),
+    Column("dedupe_key", String(255), unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    Index("ix_jobs_state_run_at", "state", "run_at"),
+)

@@ -1,0 +1,401 @@
+"""Queries on statuses (Misskey: notes), their tags, mentions, pins and reblogs."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
+
+from tandem.core.ids import new_id
+from tandem.core.models import Mention, Page, Status, Visibility
+from tandem.store.db import AnyRow, Conn
+from tandem.store.media import attachments_for
+from tandem.store.schema import (
+    accounts,
+    blocks,
+    follows,
+    media_attachments,
+    mentions,
+    mutes,
+    status_pins,
+    status_tags,
+    statuses,
+    tags,
+)
+
+
+def from_row(row: AnyRow) -> Status:
+    m = row._mapping
+    return Status(
+        id=m["id"],
+        account_id=m["account_id"],
+        text=m["text"],
+        content=m["content"],
+        created_at=m["created_at"],
+        visibility=m["visibility"],
+        spoiler_text=m["spoiler_text"],
+        sensitive=m["sensitive"],
+        language=m["language"],
+        in_reply_to_id=m["in_reply_to_id"],
+        in_reply_to_account_id=m["in_reply_to_account_id"],
+        reblog_of_id=m["reblog_of_id"],
+        application_id=m["application_id"],
+        edited_at=m["edited_at"],
+        replies_count=max(m["replies_count"], 0),
+        reblogs_count=max(m["reblogs_count"], 0),
+        favourites_count=max(m["favourites_count"], 0),
+    )
+
+
+async def _decorate(conn: Conn, found: list[Status]) -> list[Status]:
+    """Attach tags, mentions and media to a batch of statuses (three queries in all)."""
+    if not found:
+        return found
+    ids = [s.id for s in found]
+    tag_rows = await conn.execute(
+        select(status_tags.c.status_id, tags.c.name)
+        .join(tags, tags.c.id == status_tags.c.tag_id)
+        .where(status_tags.c.status_id.in_(ids))
+    )
+    by_status: dict[int, list[str]] = defaultdict(list)
+    for tag_row in tag_rows:
+        by_status[tag_row.status_id].append(tag_row.name)
+    mention_rows = await conn.execute(
+        select(mentions.c.status_id, accounts.c.id, accounts.c.username, accounts.c.domain)
+        .join(accounts, accounts.c.id == mentions.c.account_id)
+        .where(mentions.c.status_id.in_(ids))
+    )
+    mentioned: dict[int, list[Mention]] = defaultdict(list)
+    for r in mention_rows:
+        mentioned[r.status_id].append(Mention(r.id, r.username, r.domain))
+    media = await attachments_for(conn, ids)
+    for status in found:
+        status.tags = sorted(by_status.get(status.id, []))
+        status.mentions = mentioned.get(status.id, [])
+        status.media = media.get(status.id, [])
+    return found
+
+
+async def get(conn: Conn, status_id: int) -> Status | None:
+    row = (await conn.execute(select(statuses).where(statuses.c.id == status_id))).first()
+    if row is None:
+        return None
+    return (await _decorate(conn, [from_row(row)]))[0]
+
+
+async def get_many(conn: Conn, ids: Iterable[int]) -> dict[int, Status]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await conn.execute(select(statuses).where(statuses.c.id.in_(wanted)))
+    return {s.id: s for s in await _decorate(conn, [from_row(r) for r in rows])}
+
+
+async def insert(
+    conn: Conn, status: Status, mention_ids: Sequence[int], tag_ids: Sequence[int]
+) -> None:
+    await conn.execute(
+        statuses.insert().values(
+            id=status.id,
+            account_id=status.account_id,
+            text=status.text,
+            content=status.content,
+            spoiler_text=status.spoiler_text,
+            visibility=status.visibility,
+            sensitive=status.sensitive,
+            language=status.language,
+            in_reply_to_id=status.in_reply_to_id,
+            in_reply_to_account_id=status.in_reply_to_account_id,
+            reblog_of_id=status.reblog_of_id,
+            application_id=status.application_id,
+            created_at=status.created_at,
+        )
+    )
+    if mention_ids:
+        await conn.execute(
+            mentions.insert(), [{"status_id": status.id, "account_id": i} for i in mention_ids]
+        )
+    if tag_ids:
+        await conn.execute(
+            status_tags.insert(), [{"status_id": status.id, "tag_id": i} for i in tag_ids]
+        )
+
+
+async def delete_status(conn: Conn, status_id: int) -> None:
+    await conn.execute(delete(statuses).where(statuses.c.id == status_id))
+
+
+async def adjust(conn: Conn, status_id: int, *, replies: int = 0, reblogs: int = 0) -> None:
+    values: dict[str, Any] = {}
+    if replies:
+        values["replies_count"] = statuses.c.replies_count + replies
+    if reblogs:
+        values["reblogs_count"] = statuses.c.reblogs_count + reblogs
+    if values:
+        await conn.execute(update(statuses).where(statuses.c.id == status_id).values(**values))
+
+
+async def reblog_by(conn: Conn, account_id: int, status_id: int) -> Status | None:
+    row = (
+        await conn.execute(
+            select(statuses).where(
+                statuses.c.account_id == account_id, statuses.c.reblog_of_id == status_id
+            )
+        )
+    ).first()
+    return from_row(row) if row else None
+
+
+async def reblogged_among(conn: Conn, account_id: int, status_ids: Iterable[int]) -> set[int]:
+    ids = set(status_ids)
+    if not ids:
+        return set()
+    rows = await conn.execute(
+        select(statuses.c.reblog_of_id).where(
+            statuses.c.account_id == account_id, statuses.c.reblog_of_id.in_(ids)
+        )
+    )
+    return {r.reblog_of_id for r in rows}
+
+
+async def reblog_ids_of(conn: Conn, status_id: int) -> list[tuple[int, int]]:
+    """(reblog id, reblogger id) for every reblog of a status."""
+    rows = await conn.execute(
+        select(statuses.c.id, statuses.c.account_id).where(statuses.c.reblog_of_id == status_id)
+    )
+    return [(r.id, r.account_id) for r in rows]
+
+
+async def pinned_among(conn: Conn, account_id: int, status_ids: Iterable[int]) -> set[int]:
+    ids = set(status_ids)
+    if not ids:
+        return set()
+    rows = await conn.execute(
+        select(status_pins.c.status_id).where(
+            status_pins.c.account_id == account_id, status_pins.c.status_id.in_(ids)
+        )
+    )
+    return {r.status_id for r in rows}
+
+
+async def count_pins(conn: Conn, account_id: int) -> int:
+    return int(
+        await conn.scalar(
+            select(func.count())
+            .select_from(status_pins)
+            .where(status_pins.c.account_id == account_id)
+        )
+        or 0
+    )
+
+
+async def pin(conn: Conn, account_id: int, status_id: int, now: datetime) -> None:
+    await conn.execute(
+        status_pins.insert().values(
+            id=new_id(), account_id=account_id, status_id=status_id, created_at=now
+        )
+    )
+
+
+async def unpin(conn: Conn, account_id: int, status_id: int) -> None:
+    await conn.execute(
+        delete(status_pins).where(
+            status_pins.c.account_id == account_id, status_pins.c.status_id == status_id
+        )
+    )
+
+
+async def pinned_ids(conn: Conn, account_id: int) -> list[int]:
+    rows = await conn.execute(
+        select(status_pins.c.status_id)
+        .where(status_pins.c.account_id == account_id)
+        .order_by(status_pins.c.id.desc())
+    )
+    return [r.status_id for r in rows]
+
+
+async def latest_created_at(conn: Conn, account_id: int) -> datetime | None:
+    latest: datetime | None = await conn.scalar(
+        select(func.max(statuses.c.created_at)).where(statuses.c.account_id == account_id)
+    )
+    return latest
+
+
+@dataclass(frozen=True)
+class AccountFilter:
+    """Which of an account's statuses a viewer asked for and may see."""
+
+    visibilities: tuple[Visibility, ...]
+    mentioned_viewer: int | None = None  # also direct statuses mentioning this account
+    only_media: bool = False
+    exclude_replies: bool = False
+    exclude_reblogs: bool = False
+    pinned: bool = False
+    tagged: str | None = None
+    hide_reblogs_of: int | None = None  # viewer whose blocks/mutes hide reblogged authors
+
+
+def _account_conditions(
+    account_id: int, f: AccountFilter, now: datetime
+) -> list[ColumnElement[bool]]:
+    visible: ColumnElement[bool] = statuses.c.visibility.in_(f.visibilities)
+    if f.mentioned_viewer is not None:
+        visible = or_(
+            visible,
+            and_(
+                statuses.c.visibility == "direct",
+                exists().where(
+                    mentions.c.status_id == statuses.c.id,
+                    mentions.c.account_id == f.mentioned_viewer,
+                ),
+            ),
+        )
+    conditions: list[ColumnElement[bool]] = [statuses.c.account_id == account_id, visible]
+    if f.only_media:
+        conditions.append(exists().where(media_attachments.c.status_id == statuses.c.id))
+    if f.exclude_replies:
+        conditions.append(
+            or_(
+                statuses.c.in_reply_to_id.is_(None),
+                statuses.c.in_reply_to_account_id == account_id,
+            )
+        )
+    if f.exclude_reblogs:
+        conditions.append(statuses.c.reblog_of_id.is_(None))
+    if f.pinned:
+        conditions.append(
+            exists().where(
+                status_pins.c.status_id == statuses.c.id, status_pins.c.account_id == account_id
+            )
+        )
+    if f.tagged:
+        conditions.append(
+            exists().where(
+                status_tags.c.status_id == statuses.c.id,
+                status_tags.c.tag_id == tags.c.id,
+                tags.c.name_key == f.tagged.lower(),
+            )
+        )
+    if f.hide_reblogs_of is not None:
+        original = statuses.alias("original")
+        viewer = f.hide_reblogs_of
+        hidden_author = or_(
+            exists().where(
+                blocks.c.account_id == viewer, blocks.c.target_account_id == original.c.account_id
+            ),
+            exists().where(
+                mutes.c.account_id == viewer,
+                mutes.c.target_account_id == original.c.account_id,
+                or_(mutes.c.expires_at.is_(None), mutes.c.expires_at > now),
+            ),
+        )
+        conditions.append(
+            or_(
+                statuses.c.reblog_of_id.is_(None),
+                ~exists().where(original.c.id == statuses.c.reblog_of_id, hidden_author),
+            )
+        )
+    return conditions
+
+
+async def by_account(
+    conn: Conn, account_id: int, page: Page, f: AccountFilter, now: datetime
+) -> list[Status]:
+    conditions = _account_conditions(account_id, f, now)
+    if page.max_id is not None:
+        conditions.append(statuses.c.id < page.max_id)
+    if page.since_id is not None:
+        conditions.append(statuses.c.id > page.since_id)
+    stmt = select(statuses).where(*conditions)
+    if page.min_id is not None:
+        stmt = stmt.where(statuses.c.id > page.min_id).order_by(statuses.c.id.asc())
+        found = [from_row(r) for r in await conn.execute(stmt.limit(page.limit))]
+        found.reverse()
+    else:
+        found = [
+            from_row(r)
+            for r in await conn.execute(stmt.order_by(statuses.c.id.desc()).limit(page.limit))
+        ]
+    return await _decorate(conn, found)
+
+
+async def is_follower(conn: Conn, follower_id: int, account_id: int) -> bool:
+    found = await conn.scalar(
+        select(follows.c.id).where(
+            follows.c.account_id == follower_id, follows.c.target_account_id == account_id
+        )
+    )
+    return found is not None
+
+
+async def mentions_account(conn: Conn, status_id: int, account_id: int) -> bool:
+    found = await conn.scalar(
+        select(mentions.c.status_id).where(
+            mentions.c.status_id == status_id, mentions.c.account_id == account_id
+        )
+    )
+    return found is not None
+
+
+async def ensure_tags(conn: Conn, names: Sequence[str], now: datetime) -> list[int]:
+    """Tag ids for these names, creating the missing tags (case-insensitive names)."""
+    if not names:
+        return []
+    keys = {n.lower(): n for n in names}
+    rows = await conn.execute(select(tags.c.id, tags.c.name_key).where(tags.c.name_key.in_(keys)))
+    found = {r.name_key: r.id for r in rows}
+    for key, name in keys.items():
+        if key not in found:
+            tag_id = new_id()
+            await conn.execute(
+                tags.insert().values(id=tag_id, name=name, name_key=key, created_at=now)
+            )
+            found[key] = tag_id
+    return [found[k] for k in keys]
+
+
+async def tag_stats(
+    conn: Conn, account_id: int, tag_ids: Iterable[int]
+) -> dict[int, tuple[int, datetime | None]]:
+    """For each tag: how many of the account's statuses use it, and when it was last used."""
+    ids = set(tag_ids)
+    if not ids:
+        return {}
+    rows = await conn.execute(
+        select(status_tags.c.tag_id, func.count(), func.max(statuses.c.created_at))
+        .join(statuses, statuses.c.id == status_tags.c.status_id)
+        .where(
+            statuses.c.account_id == account_id,
+            status_tags.c.tag_id.in_(ids),
+            statuses.c.visibility.in_(("public", "unlisted")),
+        )
+        .group_by(status_tags.c.tag_id)
+    )
+    return {r[0]: (int(r[1]), r[2]) for r in rows}
+
+
+async def tags_used_by(conn: Conn, account_id: int, limit: int) -> list[str]:
+    rows = await conn.execute(
+        select(tags.c.name, func.count().label("uses"))
+        .join(status_tags, status_tags.c.tag_id == tags.c.id)
+        .join(statuses, statuses.c.id == status_tags.c.status_id)
+        .where(statuses.c.account_id == account_id)
+        .group_by(tags.c.name)
+        .order_by(func.count().desc(), tags.c.name)
+        .limit(limit)
+    )
+    return [r.name for r in rows]
+
+
+async def count_local(conn: Conn) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(statuses)
+        .join(accounts, accounts.c.id == statuses.c.account_id)
+        .where(accounts.c.domain.is_(None))
+    )
+    return int(await conn.scalar(stmt) or 0)

@@ -1,0 +1,156 @@
+"""Queries on local users (the login side of a local account)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from tandem.core.models import Account, User, UserSettings
+from tandem.store.accounts import from_row as account_from_row
+from tandem.store.db import AnyRow, Conn
+from tandem.store.schema import accounts, invites, oauth_access_tokens, users
+
+
+def from_row(row: AnyRow) -> User:
+    m = row._mapping
+    return User(
+        id=m["id"],
+        account_id=m["account_id"],
+        email=m["email"],
+        password_hash=m["password_hash"],
+        created_at=m["created_at"],
+        confirmed_at=m["confirmed_at"],
+        approved=m["approved"],
+        disabled=m["disabled"],
+        locale=m["locale"],
+        settings=UserSettings(**m["settings"]),
+        created_by_application_id=m["created_by_application_id"],
+        date_of_birth=m["date_of_birth"],
+        reason=m["reason"],
+        invite_id=m["invite_id"],
+        unconfirmed_email=m["unconfirmed_email"],
+    )
+
+
+async def insert(
+    conn: Conn, user: User, *, confirmation_token: str | None, sign_up_ip: str | None
+) -> None:
+    await conn.execute(
+        users.insert().values(
+            id=user.id,
+            account_id=user.account_id,
+            email=user.email,
+            password_hash=user.password_hash,
+            confirmed_at=user.confirmed_at,
+            confirmation_token=confirmation_token,
+            approved=user.approved,
+            disabled=user.disabled,
+            locale=user.locale,
+            settings=asdict(user.settings),
+            created_by_application_id=user.created_by_application_id,
+            date_of_birth=user.date_of_birth,
+            reason=user.reason,
+            invite_id=user.invite_id,
+            sign_up_ip=sign_up_ip,
+            created_at=user.created_at,
+            updated_at=user.created_at,
+        )
+    )
+
+
+async def by_account(conn: Conn, account_id: int) -> User | None:
+    row = (await conn.execute(select(users).where(users.c.account_id == account_id))).first()
+    return from_row(row) if row else None
+
+
+async def by_email(conn: Conn, email: str) -> User | None:
+    row = (await conn.execute(select(users).where(users.c.email == email.lower()))).first()
+    return from_row(row) if row else None
+
+
+async def email_taken(conn: Conn, email: str) -> bool:
+    return await conn.scalar(select(users.c.id).where(users.c.email == email.lower())) is not None
+
+
+async def update_user(conn: Conn, user_id: int, now: datetime, **values: Any) -> None:
+    if "settings" in values and isinstance(values["settings"], UserSettings):
+        values["settings"] = asdict(values["settings"])
+    await conn.execute(update(users).where(users.c.id == user_id).values(updated_at=now, **values))
+
+
+async def confirm_by_token(conn: Conn, token_digest: str, now: datetime) -> int | None:
+    """Confirm the user holding this confirmation token; returns its account id."""
+    row = (
+        await conn.execute(
+            select(users.c.id, users.c.account_id, users.c.unconfirmed_email).where(
+                users.c.confirmation_token == token_digest
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    values: dict[str, Any] = {"confirmed_at": now, "confirmation_token": None}
+    if row.unconfirmed_email:
+        values.update(email=row.unconfirmed_email, unconfirmed_email=None)
+    await update_user(conn, row.id, now, **values)
+    return int(row.account_id)
+
+
+async def count(conn: Conn) -> int:
+    return int(await conn.scalar(select(func.count()).select_from(users)) or 0)
+
+
+async def active_since(conn: Conn, since: datetime) -> int:
+    tokens = oauth_access_tokens
+    stmt = select(func.count(func.distinct(tokens.c.account_id))).where(
+        tokens.c.last_used_at >= since
+    )
+    return int(await conn.scalar(stmt) or 0)
+
+
+async def invite_by_code(conn: Conn, code: str) -> AnyRow | None:
+    return (await conn.execute(select(invites).where(invites.c.code == code))).first()
+
+
+async def use_invite(conn: Conn, invite_id: int) -> None:
+    await conn.execute(
+        update(invites).where(invites.c.id == invite_id).values(uses=invites.c.uses + 1)
+    )
+
+
+async def insert_invite(
+    conn: Conn,
+    *,
+    invite_id: int,
+    code: str,
+    account_id: int | None,
+    max_uses: int | None,
+    expires_at: datetime | None,
+    now: datetime,
+) -> None:
+    await conn.execute(
+        invites.insert().values(
+            id=invite_id,
+            code=code,
+            account_id=account_id,
+            max_uses=max_uses,
+            expires_at=expires_at,
+            created_at=now,
+        )
+    )
+
+
+async def first_admin_account(conn: Conn) -> Account | None:
+    row = (
+        await conn.execute(
+            select(accounts)
+            .join(users, users.c.account_id == accounts.c.id)
+            .where(accounts.c.role.in_(("owner", "admin")))
+            .order_by(accounts.c.id)
+            .limit(1)
+        )
+    ).first()
+    return account_from_row(row) if row else None

@@ -1,0 +1,1 @@
+"""HTML pages: the OAuth login and consent screens, e-mail confirmation, profile pages."""

@@ -1,0 +1,306 @@
+"""HTML pages: sign-in, the OAuth consent screen, e-mail confirmation and profile pages."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from tandem.api.http import client_ip
+from tandem.core import accounts, oauth, registration, sessions, urls
+from tandem.core.errors import AuthenticationFailed, NotFound
+from tandem.core.oauth import OOB, AuthorizationRequest, OAuthError
+from tandem.services import Services
+
+STATIC = Path(__file__).parent / "static"
+SESSION_COOKIE = "tandem_session"
+CSRF_COOKIE = "tandem_csrf"
+_AUTHORIZE_FIELDS = (
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+)
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+)
+
+BLOCKED_TEXT = {
+    "disabled": "Your account is disabled.",
+    "unconfirmed": "Confirm your e-mail address first: follow the link in the message we sent you.",
+    "pending": "Your account is waiting for approval by the server's staff.",
+}
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    services = _services(request)
+    csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+    body = _templates.get_template(template).render(
+        instance=services.settings.instance_title, csrf=csrf, **context
+    )
+    response = HTMLResponse(body, status_code=status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    if CSRF_COOKIE not in request.cookies:
+        _set_cookie(response, services, CSRF_COOKIE, csrf)
+    return response
+
+
+def _set_cookie(response: Response, services: Services, name: str, value: str) -> None:
+    response.set_cookie(
+        name,
+        value,
+        httponly=True,
+        samesite="lax",
+        secure=services.settings.scheme == "https",
+        max_age=int(sessions.SESSION_LIFETIME.total_seconds()),
+    )
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def _csrf_ok(request: Request, form: dict[str, str]) -> bool:
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    return bool(cookie) and hmac.compare_digest(cookie, form.get("csrf", ""))
+
+
+def _safe_return(target: str | None) -> str:
+    """Only same-site paths: never redirect a login to another host."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def message(request: Request, title: str, text: str, status: int = 200) -> HTMLResponse:
+    return page(request, "message.html", status, title=title, message=text, error=status >= 400)
+
+
+async def sign_in_page(request: Request) -> Response:
+    return page(
+        request,
+        "sign_in.html",
+        return_to=_safe_return(request.query_params.get("return_to")),
+        login="",
+        error=None,
+        app_name=None,
+    )
+
+
+async def sign_in(request: Request) -> Response:
+    services = _services(request)
+    form = await _form(request)
+    return_to = _safe_return(form.get("return_to"))
+    if not _csrf_ok(request, form):
+        return message(request, "Session expired", "Reload the page and try again.", 403)
+    hit = await services.limiter.hit("login_attempts", client_ip(request))
+    if hit is not None and hit.exceeded:
+        return message(request, "Too many attempts", "Wait a few minutes and try again.", 429)
+    try:
+        account, _user = await sessions.check_password(
+            services.db, form.get("login"), form.get("password")
+        )
+    except AuthenticationFailed as err:
+        return page(
+            request,
+            "sign_in.html",
+            401,
+            return_to=return_to,
+            login=form.get("login", ""),
+            error=err.message,
+            app_name=None,
+        )
+    secret = await sessions.start(
+        services.db, account.id, client_ip(request), request.headers.get("user-agent")
+    )
+    response = RedirectResponse(return_to, status_code=303)
+    _set_cookie(response, services, SESSION_COOKIE, secret)
+    return response
+
+
+async def sign_out(request: Request) -> Response:
+    services = _services(request)
+    form = await _form(request)
+    if not _csrf_ok(request, form):
+        return message(request, "Session expired", "Reload the page and try again.", 403)
+    await sessions.end(services.db, request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse(_safe_return(form.get("return_to")), status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+async def _authorization_request(
+    services: Services, values: dict[str, str]
+) -> AuthorizationRequest:
+    return await oauth.check_authorization_request(
+        services.db,
+        client_id=values.get("client_id"),
+        redirect_uri=values.get("redirect_uri"),
+        response_type=values.get("response_type"),
+        scope=values.get("scope"),
+        state=values.get("state"),
+        code_challenge=values.get("code_challenge"),
+        code_challenge_method=values.get("code_challenge_method"),
+    )
+
+
+def _redirect_with(request_: AuthorizationRequest, **params: str) -> Response:
+    if request_.state:
+        params["state"] = request_.state
+    parts = urlsplit(request_.redirect_uri)
+    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
+    target = parts._replace(query=urlencode(query)).geturl()
+    return RedirectResponse(target, status_code=302)
+
+
+async def _grant(request: Request, request_: AuthorizationRequest, account_id: int) -> Response:
+    code = await oauth.create_code(_services(request).db, request_, account_id)
+    if request_.redirect_uri == OOB:
+        return page(
+            request, "code.html", title="Authorization code", code=code, app_name=request_.app.name
+        )
+    return _redirect_with(request_, code=code)
+
+
+async def authorize_page(request: Request) -> Response:
+    services = _services(request)
+    values = dict(request.query_params)
+    try:
+        request_ = await _authorization_request(services, values)
+    except OAuthError as err:
+        return message(request, "This authorization request is not valid", err.description, 400)
+    signed_in = await sessions.account_for(services.db, request.cookies.get(SESSION_COOKIE))
+    return_to = f"/oauth/authorize?{urlencode(values)}"
+    if signed_in is None or values.get("force_login") in ("true", "1"):
+        return page(
+            request,
+            "sign_in.html",
+            return_to=return_to.replace("force_login=true", "").replace("force_login=1", ""),
+            login="",
+            error=None,
+            app_name=request_.app.name,
+        )
+    account, user = signed_in
+    blocked = sessions.login_block(user, account)
+    if blocked is not None:
+        return message(request, "You cannot authorize apps yet", BLOCKED_TEXT[blocked], 403)
+    if await oauth.already_authorized(services.db, request_, account.id):
+        return await _grant(request, request_, account.id)
+    fields = [(k, values[k]) for k in _AUTHORIZE_FIELDS if values.get(k)]
+    return page(
+        request,
+        "authorize.html",
+        title="Authorize",
+        app_name=request_.app.name,
+        website=request_.app.website,
+        username=account.username,
+        scopes=request_.scopes,
+        fields=fields,
+        return_to=return_to,
+    )
+
+
+async def authorize(request: Request) -> Response:
+    services = _services(request)
+    form = await _form(request)
+    if not _csrf_ok(request, form):
+        return message(request, "Session expired", "Reload the page and try again.", 403)
+    signed_in = await sessions.account_for(services.db, request.cookies.get(SESSION_COOKIE))
+    if signed_in is None:
+        return message(request, "Not logged in", "Log in again to authorize this app.", 401)
+    try:
+        request_ = await _authorization_request(services, form)
+    except OAuthError as err:
+        return message(request, "This authorization request is not valid", err.description, 400)
+    account, user = signed_in
+    blocked = sessions.login_block(user, account)
+    if blocked is not None:
+        return message(request, "You cannot authorize apps yet", BLOCKED_TEXT[blocked], 403)
+    if form.get("decision") != "approve":
+        if request_.redirect_uri == OOB:
+            return message(request, "Authorization denied", "You denied access to this app.")
+        return _redirect_with(
+            request_,
+            error="access_denied",
+            error_description=oauth.OAUTH_DESCRIPTIONS["access_denied"],
+        )
+    return await _grant(request, request_, account.id)
+
+
+async def confirm_email(request: Request) -> Response:
+    services = _services(request)
+    token = request.query_params.get("confirmation_token", "")
+    try:
+        await registration.confirm_email(services.db, token)
+    except NotFound:
+        return message(
+            request, "Link not valid", "This confirmation link is unknown or was already used.", 404
+        )
+    return message(
+        request, "E-mail confirmed", "Your e-mail address is confirmed. You can log in now."
+    )
+
+
+async def profile_page(request: Request) -> Response:
+    services = _services(request)
+    try:
+        account = await accounts.lookup(
+            services.db, services.settings, request.path_params["username"]
+        )
+    except NotFound:
+        return message(request, "Not found", "There is no account with this name here.", 404)
+    avatar = urls.image_urls(services.settings, account.avatar)
+    return page(
+        request,
+        "profile.html",
+        title=account.display_name or account.username,
+        username=account.username,
+        acct=f"{account.username}@{services.settings.domain}",
+        display_name=account.display_name,
+        note_html=account.note_html,
+        fields=account.fields,
+        avatar=avatar[0] if avatar else urls.missing_image(services.settings, "avatar"),
+        avatar_description=account.avatar_description,
+        statuses_count=account.statuses_count,
+        following_count=account.following_count,
+        followers_count=account.followers_count,
+    )
+
+
+def _static(name: str) -> Any:
+    async def serve(_request: Request) -> Response:
+        return FileResponse(STATIC / name, headers={"Cache-Control": "public, max-age=86400"})
+
+    return serve
+
+
+routes = [
+    Route("/auth/sign_in", sign_in_page, methods=["GET"]),
+    Route("/auth/sign_in", sign_in, methods=["POST"]),
+    Route("/auth/sign_out", sign_out, methods=["POST"]),
+    Route("/auth/confirmation", confirm_email, methods=["GET"]),
+    Route("/oauth/authorize", authorize_page, methods=["GET"]),
+    Route("/oauth/authorize", authorize, methods=["POST"]),
+    Route("/@{username}", profile_page, methods=["GET"]),
+    Route("/avatars/original/missing.png", _static("missing-avatar.png"), methods=["GET"]),
+    Route("/headers/original/missing.png", _static("missing-header.png"), methods=["GET"]),
+    Route("/thumbnail.png", _static("thumbnail.png"), methods=["GET"]),
+]

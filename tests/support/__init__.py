@@ -1,0 +1,1 @@
+"""Test support: running tandem servers on real databases, and HTTP helpers."""

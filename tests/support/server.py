@@ -1,0 +1,93 @@
+"""A real tandem server (uvicorn, in a thread) on a real database, for tests over HTTP."""
+
+from __future__ import annotations
+
+import email
+import socket
+import tempfile
+import threading
+import time
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from support.databases import TestDatabase
+from tandem.app import create_app
+from tandem.config import DEFAULT_THROTTLES, Settings, Throttle, load_settings
+
+# The shared test servers should not trip over their own rate limits; dedicated tests
+# start servers with Mastodon's real numbers.
+GENEROUS = {name: Throttle(1_000_000, t.period) for name, t in DEFAULT_THROTTLES.items()}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class RunningServer:
+    def __init__(self, backend: str, **overrides: Any) -> None:
+        self.backend = backend
+        self._tmp = tempfile.TemporaryDirectory(prefix="tandem-test-")
+        self.data_dir = Path(self._tmp.name)
+        self.database = TestDatabase(backend, self.data_dir)
+        self.port = free_port()
+        defaults: dict[str, Any] = {
+            "domain": f"127.0.0.1:{self.port}",
+            "data_dir": self.data_dir,
+            "database_url": self.database.url,
+            "port": self.port,
+            "throttles": GENEROUS,
+            "job_poll_interval": 0.05,
+            "allow_loopback_fetch": True,
+        }
+        self.settings: Settings = load_settings(**{**defaults, **overrides})
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> RunningServer:
+        app = create_app(self.settings)
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("tandem test server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        self._server = None
+
+    def close(self) -> None:
+        self.stop()
+        self.database.drop()
+        self._tmp.cleanup()
+
+    def mails(self, to: str | None = None) -> list[Message]:
+        outbox = self.settings.outbox_dir
+        found = (
+            [email.message_from_bytes(p.read_bytes()) for p in sorted(outbox.glob("*.eml"))]
+            if outbox.exists()
+            else []
+        )
+        return [m for m in found if to is None or m["To"] == to]
+
+    def wait_for_mail(self, to: str, timeout: float = 10) -> Message:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.mails(to)
+            if found:
+                return found[-1]
+            time.sleep(0.02)
+        raise AssertionError(f"no e-mail to {to} arrived within {timeout}s")
