@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -77,7 +78,10 @@ def _open(upload: Upload, max_bytes: int) -> tuple[Image.Image, str]:
     if not upload.data:
         raise ImageProblem("blank", "can't be blank (the file is empty)")
     try:
-        image = Image.open(io.BytesIO(upload.data))
+        with warnings.catch_warnings():
+            # The pixel count is checked below with an error that says what to do.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(upload.data))
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError):
         raise ImageProblem("invalid", "is invalid (send a JPEG, PNG, GIF or WebP image)") from None
     content_type = _FORMATS.get(image.format or "")

@@ -1,0 +1,196 @@
+"""Every route, every scope it accepts, and that lesser scopes are refused with 403."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.routing import Route
+
+from support.api import Api, User, register
+from support.server import RunningServer
+from tandem.app import all_routes
+from tandem.config import load_settings
+
+OUT_OF_SCOPE = {"error": "This action is outside the authorized scopes"}
+R_ACC = ("read", "read:accounts")
+W_ACC = ("write", "write:accounts")
+R_FOL = ("read", "read:follows")
+W_FOL = ("follow", "write", "write:follows")
+W_BLK = ("follow", "write", "write:blocks")
+W_MUT = ("follow", "write", "write:mutes")
+R_LST = ("read", "read:lists")
+W_LST = ("write", "write:lists")
+W_STA = ("write", "write:statuses")
+W_MED = ("write", "write:media")
+OWN = ("profile", "read", "read:accounts")
+NONE: tuple[str, ...] = ()
+
+# (method, path, accepted scopes). Paths use placeholders filled per test run.
+MATRIX: list[tuple[str, str, tuple[str, ...]]] = [
+    ("POST", "/api/v1/accounts", W_ACC),
+    ("GET", "/api/v1/accounts", R_ACC),
+    ("GET", "/api/v1/accounts/verify_credentials", OWN),
+    ("PATCH", "/api/v1/accounts/update_credentials", W_ACC),
+    ("PUT", "/api/v1/accounts/update_credentials", W_ACC),
+    ("GET", "/api/v1/profile", OWN),
+    ("PATCH", "/api/v1/profile", W_ACC),
+    ("DELETE", "/api/v1/profile/avatar", W_ACC),
+    ("DELETE", "/api/v1/profile/header", W_ACC),
+    ("GET", "/api/v1/accounts/{account}", R_ACC),
+    ("GET", "/api/v1/accounts/{account}/statuses", ("read", "read:statuses")),
+    ("GET", "/api/v1/accounts/{account}/followers", R_ACC),
+    ("GET", "/api/v1/accounts/{account}/following", R_ACC),
+    ("GET", "/api/v1/accounts/{account}/endorsements", R_ACC),
+    ("GET", "/api/v1/accounts/{account}/featured_tags", NONE),
+    ("GET", "/api/v1/accounts/{account}/lists", R_LST),
+    ("GET", "/api/v1/accounts/{account}/identity_proofs", NONE),
+    ("POST", "/api/v1/accounts/{account}/follow", W_FOL),
+    ("POST", "/api/v1/accounts/{account}/unfollow", W_FOL),
+    ("POST", "/api/v1/accounts/{account}/remove_from_followers", W_FOL),
+    ("POST", "/api/v1/accounts/{account}/block", W_BLK),
+    ("POST", "/api/v1/accounts/{account}/unblock", W_BLK),
+    ("POST", "/api/v1/accounts/{account}/mute", W_MUT),
+    ("POST", "/api/v1/accounts/{account}/unmute", W_MUT),
+    ("POST", "/api/v1/accounts/{account}/pin", W_ACC),
+    ("POST", "/api/v1/accounts/{account}/unpin", W_ACC),
+    ("POST", "/api/v1/accounts/{account}/endorse", W_ACC),
+    ("POST", "/api/v1/accounts/{account}/unendorse", W_ACC),
+    ("POST", "/api/v1/accounts/{account}/note", W_ACC),
+    ("GET", "/api/v1/accounts/relationships", R_FOL),
+    ("GET", "/api/v1/accounts/familiar_followers", R_FOL),
+    ("GET", "/api/v1/accounts/search", R_ACC),
+    ("GET", "/api/v1/accounts/lookup", R_ACC),
+    ("GET", "/api/v1/blocks", ("follow", "read", "read:blocks")),
+    ("GET", "/api/v1/mutes", ("follow", "read", "read:mutes")),
+    ("GET", "/api/v1/endorsements", R_ACC),
+    ("GET", "/api/v1/follow_requests", ("follow", "read", "read:follows")),
+    ("POST", "/api/v1/follow_requests/{account}/authorize", W_FOL),
+    ("POST", "/api/v1/follow_requests/{account}/reject", W_FOL),
+    ("POST", "/api/v1/statuses", W_STA),
+    ("GET", "/api/v1/statuses/{status}", ("read", "read:statuses")),
+    ("DELETE", "/api/v1/statuses/{status}", W_STA),
+    ("POST", "/api/v1/statuses/{status}/reblog", W_STA),
+    ("POST", "/api/v1/statuses/{status}/unreblog", W_STA),
+    ("POST", "/api/v1/statuses/{status}/pin", W_ACC),
+    ("POST", "/api/v1/statuses/{status}/unpin", W_ACC),
+    ("POST", "/api/v1/media", W_MED),
+    ("POST", "/api/v2/media", W_MED),
+    ("GET", "/api/v1/media/{media}", W_MED),
+    ("PUT", "/api/v1/media/{media}", W_MED),
+    ("GET", "/api/v1/lists", R_LST),
+    ("POST", "/api/v1/lists", W_LST),
+    ("GET", "/api/v1/lists/{list}", R_LST),
+    ("PUT", "/api/v1/lists/{list}", W_LST),
+    ("DELETE", "/api/v1/lists/{list}", W_LST),
+    ("GET", "/api/v1/lists/{list}/accounts", R_LST),
+    ("POST", "/api/v1/lists/{list}/accounts", W_LST),
+    ("DELETE", "/api/v1/lists/{list}/accounts", W_LST),
+    ("GET", "/api/v1/featured_tags", R_ACC),
+    ("POST", "/api/v1/featured_tags", W_ACC),
+    ("DELETE", "/api/v1/featured_tags/{tag}", W_ACC),
+    ("GET", "/api/v1/featured_tags/suggestions", R_ACC),
+    ("GET", "/api/v1/apps/verify_credentials", NONE),
+    ("POST", "/api/v1/apps", NONE),
+    ("GET", "/api/v1/instance", NONE),
+    ("GET", "/api/v2/instance", NONE),
+    ("GET", "/api/v1/instance/peers", NONE),
+    ("GET", "/api/v1/instance/rules", NONE),
+    ("GET", "/api/v1/custom_emojis", NONE),
+    ("GET", "/oauth/userinfo", ("profile",)),
+    ("POST", "/oauth/userinfo", ("profile",)),
+]
+ALL_TOP = ("read", "write", "follow", "push", "profile", "admin:read", "admin:write")
+
+
+def lesser_scopes(accepted: tuple[str, ...]) -> list[str]:
+    """Scopes that must not open the route: the other top-level ones and a granular sibling."""
+    out = [s for s in ALL_TOP if s not in accepted]
+    granular = [s for s in accepted if ":" in s]
+    if granular:
+        mode = granular[0].split(":")[0]
+        sibling = f"{mode}:lists" if not granular[0].endswith(":lists") else f"{mode}:statuses"
+        out.append(sibling)
+    return out
+
+
+def test_matrix_covers_every_api_route() -> None:
+    registered: set[tuple[str, str]] = set()
+    for route in all_routes_for_test():
+        if isinstance(route, Route) and (
+            route.path.startswith("/api/") or route.path == "/oauth/userinfo"
+        ):
+            for method in route.methods or ():
+                if method != "HEAD":
+                    registered.add((method, route.path.replace("{id:int}", "{id}")))
+    covered = {(m, re.sub(r"\{(account|status|media|list|tag)\}", "{id}", p)) for m, p, _ in MATRIX}
+    assert registered - covered == set(), "routes missing from the scope matrix"
+    assert covered - registered == set(), "matrix rows without a route"
+
+
+@cache
+def all_routes_for_test() -> tuple[Any, ...]:
+    return tuple(all_routes(load_settings(data_dir=Path(tempfile.mkdtemp()))))
+
+
+class Fixtures:
+    def __init__(self, server: RunningServer, owner: User, other: User) -> None:
+        self.server = server
+        self.owner = owner
+        self.other = other
+        self.tokens: dict[str, str] = {}
+
+    def token(self, scope: str) -> str:
+        if scope not in self.tokens:
+            self.tokens[scope] = self.owner.token_with(scope)
+        return self.tokens[scope]
+
+    def path(self, template: str) -> str:
+        """Fill placeholders with fresh objects (a route may delete what it is given)."""
+        api = self.owner.api
+        makers = {
+            "account": lambda: self.other.id,
+            "status": lambda: api.post("/api/v1/statuses", data={"status": "scope"}).json()["id"],
+            "list": lambda: api.post("/api/v1/lists", data={"title": "scope"}).json()["id"],
+            "media": lambda: "1",
+            "tag": lambda: "1",
+        }
+        for key, make in makers.items():
+            if "{" + key + "}" in template:
+                template = template.replace("{" + key + "}", str(make()))
+        return template
+
+
+@pytest.fixture(scope="module")
+def fixtures(server: RunningServer) -> Fixtures:
+    return Fixtures(server, register(server), register(server))
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "accepted"), MATRIX, ids=[f"{m} {p}" for m, p, _ in MATRIX]
+)
+def test_scopes(fixtures: Fixtures, method: str, path: str, accepted: tuple[str, ...]) -> None:
+    server = fixtures.server
+    url = fixtures.path(path)
+    data = (
+        {"client_name": "scope", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob"}
+        if path == "/api/v1/apps"
+        else None
+    )
+    for scope in accepted or ("read",):
+        r = Api(server, fixtures.token(scope)).request(method, url, data=data)
+        assert r.status_code not in (401, 403) or r.json() != OUT_OF_SCOPE, (
+            scope,
+            r.status_code,
+            r.text,
+        )
+        assert r.status_code != 401, (scope, r.text)
+    if not accepted:
+        return
+    for scope in lesser_scopes(accepted):
+        r = Api(server, fixtures.token(scope)).request(method, url, data=data)
+        assert (r.status_code, r.json()) == (403, OUT_OF_SCOPE), (scope, r.text)
