@@ -124,10 +124,8 @@ def test_note_rendering_and_source(alice: User, bob: User) -> None:
     assert body["source"]["note"] == note
     html = body["note"]
     assert html.startswith('<p>Hi <span class="h-card" translate="no">')
-    assert (
-        f'href="{alice.server.base_url}/@{bob.username}" class="u-url mention">@<span>{bob.username}</span>'
-        in html
-    )
+    profile = f"{alice.server.base_url}/@{bob.username}"
+    assert f'href="{profile}" class="u-url mention">@<span>{bob.username}</span>' in html
     assert "<br />Line two</p><p>New <a href=" in html
     assert '<span class="ellipsis">example.com/some/very/long/pat</span>' in html
 
