@@ -52,7 +52,8 @@ class Settings:
     port: int = 8000
     instance_title: str = "tandem"
     instance_description: str = "A tandem server"
-    contact_email: str = ""
+    contact_email: str = ""  # default: the address mail is sent from
+    source_url: str = "https://github.com/tandem-social/tandem"  # AGPL: where the code is
     registrations: RegistrationMode = "open"
     require_email_confirmation: bool = True
     require_invite_text: bool = False
@@ -110,6 +111,10 @@ class Settings:
     @property
     def outbox_dir(self) -> Path:
         return self.data_dir / "outbox"
+
+    @property
+    def contact(self) -> str:
+        return self.contact_email or self.mail_from
 
     @property
     def mail_from(self) -> str:

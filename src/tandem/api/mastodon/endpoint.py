@@ -230,12 +230,13 @@ async def throttle(
     ip = ip_key(client_ip(request))
     hits: list[Hit | None] = []
     user_id = principal.account.id if principal and principal.account else None
-    if user_id is not None:
-        hits.append(await limiter.hit("authenticated_api", user_id))
-    else:
-        hits.append(await limiter.hit("unauthenticated_api", ip))
-    if principal is not None:
-        hits.append(await limiter.hit("per_token_api", principal.token.id))
+    if request.url.path.startswith("/api/"):  # as rack-attack: general limits cover the API only
+        if user_id is not None:
+            hits.append(await limiter.hit("authenticated_api", user_id))
+        else:
+            hits.append(await limiter.hit("unauthenticated_api", ip))
+        if principal is not None:
+            hits.append(await limiter.hit("per_token_api", principal.token.id))
     if any(params.has(k) for k in PAGING_KEYS):
         if user_id is not None:
             hits.append(await limiter.hit("authenticated_paging", user_id))

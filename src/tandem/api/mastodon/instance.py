@@ -15,7 +15,6 @@ from tandem.core.text import URL_COUNTS_AS
 
 routes = Routes()
 VERSION = f"{MASTODON_COMPAT_VERSION} (compatible; tandem {__version__})"
-SOURCE_URL = "https://github.com/tandem-social/tandem"
 
 
 def _configuration(settings: Settings, vapid_key: str) -> dict[str, Any]:
@@ -91,7 +90,7 @@ async def instance_v2(ctx: Ctx) -> dict[str, Any]:
         "domain": s.domain,
         "title": s.instance_title,
         "version": VERSION,
-        "source_url": SOURCE_URL,
+        "source_url": s.source_url,
         "description": s.instance_description,
         "usage": {"users": {"active_month": stats.active_month}},
         "thumbnail": {"url": f"{s.base_url}/thumbnail.png", "blurhash": None, "versions": {}},
@@ -101,7 +100,7 @@ async def instance_v2(ctx: Ctx) -> dict[str, Any]:
         "registrations": _registrations(s),
         "api_versions": {"mastodon": MASTODON_API_VERSION},
         "contact": {
-            "email": s.contact_email,
+            "email": s.contact,
             "account": account(stats.contact, render) if stats.contact else None,
         },
         "rules": [],
@@ -118,7 +117,7 @@ async def instance_v1(ctx: Ctx) -> dict[str, Any]:
         "title": s.instance_title,
         "short_description": s.instance_description,
         "description": s.instance_description,
-        "email": s.contact_email,
+        "email": s.contact,
         "version": VERSION,
         "urls": {"streaming_api": configuration["urls"]["streaming"]},
         "stats": {"user_count": stats.users, "status_count": stats.statuses, "domain_count": 0},
