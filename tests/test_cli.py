@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from support.api import Api, password_token
 from support.cli import tandem
 from support.server import RunningServer
@@ -55,10 +59,6 @@ def test_set_role_and_suspend(server: RunningServer) -> None:
 
 
 def test_bad_configuration_is_reported(server: RunningServer) -> None:
-    import os
-    import subprocess
-    import sys
-
     env = {**os.environ, "TANDEM_REGISTRATIONS": "sometimes"}
     done = subprocess.run(
         [sys.executable, "-m", "tandem", "--data-dir", str(server.data_dir), "migrate"],

@@ -15,9 +15,7 @@ from tandem.core.errors import DomainError, Errors
 from tandem.core.ids import new_id
 from tandem.core.models import AccessToken, Application, IssuedToken, Principal
 from tandem.core.tokens import digest, new_secret
-from tandem.store import accounts as account_store
 from tandem.store import oauth as store
-from tandem.store import users as user_store
 from tandem.store.db import Conn, Database
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
@@ -370,19 +368,15 @@ async def revoke(db: Database, app: Application, token: str | None) -> None:
 async def principal(db: Database, raw_token: str) -> Principal:
     """The caller behind a bearer token; raises InvalidToken when it cannot be used."""
     async with db.read() as conn:
-        token = await store.token_by_digest(conn, digest(raw_token))
-        if token is None:
-            raise InvalidToken("invalid")
-        if token.revoked:
-            raise InvalidToken("revoked")
-        if token.expires_at is not None and token.expires_at <= clock.now():
-            raise InvalidToken("expired")
-        app = await store.app_by_id(conn, token.application_id) if token.application_id else None
-        if token.account_id is None:
-            return Principal(token=token, application=app, user=None, account=None)
-        account = await account_store.get(conn, token.account_id)
-        user = await user_store.by_account(conn, token.account_id)
-    if account is None or user is None:
+        found = await store.caller(conn, digest(raw_token))
+    if found is None:
+        raise InvalidToken("invalid")
+    token, app, account, user = found
+    if token.revoked:
+        raise InvalidToken("revoked")
+    if token.expires_at is not None and token.expires_at <= clock.now():
+        raise InvalidToken("expired")
+    if token.account_id is not None and (account is None or user is None):
         raise InvalidToken("invalid")
     return Principal(token=token, application=app, user=user, account=account)
 

@@ -396,3 +396,8 @@ async def current(db: Database, account_id: int) -> tuple[Account, User, int]:
 
 async def pending_requests(conn: Conn, account_id: int) -> int:
     return await pairs.count_pending_requests(conn, account_id, cap=40)
+
+
+async def waiting_requests(db: Database, account_id: int) -> int:
+    async with db.read() as conn:
+        return await pending_requests(conn, account_id)

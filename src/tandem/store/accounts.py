@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_, select, update
 
 from tandem.core.models import Account, ImageRef, ProfileField
 from tandem.store.db import AnyRow, Conn
@@ -171,9 +171,7 @@ async def in_order(conn: Conn, ids: Sequence[int]) -> list[Account]:
 
 
 async def get_functional(conn: Conn, account_id: int) -> Account | None:
-    row = (
-        await conn.execute(select(accounts).where(accounts.c.id == account_id, functional()))
-    ).first()
+    row = (await conn.execute(_GET_FUNCTIONAL, {"id": account_id})).first()
     return from_row(row) if row else None
 
 
@@ -242,6 +240,9 @@ def functional() -> ColumnElement[bool]:
         .exists(),
         accounts.c.domain.is_not(None),
     )
+
+
+_GET_FUNCTIONAL = select(accounts).where(accounts.c.id == bindparam("id"), functional())
 
 
 def _escape_like(term: str) -> str:

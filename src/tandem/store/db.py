@@ -6,12 +6,12 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Row, event, text
-from sqlalchemy.engine import Connection
+from sqlalchemy import Row, create_engine, event, text
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -21,81 +21,136 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK_KEY = 7_460_831_262  # arbitrary constant for pg_advisory_lock
 
 
-def async_url(url: str) -> str:
-    """Map the configured URL onto the async driver tandem uses for that database."""
+def driver_url(url: str) -> str:
+    """The configured URL with the driver tandem uses: sqlite3, or asyncpg for PostgreSQL."""
     if url.startswith("sqlite:///"):
-        return "sqlite+aiosqlite:///" + url.removeprefix("sqlite:///")
-    for prefix in ("postgresql://", "postgres://"):
+        return url
+    for prefix in ("postgresql://", "postgres://", "postgresql+asyncpg://"):
         if url.startswith(prefix):
             return "postgresql+asyncpg://" + url.removeprefix(prefix)
-    if url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-        return url
     raise ValueError(
         f"database_url must start with sqlite:/// or postgresql://, got {url.split(':')[0]}:"
     )
 
 
+class _LoopConnection:
+    """AsyncConnection's interface over a synchronous SQLite connection.
+
+    SQLite answers an indexed query in microseconds; a hop to a driver thread (aiosqlite)
+    costs a hundred times that. So tandem runs SQLite on the event loop itself: these
+    coroutines complete without yielding, which also makes each `read()`/`write()` block
+    atomic with respect to other requests.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.sync_connection = conn
+
+    async def execute(self, statement: Any, parameters: Any = None) -> Any:
+        return self.sync_connection.execute(statement, parameters)
+
+    async def scalar(self, statement: Any, parameters: Any = None) -> Any:
+        return self.sync_connection.scalar(statement, parameters)
+
+    async def scalars(self, statement: Any, parameters: Any = None) -> Any:
+        return self.sync_connection.scalars(statement, parameters)
+
+    async def run_sync(self, fn: Any, *args: Any) -> Any:
+        return fn(self.sync_connection, *args)
+
+
 class Database:
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
-        self.url = async_url(url)
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:  # pool: PostgreSQL only
+        self.url = driver_url(url)
         self.dialect: Literal["sqlite", "postgresql"] = (
             "sqlite" if self.url.startswith("sqlite") else "postgresql"
         )
-        kwargs: dict[str, Any] = {}
+        self.engine: AsyncEngine | None = None
+        self.sync_engine: Engine | None = None
         if self.dialect == "postgresql":
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
-        else:
-            Path(self.url.removeprefix("sqlite+aiosqlite:///")).parent.mkdir(
-                parents=True, exist_ok=True
+            self.engine = create_async_engine(
+                self.url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800
             )
-        self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
-        if self.dialect == "sqlite":
-            _configure_sqlite(self.engine)
+        else:
+            path = Path(self.url.removeprefix("sqlite:///"))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.sync_engine = create_engine(
+                f"sqlite:///{path}", poolclass=NullPool, connect_args={"check_same_thread": False}
+            )
+            _configure_sqlite(self.sync_engine)
+        self._reader: Connection | None = None
+        self._writer: Connection | None = None
         self._write_lock: asyncio.Lock | None = None
+
+    def _sqlite(self, writer: bool) -> Connection:
+        """SQLite keeps one reader (autocommit) and one writer connection for the process."""
+        assert self.sync_engine is not None
+        if writer:
+            if self._writer is None:
+                self._writer = self.sync_engine.connect()
+                self._writer.info["tandem_write"] = True
+            return self._writer
+        if self._reader is None:
+            reader = self.sync_engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            reader.info["tandem_read"] = True
+            self._reader = reader
+        return self._reader
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Conn]:
+        if self.sync_engine is not None:
+            # No transaction needed: the block's queries run back to back without yielding.
+            yield cast(Conn, _LoopConnection(self._sqlite(writer=False)))
+            return
+        assert self.engine is not None
         async with self.engine.connect() as conn:
             yield conn
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Conn]:
         """One transaction; committed on success, rolled back (nothing written) on any error."""
-        if self.dialect == "postgresql":
+        if self.engine is not None:
             async with self.engine.begin() as conn:
                 yield conn
             return
-        # SQLite has one writer at a time: queue writers here rather than spin on SQLITE_BUSY.
+        # One writer at a time: a block that awaits real I/O mid-transaction keeps others out.
         if self._write_lock is None:
             self._write_lock = asyncio.Lock()
-        async with self._write_lock, self.engine.connect() as conn:
-            conn.sync_connection.info["tandem_write"] = True  # type: ignore[union-attr]
-            try:
-                async with conn.begin():
-                    yield conn
-            finally:
-                conn.sync_connection.info.pop("tandem_write", None)  # type: ignore[union-attr]
+        async with self._write_lock:
+            writer = self._sqlite(writer=True)
+            with writer.begin():
+                yield cast(Conn, _LoopConnection(writer))
 
     async def migrate(self) -> None:
+        if self.sync_engine is not None:
+            with self.sync_engine.connect() as sync_conn:
+                _upgrade(sync_conn)
+                sync_conn.commit()
+            return
+        assert self.engine is not None
         async with self.engine.connect() as conn:
-            if self.dialect == "postgresql":
-                # Several processes may start at once; one migrates, the others wait.
-                await conn.execute(text(f"SELECT pg_advisory_lock({_MIGRATION_LOCK_KEY})"))
-                await conn.commit()
+            # Several processes may start at once; one migrates, the others wait.
+            await conn.execute(text(f"SELECT pg_advisory_lock({_MIGRATION_LOCK_KEY})"))
+            await conn.commit()
             try:
                 await conn.run_sync(_upgrade)
                 await conn.commit()
             finally:
-                if self.dialect == "postgresql":
-                    await conn.execute(text(f"SELECT pg_advisory_unlock({_MIGRATION_LOCK_KEY})"))
-                    await conn.commit()
+                await conn.execute(text(f"SELECT pg_advisory_unlock({_MIGRATION_LOCK_KEY})"))
+                await conn.commit()
 
     async def dispose(self) -> None:
-        await self.engine.dispose()
+        if self.engine is not None:
+            await self.engine.dispose()
+        for conn in (self._reader, self._writer):
+            if conn is not None:
+                conn.close()
+        self._reader = self._writer = None
+        if self.sync_engine is not None:
+            self.sync_engine.dispose()
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event own transactions instead of pysqlite's implicit ones.
         dbapi_conn.isolation_level = None
@@ -109,8 +164,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
+        if conn.info.get("tandem_read"):
+            return  # the reader never holds a transaction, so it always sees the latest commit
         # IMMEDIATE takes the write lock up front, so another process cannot deadlock us.
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("tandem_write") else "BEGIN")
 
@@ -125,8 +182,3 @@ def _upgrade(sync_conn: Connection) -> None:
     cfg = alembic_config()
     cfg.attributes["connection"] = sync_conn
     command.upgrade(cfg, "head")
-
-
-def null_pool_engine(url: str) -> AsyncEngine:
-    """A pool-less engine for one-off tooling (tests creating and dropping databases)."""
-    return create_async_engine(async_url(url), poolclass=NullPool)

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 
-from tandem.core.models import AccessToken, Application
+from tandem.core.models import AccessToken, Account, Application, User
+from tandem.store import accounts as account_store
+from tandem.store import users as user_store
 from tandem.store.db import AnyRow, Conn
 from tandem.store.schema import (
+    accounts,
     oauth_access_grants,
     oauth_access_tokens,
     oauth_applications,
+    users,
     web_sessions,
 )
 
 
 def app_from_row(row: AnyRow) -> Application:
-    m = row._mapping
+    return app_from_mapping(row._mapping)
+
+
+def app_from_mapping(m: Mapping[Any, Any]) -> Application:
     return Application(
         id=m["id"],
         name=m["name"],
@@ -33,7 +41,10 @@ def app_from_row(row: AnyRow) -> Application:
 
 
 def token_from_row(row: AnyRow) -> AccessToken:
-    m = row._mapping
+    return token_from_mapping(row._mapping)
+
+
+def token_from_mapping(m: Mapping[Any, Any]) -> AccessToken:
     return AccessToken(
         id=m["id"],
         application_id=m["application_id"],
@@ -102,6 +113,51 @@ async def token_by_digest(conn: Conn, digest: str) -> AccessToken | None:
         )
     ).first()
     return token_from_row(row) if row else None
+
+
+_CALLER_TABLES = (oauth_access_tokens, oauth_applications, accounts, users)
+# Built once: this query runs on every authenticated request.
+_CALLER = (
+    select(*_CALLER_TABLES)
+    .select_from(
+        oauth_access_tokens.outerjoin(
+            oauth_applications, oauth_applications.c.id == oauth_access_tokens.c.application_id
+        )
+        .outerjoin(accounts, accounts.c.id == oauth_access_tokens.c.account_id)
+        .outerjoin(users, users.c.account_id == oauth_access_tokens.c.account_id)
+    )
+    .where(oauth_access_tokens.c.token_digest == bindparam("digest"))
+)
+
+
+def split_row(row: AnyRow, tables: tuple[Table, ...]) -> list[dict[str, Any] | None]:
+    """A joined row cut back into one dict per table (None where an outer join found nothing)."""
+    values = tuple(row)
+    parts: list[dict[str, Any] | None] = []
+    start = 0
+    for table in tables:
+        names = table.c.keys()
+        part = dict(zip(names, values[start : start + len(names)], strict=True))
+        parts.append(None if part["id"] is None else part)
+        start += len(names)
+    return parts
+
+
+async def caller(
+    conn: Conn, digest: str
+) -> tuple[AccessToken, Application | None, Account | None, User | None] | None:
+    """A token and everything behind it in one query."""
+    row = (await conn.execute(_CALLER, {"digest": digest})).first()
+    if row is None:
+        return None
+    token, app, account, user = split_row(row, _CALLER_TABLES)
+    assert token is not None
+    return (
+        token_from_mapping(token),
+        app_from_mapping(app) if app else None,
+        account_store.from_mapping(account) if account else None,
+        user_store.from_mapping(user) if user else None,
+    )
 
 
 async def token_by_refresh_digest(conn: Conn, digest: str) -> AccessToken | None:

@@ -6,7 +6,17 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, delete, exists, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    or_,
+    select,
+    update,
+)
 
 from tandem.core.models import Account, Follow, Mute, Page
 from tandem.store import accounts as account_store
@@ -241,14 +251,19 @@ async def followers_of_both(
     return result
 
 
-async def count_pending_requests(conn: Conn, target_id: int, cap: int) -> int:
-    rows = await conn.execute(
-        select(follow_requests.c.id)
-        .join(accounts, accounts.c.id == follow_requests.c.account_id)
-        .where(follow_requests.c.target_account_id == target_id, accounts.c.suspended_at.is_(None))
-        .limit(cap)
+_PENDING = (
+    select(follow_requests.c.id)
+    .join(accounts, accounts.c.id == follow_requests.c.account_id)
+    .where(
+        follow_requests.c.target_account_id == bindparam("target"),
+        accounts.c.suspended_at.is_(None),
     )
-    return len(rows.all())
+    .limit(bindparam("cap"))
+)
+
+
+async def count_pending_requests(conn: Conn, target_id: int, cap: int) -> int:
+    return len((await conn.execute(_PENDING, {"target": target_id, "cap": cap})).all())
 
 
 async def pending_request_ids(conn: Conn, target_id: int) -> list[int]:

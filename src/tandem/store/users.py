@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -15,7 +16,10 @@ from tandem.store.schema import accounts, invites, oauth_access_tokens, users
 
 
 def from_row(row: AnyRow) -> User:
-    m = row._mapping
+    return from_mapping(row._mapping)
+
+
+def from_mapping(m: Mapping[Any, Any]) -> User:
     return User(
         id=m["id"],
         account_id=m["account_id"],

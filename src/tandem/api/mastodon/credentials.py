@@ -65,7 +65,10 @@ async def _profile(ctx: Ctx) -> dict[str, Any]:
 
 @routes("GET", "/api/v1/accounts/verify_credentials", scopes=READ_OWN)
 async def verify_credentials(ctx: Ctx) -> dict[str, Any]:
-    return await _credential(ctx)
+    # The caller's account and user were loaded with the token moments ago.
+    waiting = await profiles.waiting_requests(ctx.db, ctx.account.id)
+    r = await render(ctx, [ctx.account])
+    return entities.credential_account(ctx.account, ctx.user, waiting, r)
 
 
 async def _update_credentials(ctx: Ctx) -> dict[str, Any]:
