@@ -118,6 +118,8 @@ def main() -> None:
             ),
             ("GET /api/v1/accounts/:id (anonymous)", f"{base}/api/v1/accounts/{me['id']}", None),
             ("GET /api/v1/accounts/:id (with token)", f"{base}/api/v1/accounts/{me['id']}", token),
+            ("Misskey i (GET /api/i, bearer token)", f"{base}/api/i", token),
+            ("Misskey meta (GET /api/meta?detail=false)", f"{base}/api/meta?detail=false", None),
         ]
         for _name, url, bearer in cases:  # warm up caches and connection pools
             wrk(url, bearer, 2, args.connections)

@@ -20,21 +20,24 @@ from tandem.api.http import JSON
 from tandem.api.mastodon import (
     accounts,
     apps,
+    bookmarks,
     collections,
     credentials,
     featured_tags,
     instance,
     lists,
     media,
+    notifications,
     oauth,
     relationships,
     statuses,
 )
+from tandem.api.misskey import routes as misskey
 from tandem.config import Settings, ensure_secret_key
 from tandem.jobs.registry import HANDLERS
 from tandem.jobs.worker import Worker
 from tandem.services import Services
-from tandem.web import pages
+from tandem.web import app_consent, pages
 
 log = logging.getLogger("tandem")
 EXPOSED_HEADERS = [
@@ -69,6 +72,8 @@ def all_routes(settings: Settings) -> list[BaseRoute]:
         accounts,
         collections,
         statuses,
+        bookmarks,
+        notifications,
         media,
         lists,
         featured_tags,
@@ -79,6 +84,8 @@ def all_routes(settings: Settings) -> list[BaseRoute]:
         routes.extend(module.routes)
     routes.extend(wellknown.routes)
     routes.extend(pages.routes)
+    routes.extend(app_consent.routes)  # after pages: /auth/{token} must not shadow /auth/sign_in
+    routes.extend(misskey.routes)  # last of the APIs: its dispatcher takes any other /api/ path
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     routes.append(Mount("/system", StaticFiles(directory=settings.media_dir), name="media"))
     return routes

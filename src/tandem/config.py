@@ -68,12 +68,14 @@ class Settings:
     profile_field_value_limit: int = 255
     max_image_size: int = 8 * 1024 * 1024
     max_media_size: int = 16 * 1024 * 1024
+    drive_capacity: int = 100 * 1024 * 1024  # per user, as Misskey's default policy
     max_status_characters: int = 500
     max_media_attachments: int = 4
     max_pinned_statuses: int = 5
     max_featured_tags: int = 10
     max_follows: int = 7500
     rate_limits_enabled: bool = True
+    endpoint_limit_factor: float = 1.0  # scales Misskey's per-endpoint limits
     throttles: dict[str, Throttle] = field(default_factory=lambda: dict(DEFAULT_THROTTLES))
     # Outgoing mail; without smtp_host mail is written to data_dir/outbox.
     smtp_host: str = ""
@@ -84,6 +86,11 @@ class Settings:
     smtp_starttls: bool = True
     secret_key: str = ""  # signs web sessions; generated into data_dir when empty
     job_poll_interval: float = 1.0
+    # A job whose worker stopped is picked up again once its lease runs out.
+    job_lease_seconds: float = 300.0
+    job_batch_size: int = 100  # rows an export or import handles between checkpoints
+    job_batch_pause: float = 0.0  # seconds between batches, to leave room for requests
+    job_retry_base_seconds: float = 10.0  # a failed job waits this, doubling each attempt
     # Allow fetching http(s) URLs on loopback (link verification) — for tests and local setups.
     allow_loopback_fetch: bool = False
 
@@ -111,6 +118,11 @@ class Settings:
     @property
     def outbox_dir(self) -> Path:
         return self.data_dir / "outbox"
+
+    @property
+    def work_dir(self) -> Path:
+        """Files jobs are still writing (exports before they become Drive files)."""
+        return self.data_dir / "work"
 
     @property
     def contact(self) -> str:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import email
+import os
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -11,6 +14,7 @@ from email.message import Message
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 
 from support.databases import TestDatabase
@@ -43,6 +47,7 @@ class RunningServer:
             "throttles": GENEROUS,
             "job_poll_interval": 0.05,
             "allow_loopback_fetch": True,
+            "endpoint_limit_factor": 1000,
         }
         self.settings: Settings = load_settings(**{**defaults, **overrides})
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -91,3 +96,63 @@ class RunningServer:
                 return found[-1]
             time.sleep(0.02)
         raise AssertionError(f"no e-mail to {to} arrived within {timeout}s")
+
+
+class ServerProcess(RunningServer):
+    """The same server run as `python -m tandem serve` in its own process, so a test can kill
+    it mid-job (SIGKILL: no clean shutdown) and start it again on the same data."""
+
+    def __init__(self, backend: str, **overrides: Any) -> None:
+        super().__init__(backend, **overrides)
+        self._overrides = overrides
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def _environment(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TANDEM_")}
+        env.update(
+            TANDEM_DATA_DIR=str(self.data_dir),
+            TANDEM_DATABASE_URL=self.database.url,
+            TANDEM_JOB_POLL_INTERVAL="0.05",
+            TANDEM_ALLOW_LOOPBACK_FETCH="true",
+            TANDEM_RATE_LIMITS_ENABLED="false",
+        )
+        for key, value in self._overrides.items():
+            env[f"TANDEM_{key.upper()}"] = (
+                str(value).lower() if isinstance(value, bool) else str(value)
+            )
+        return env
+
+    def start(self) -> ServerProcess:
+        command = [
+            sys.executable, "-m", "tandem", "serve",
+            "--host", "127.0.0.1", "--port", str(self.port), "--domain", f"127.0.0.1:{self.port}",
+        ]  # fmt: skip
+        log = self.data_dir / "server.log"
+        with log.open("ab") as out:
+            self._process = subprocess.Popen(
+                command, env=self._environment(), stdout=out, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"tandem exited: {log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.base_url}/api/v1/instance", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("tandem serve did not start")
+
+    def kill(self) -> None:
+        """Stop at once, mid-whatever, like a power cut."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait(timeout=30)
+            self._process = None
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(timeout=30)
+            self._process = None

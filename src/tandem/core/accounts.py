@@ -103,7 +103,9 @@ async def _collection(
     async with db.read() as conn:
         owner = await require(conn, account_id)
         is_owner = viewer is not None and viewer.id == owner.id
-        if owner.suspended or (owner.hide_collections and not is_owner):
+        if owner.suspended or not (
+            is_owner or await _may_see_collection(conn, owner, viewer, owner_side)
+        ):
             return []
         blocked = (
             viewer is not None
@@ -122,6 +124,18 @@ async def _collection(
             hide_for_viewer=viewer.id if viewer is not None and not is_owner else None,
         )
     return [(cursor, account) for cursor, account, _ in rows]
+
+
+async def _may_see_collection(
+    conn: Conn, owner: Account, viewer: Account | None, owner_side: str
+) -> bool:
+    """Misskey's followers/following visibility (Mastodon's hide_collections sets both)."""
+    setting = owner.followers_visibility if owner_side == "target" else owner.following_visibility
+    if setting == "public":
+        return True
+    if setting == "followers" and viewer is not None:
+        return await pairs.is_following(conn, viewer.id, owner.id)
+    return False
 
 
 async def followers(

@@ -10,7 +10,7 @@ import os
 import secrets
 import threading
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 
 _lock = threading.Lock()
 _last_ms = 0
@@ -50,3 +50,8 @@ def parse_id(raw: object) -> int | None:
         value = int(raw)
         return value if 0 < value < (1 << 63) else None
     return None
+
+
+def id_time(value: int) -> datetime:
+    """When an id was made (ids begin with their millisecond)."""
+    return datetime.fromtimestamp((value >> 16) / 1000, UTC)

@@ -14,9 +14,10 @@ from tandem.core.models import Account, Page, UserList
 from tandem.store import lists as store
 from tandem.store import relationships as pairs
 from tandem.store.db import Conn, Database
-from tandem.store.schema import follow_requests, follows
+from tandem.store.schema import blocks, follow_requests, follows
 
 MAX_LISTS = 50
+MAX_MEMBERS = 1000
 TITLE_LIMIT = 100
 REPLIES_POLICIES = ("followed", "list", "none")
 RepliesPolicy = Literal["followed", "list", "none"]
@@ -37,7 +38,7 @@ def _check(title: str | None, replies_policy: str | None) -> Errors:
 async def own(conn: Conn, owner: Account, list_id: int) -> UserList:
     found = await store.get_list(conn, list_id)
     if found is None or found.account_id != owner.id:
-        raise NotFound("Record")
+        raise NotFound("List")
     return found
 
 
@@ -121,6 +122,11 @@ async def add(
         adding: list[int] = []
         for account_id in dict.fromkeys(account_ids):
             target = await require(conn, account_id)
+            if await pairs.find(conn, blocks, target.id, owner.id) is not None:
+                raise Unprocessable(
+                    "That account has blocked you, so it cannot be listed",
+                    code="YOU_HAVE_BEEN_BLOCKED",
+                )
             if account_id in present:
                 if not allow_existing:
                     raise Unprocessable("That account is already in the list", code="ALREADY_ADDED")
@@ -134,6 +140,10 @@ async def add(
                         code="NOT_FOLLOWING",
                     )
             adding.append(target.id)
+        if len(present) + len(adding) > MAX_MEMBERS:
+            raise Unprocessable(
+                f"A list holds at most {MAX_MEMBERS} accounts", code="TOO_MANY_USERS"
+            )
         await store.add_members(conn, list_id, adding, clock.now())
 
 

@@ -1,15 +1,12 @@
-"""Media attachments (Misskey: Drive files): upload, process, describe."""
+"""Media attachments for posts: Drive files that must be images, with alt text and focus."""
 
 from __future__ import annotations
 
-import asyncio
-
 from tandem.config import Settings
-from tandem.core import clock
+from tandem.core import drive
 from tandem.core.errors import Errors, NotFound, ValidationFailed
-from tandem.core.ids import new_id
-from tandem.core.images import Encoded, ImageProblem, Upload, process_media
-from tandem.core.models import Account, ImageRef, MediaAttachment
+from tandem.core.images import Upload
+from tandem.core.models import Account, MediaAttachment
 from tandem.store import media as store
 from tandem.store.db import Database
 from tandem.store.files import MediaFiles
@@ -40,18 +37,6 @@ def _check_description(description: str | None) -> str | None:
     return description
 
 
-def _save(files: MediaFiles, media_id: int, style: str, encoded: Encoded) -> ImageRef:
-    path = files.new_name("media_attachments/files", media_id, style, encoded.extension)
-    files.write(path, encoded.data)
-    return ImageRef(
-        path=path,
-        content_type=encoded.content_type,
-        width=encoded.width,
-        height=encoded.height,
-        size=len(encoded.data),
-    )
-
-
 async def upload(
     db: Database,
     settings: Settings,
@@ -69,32 +54,9 @@ async def upload(
     text = _check_description(description)
     errors.raise_if_any()
     assert upload is not None
-    try:
-        processed = await asyncio.to_thread(process_media, upload, settings.max_media_size)
-    except ImageProblem as problem:
-        raise ValidationFailed.one("file", problem.code, problem.message) from None
-    media_id = new_id()
-    original = _save(files, media_id, "original", processed.original)
-    small = _save(files, media_id, "small", processed.small)
-    media = MediaAttachment(
-        id=media_id,
-        account_id=account.id,
-        status_id=None,
-        type="image",
-        file=original,
-        thumbnail=small,
-        description=(text or "").strip(),
-        blurhash=processed.blurhash,
-        focus=point,
-        created_at=clock.now(),
+    return await drive.add(
+        db, settings, files, account, upload, comment=text, focus=point, images_only=True
     )
-    try:
-        async with db.write() as conn:
-            await store.insert(conn, media)
-    except BaseException:
-        files.delete(original.path, small.path)
-        raise
-    return media
 
 
 async def get_own(db: Database, account: Account, media_id: int) -> MediaAttachment:

@@ -9,6 +9,8 @@ from typing import Literal
 Visibility = Literal["public", "unlisted", "private", "direct"]
 VISIBILITIES: tuple[Visibility, ...] = ("public", "unlisted", "private", "direct")
 RoleName = Literal["user", "moderator", "admin", "owner"]
+CollectionVisibility = Literal["public", "followers", "private"]
+TokenKind = Literal["oauth", "native", "miauth", "session"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,21 @@ class Account:
     suspended_at: datetime | None = None
     memorial: bool = False
     role: RoleName = "user"
+    # Misskey profile attributes.
+    location: str | None = None
+    birthday: str | None = None  # YYYY-MM-DD
+    lang: str | None = None
+    is_cat: bool = False
+    hide_online_status: bool = False
+    public_reactions: bool = True
+    following_visibility: CollectionVisibility = "public"
+    followers_visibility: CollectionVisibility = "public"
+    prevent_ai_learning: bool = True
+    auto_accept_followed: bool = False
+    careful_bot: bool = False
+    avatar_file_id: int | None = None
+    banner_file_id: int | None = None
+    last_active_at: datetime | None = None
     uri: str | None = None  # remote accounts only
     url: str | None = None  # remote accounts only
     updated_at: datetime | None = None
@@ -104,6 +121,12 @@ class User:
     reason: str | None = None
     invite_id: int | None = None
     unconfirmed_email: str | None = None
+    two_factor_enabled: bool = False
+    two_factor_secret: str | None = None
+    two_factor_pending_secret: str | None = None
+    two_factor_backup_codes: tuple[str, ...] = ()  # digests; each code works once
+    password_less_login: bool = False
+    client_prefs: dict[str, object] = field(default_factory=dict)
 
     @property
     def confirmed(self) -> bool:
@@ -121,6 +144,8 @@ class Application:
     client_secret: str
     created_at: datetime
     owner_account_id: int | None = None
+    description: str = ""
+    callback_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +158,15 @@ class AccessToken:
     revoked_at: datetime | None = None
     expires_at: datetime | None = None
     last_used_at: datetime | None = None
+    kind: TokenKind = "oauth"
+    name: str | None = None
+    description: str | None = None
+    icon_url: str | None = None
+
+    @property
+    def native(self) -> bool:
+        """A token from signing in (Misskey's `i`): full rights, and the secure endpoints."""
+        return self.kind == "native"
 
     @property
     def revoked(self) -> bool:
@@ -156,6 +190,16 @@ class Principal:
     application: Application | None
     user: User | None
     account: Account | None
+
+
+@dataclass(frozen=True)
+class SignIn:
+    id: int
+    account_id: int
+    ip: str
+    headers: dict[str, str]
+    success: bool
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -201,18 +245,24 @@ class Relationship:
     note: str = ""
 
 
+MediaKind = Literal["image", "gifv", "video", "audio", "unknown"]
+
+
 @dataclass(frozen=True)
 class MediaAttachment:
     id: int
     account_id: int
     status_id: int | None
-    type: Literal["image", "gifv", "video", "audio", "unknown"]
+    type: MediaKind
     file: ImageRef
     thumbnail: ImageRef | None
     description: str
     blurhash: str | None
     focus: tuple[float, float]
     created_at: datetime
+    name: str = ""
+    md5: str = ""
+    is_sensitive: bool = False
 
 
 @dataclass(frozen=True)
@@ -253,6 +303,7 @@ class UserList:
     title: str
     replies_policy: Literal["followed", "list", "none"] = "list"
     exclusive: bool = False
+    is_public: bool = False
 
 
 @dataclass(frozen=True)

@@ -8,19 +8,18 @@ import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
-from urllib.parse import urlsplit
 
 from tandem.core import clock, scopes
-from tandem.core.errors import DomainError, Errors
+from tandem.core.errors import DomainError
 from tandem.core.ids import new_id
 from tandem.core.models import AccessToken, Application, IssuedToken, Principal
 from tandem.core.tokens import digest, new_secret
+from tandem.store import accounts as account_store
 from tandem.store import oauth as store
 from tandem.store.db import Conn, Database
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 CODE_LIFETIME = timedelta(minutes=10)
-_FORBIDDEN_SCHEMES = {"data", "vbscript", "javascript"}
 
 OAUTH_DESCRIPTIONS = {
     "invalid_client": (
@@ -60,91 +59,6 @@ class InvalidToken(DomainError):
             f"The access token {'is invalid' if reason == 'invalid' else 'was ' + reason}"
         )
         self.reason = reason
-
-
-def _redirect_uri_problem(uri: str) -> str | None:
-    if uri == OOB:
-        return None
-    parts = urlsplit(uri)
-    if not parts.scheme:
-        return "must be an absolute URI."
-    if parts.scheme.lower() in _FORBIDDEN_SCHEMES:
-        return "is forbidden by the server."
-    if parts.fragment:
-        return "cannot contain a fragment."
-    if parts.scheme in ("http", "https") and not parts.netloc:
-        return "must be a valid URI."
-    return None
-
-
-def _split_uris(raw: str | list[str] | None) -> list[str]:
-    if raw is None:
-        return []
-    items = raw if isinstance(raw, list) else raw.split("\n")
-    return [u.strip() for u in items if isinstance(u, str) and u.strip()]
-
-
-async def create_application(
-    db: Database,
-    *,
-    name: str | None,
-    redirect_uris: str | list[str] | None,
-    scopes_raw: str | list[str] | None,
-    website: str | None,
-    owner_account_id: int | None = None,
-) -> Application:
-    errors = Errors()
-    name = (name or "").strip()
-    if not name:
-        errors.add("name", "blank", "can't be blank")
-    elif len(name) > 60:
-        errors.add("name", "too_long", "is too long (maximum is 60 characters)")
-    uris = _split_uris(redirect_uris)
-    raw_total = (
-        len("\n".join(redirect_uris))
-        if isinstance(redirect_uris, list)
-        else len(redirect_uris or "")
-    )
-    if not uris:
-        errors.add("redirect_uri", "blank", "can't be blank")
-    elif raw_total > 2000:
-        errors.add("redirect_uri", "too_long", "is too long (maximum is 2000 characters)")
-    else:
-        for uri in uris:
-            problem = _redirect_uri_problem(uri)
-            if problem:
-                errors.add("redirect_uri", "invalid", problem)
-                break
-    wanted = (
-        scopes.parse(" ".join(s for s in scopes_raw if isinstance(s, str)))
-        if isinstance(scopes_raw, list)
-        else scopes.parse(scopes_raw)
-    ) or scopes.DEFAULT
-    if scopes.unknown(wanted):
-        bad = ", ".join(scopes.unknown(wanted))
-        errors.add("scopes", "invalid", f"doesn't match configured on the server ({bad}).")
-    website = (website or "").strip() or None
-    if website is not None:
-        parts = urlsplit(website)
-        if len(website) > 2000:
-            errors.add("website", "too_long", "is too long (maximum is 2000 characters)")
-        elif parts.scheme not in ("http", "https") or not parts.netloc:
-            errors.add("website", "invalid", "is invalid (must be an http or https URL)")
-    errors.raise_if_any()
-    app = Application(
-        id=new_id(),
-        name=name,
-        website=website,
-        redirect_uris=tuple(uris),
-        scopes=wanted,
-        client_id=new_secret(32),
-        client_secret=new_secret(32),
-        created_at=clock.now(),
-        owner_account_id=owner_account_id,
-    )
-    async with db.write() as conn:
-        await store.insert_app(conn, app)
-    return app
 
 
 async def authenticate_client(
@@ -195,6 +109,25 @@ async def issue_token(
         conn, token, digest(secret), digest(refresh_secret) if refresh_secret else None
     )
     return IssuedToken(token=token, access_token=secret, refresh_token=refresh_secret)
+
+
+NATIVE_SCOPES: tuple[str, ...] = ("read", "write", "follow", "push", "profile")
+
+
+async def issue_native(db: Database, account_id: int) -> IssuedToken:
+    """The token a sign-in hands out (Misskey's `i`): all of the account's rights."""
+    secret = new_secret(32)
+    token = AccessToken(
+        id=new_id(),
+        application_id=None,
+        account_id=account_id,
+        scopes=NATIVE_SCOPES,
+        created_at=clock.now(),
+        kind="native",
+    )
+    async with db.write() as conn:
+        await store.insert_token(conn, token, digest(secret), None)
+    return IssuedToken(token=token, access_token=secret)
 
 
 async def client_credentials_grant(
@@ -381,6 +314,24 @@ async def principal(db: Database, raw_token: str) -> Principal:
     return Principal(token=token, application=app, user=user, account=account)
 
 
-async def touch(db: Database, token_id: int, ip: str | None) -> None:
+# How stale "last used" (tokens) and "last active" (accounts, Misskey's online status) may get
+# before a request writes them again: each is a write, so not on every request.
+TOKEN_TOUCH_EVERY = timedelta(hours=1)
+ACTIVE_TOUCH_EVERY = timedelta(minutes=5)
+
+
+async def seen(db: Database, principal: Principal, ip: str | None) -> None:
+    """Record that the token was used and its account was active, when it is time to."""
+    now = clock.now()
+    last_used = principal.token.last_used_at
+    token_stale = last_used is None or now - last_used > TOKEN_TOUCH_EVERY
+    account = principal.account
+    active = account.last_active_at if account is not None else now
+    account_stale = active is None or now - active > ACTIVE_TOUCH_EVERY
+    if not (token_stale or account_stale):
+        return
     async with db.write() as conn:
-        await store.touch_token(conn, token_id, clock.now(), ip)
+        if token_stale:
+            await store.touch_token(conn, principal.token.id, now, ip)
+        if account_stale and account is not None:
+            await account_store.set_last_active_at(conn, account.id, now)

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal, cast
 from urllib.parse import urlsplit
 
 from tandem.config import Settings
-from tandem.core import clock, languages, text, urls
+from tandem.core import clock, profile_images, text, urls
 from tandem.core.errors import Errors
-from tandem.core.images import ImageProblem, ProcessedImage, Upload, process_avatar, process_header
-from tandem.core.models import Account, ImageRef, ProfileField, User, UserSettings, Visibility
-from tandem.core.relationships import accept_all_requests
+from tandem.core.follow_requests import accept_all
+from tandem.core.images import ProcessedImage, Upload
+from tandem.core.models import (
+    Account,
+    CollectionVisibility,
+    ImageRef,
+    ProfileField,
+    User,
+    UserSettings,
+    Visibility,
+)
+from tandem.core.profile_changes import (
+    REMOVE,
+    UNSET,
+    Clean,
+    ProfileChanges,
+    Unset,
+    is_set,
+    validate,
+)
 from tandem.store import accounts as account_store
 from tandem.store import jobs as job_store
 from tandem.store import relationships as pairs
@@ -23,169 +36,7 @@ from tandem.store import users as user_store
 from tandem.store.db import Conn, Database
 from tandem.store.files import MediaFiles
 
-DESCRIPTION_LIMIT = 150
-ATTRIBUTION_DOMAINS_LIMIT = 100
-_HOST_LABEL = re.compile(r"\A[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
-PRIVACY_CHOICES = ("public", "unlisted", "private")
-QUOTE_POLICIES = ("public", "followers", "nobody")
-
-
-class Unset:
-    """A field the request did not mention: keep the stored value."""
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET = Unset()
-REMOVE: Literal["remove"] = "remove"
-
-
-@dataclass
-class ProfileChanges:
-    display_name: str | Unset = UNSET
-    note: str | Unset = UNSET
-    fields: Sequence[tuple[str, str]] | Unset = UNSET
-    locked: bool | Unset = UNSET
-    bot: bool | Unset = UNSET
-    discoverable: bool | Unset | None = UNSET
-    hide_collections: bool | Unset | None = UNSET
-    indexable: bool | Unset = UNSET
-    noindex: bool | Unset = UNSET
-    show_media: bool | Unset = UNSET
-    show_media_replies: bool | Unset = UNSET
-    show_featured: bool | Unset = UNSET
-    attribution_domains: Sequence[str] | Unset = UNSET
-    avatar: Upload | Literal["remove"] | Unset = UNSET
-    header: Upload | Literal["remove"] | Unset = UNSET
-    avatar_description: str | Unset = UNSET
-    header_description: str | Unset = UNSET
-    # User preferences (Mastodon's `source[...]`).
-    privacy: str | Unset = UNSET
-    sensitive: bool | Unset = UNSET
-    language: str | Unset | None = UNSET
-    quote_policy: str | Unset = UNSET
-
-
-def _set(value: object) -> bool:
-    return not isinstance(value, Unset)
-
-
-def _normalize_domain(raw: str) -> str:
-    domain = raw.strip().lower()
-    for prefix in ("https://", "http://", "*."):
-        domain = domain.removeprefix(prefix)
-    return domain.rstrip("/")
-
-
-def _valid_host(domain: str) -> bool:
-    if not domain or len(domain) > 253:
-        return False
-    return all(_HOST_LABEL.match(label) for label in domain.split("."))
-
-
-def _check_fields(
-    errors: Errors, raw: Sequence[tuple[str, str]], settings: Settings
-) -> list[tuple[str, str]]:
-    kept = [(n.strip(), v.strip()) for n, v in raw if n.strip() or v.strip()]
-    if len(kept) > settings.max_profile_fields:
-        errors.add(
-            "fields",
-            "too_long",
-            f"is too long (maximum is {settings.max_profile_fields} fields, got {len(kept)})",
-        )
-        return kept
-    for index, (name, value) in enumerate(kept, start=1):
-        if not name:
-            errors.add(
-                "fields", "fields_with_values_missing_labels", "contains values with missing labels"
-            )
-        elif len(name) > settings.profile_field_name_limit:
-            errors.add(
-                "fields",
-                "too_long",
-                f"field {index} name is too long (maximum is "
-                f"{settings.profile_field_name_limit} characters)",
-            )
-        if len(value) > settings.profile_field_value_limit:
-            errors.add(
-                "fields",
-                "too_long",
-                f"field {index} value is too long (maximum is "
-                f"{settings.profile_field_value_limit} characters)",
-            )
-    return kept
-
-
-@dataclass
-class _Clean:
-    """Changed values after trimming and normalizing; None means unchanged."""
-
-    display_name: str | None = None
-    note: str | None = None
-    fields: list[tuple[str, str]] | None = None
-    avatar_description: str | None = None
-    header_description: str | None = None
-    attribution_domains: list[str] | None = None
-
-
-def _validate(changes: ProfileChanges, settings: Settings) -> tuple[Errors, _Clean]:
-    """Check every change; returns the errors and the cleaned values."""
-    errors = Errors()
-    clean = _Clean()
-    if isinstance(changes.display_name, str):
-        name = changes.display_name.strip()
-        if len(name) > settings.max_display_name_length:
-            errors.add(
-                "display_name",
-                "too_long",
-                f"is too long (maximum is {settings.max_display_name_length} characters)",
-            )
-        clean.display_name = name
-    if isinstance(changes.note, str):
-        note = changes.note.strip()
-        if text.countable_length(note) > settings.max_note_length:
-            errors.add(
-                "note",
-                "too_long",
-                f"is too long (maximum is {settings.max_note_length} characters)",
-            )
-        clean.note = note
-    if not isinstance(changes.fields, Unset):
-        clean.fields = _check_fields(errors, changes.fields, settings)
-    for attr in ("avatar_description", "header_description"):
-        value = getattr(changes, attr)
-        if isinstance(value, str):
-            value = value.strip()
-            if len(value) > DESCRIPTION_LIMIT:
-                errors.add(
-                    attr, "too_long", f"is too long (maximum is {DESCRIPTION_LIMIT} characters)"
-                )
-            setattr(clean, attr, value)
-    if not isinstance(changes.attribution_domains, Unset):
-        domains = list(
-            dict.fromkeys(d for d in map(_normalize_domain, changes.attribution_domains) if d)
-        )
-        if len(domains) > ATTRIBUTION_DOMAINS_LIMIT:
-            errors.add(
-                "attribution_domains",
-                "too_long",
-                f"is too long (maximum is {ATTRIBUTION_DOMAINS_LIMIT} domains)",
-            )
-        for domain in domains:
-            if not _valid_host(domain):
-                errors.add("attribution_domains", "invalid", f"{domain} is not a valid domain name")
-        clean.attribution_domains = domains
-    if _set(changes.privacy) and changes.privacy not in PRIVACY_CHOICES:
-        errors.add("source[privacy]", "inclusion", f"must be one of {', '.join(PRIVACY_CHOICES)}")
-    if _set(changes.quote_policy) and changes.quote_policy not in QUOTE_POLICIES:
-        errors.add(
-            "source[quote_policy]", "inclusion", f"must be one of {', '.join(QUOTE_POLICIES)}"
-        )
-    language = changes.language
-    if isinstance(language, str) and language and not languages.is_language(language):
-        errors.add("source[language]", "inclusion", "must be an ISO 639-1 language code (like en)")
-    return errors, clean
+__all__ = ["REMOVE", "UNSET", "ProfileChanges", "Unset", "update_profile"]
 
 
 async def _render(conn: Conn, settings: Settings, account: Account) -> None:
@@ -220,33 +71,36 @@ async def _render(conn: Conn, settings: Settings, account: Account) -> None:
     ]
 
 
-async def _process(
-    kind: str, upload: Upload, settings: Settings, errors: Errors
-) -> ProcessedImage | None:
-    processor = process_avatar if kind == "avatar" else process_header
-    try:
-        return await asyncio.to_thread(processor, upload, settings.max_image_size)
-    except ImageProblem as problem:
-        errors.add(kind, problem.code, problem.message)
-        return None
+_FILE_ATTR: dict[profile_images.Kind, str] = {
+    "avatar": "avatar_file_id",
+    "header": "banner_file_id",
+}
 
 
-def _store_image(files: MediaFiles, account_id: int, kind: str, image: ProcessedImage) -> ImageRef:
-    prefix = f"accounts/{kind}s"
-    path = files.new_name(prefix, account_id, "original", image.original.extension)
-    files.write(path, image.original.data)
-    static_path = None
-    if image.static is not None:
-        static_path = files.new_name(prefix, account_id, "static", image.static.extension)
-        files.write(static_path, image.static.data)
-    return ImageRef(
-        path=path,
-        content_type=image.original.content_type,
-        static_path=static_path,
-        width=image.original.width,
-        height=image.original.height,
-        size=len(image.original.data),
-    )
+async def _images(
+    db: Database,
+    settings: Settings,
+    files: MediaFiles,
+    account_id: int,
+    changes: ProfileChanges,
+    errors: Errors,
+) -> dict[profile_images.Kind, ProcessedImage | Literal["remove"]]:
+    """The new avatar/header, from an upload or a Drive file; REMOVE clears one."""
+    images: dict[profile_images.Kind, ProcessedImage | Literal["remove"]] = {}
+    for kind, file_attr in _FILE_ATTR.items():
+        upload: Upload | Literal["remove"] | Unset = getattr(changes, kind)
+        file_id: int | Unset | None = getattr(changes, file_attr)
+        if file_id is None:
+            upload = REMOVE
+        elif isinstance(file_id, int):
+            upload = await profile_images.from_drive(db, files, account_id, kind, file_id)
+        if upload == REMOVE:
+            images[kind] = REMOVE
+        elif isinstance(upload, Upload):
+            processed = await profile_images.process(kind, upload, settings, errors)
+            if processed is not None:
+                images[kind] = processed
+    return images
 
 
 async def update_profile(
@@ -258,16 +112,8 @@ async def update_profile(
     changes: ProfileChanges,
 ) -> tuple[Account, User]:
     """Apply the changes all together, or none of them (every error is reported at once)."""
-    errors, clean = _validate(changes, settings)
-    images: dict[str, ProcessedImage | Literal["remove"]] = {}
-    for kind in ("avatar", "header"):
-        value = getattr(changes, kind)
-        if value == REMOVE:
-            images[kind] = REMOVE
-        elif isinstance(value, Upload):
-            processed = await _process(kind, value, settings, errors)
-            if processed is not None:
-                images[kind] = processed
+    errors, clean = validate(changes, settings)
+    images = await _images(db, settings, files, account.id, changes, errors)
     errors.raise_if_any()
 
     written: list[str] = []
@@ -285,16 +131,17 @@ async def update_profile(
                 if image == REMOVE:
                     setattr(updated, kind, None)
                 else:
-                    ref = _store_image(files, account.id, kind, image)
+                    ref = profile_images.store(files, account.id, kind, image)
                     written += [ref.path, ref.static_path or ""]
                     setattr(updated, kind, ref)
+                # Only a Drive file is remembered as the source; an upload is not one.
+                file_id = getattr(changes, _FILE_ATTR[kind])
+                setattr(updated, _FILE_ATTR[kind], file_id if isinstance(file_id, int) else None)
             await _render(conn, settings, updated)
             await account_store.save_profile(conn, updated, clock.now())
-            new_settings = _apply_settings(user.settings, changes)
-            if new_settings != user.settings:
-                await user_store.update_user(conn, user.id, clock.now(), settings=new_settings)
+            await _save_user(conn, user, changes)
             if was_locked and not updated.locked:
-                await accept_all_requests(conn, account.id)
+                await accept_all(conn, account.id)
             await _queue_link_checks(conn, settings, updated)
             fresh_account = await account_store.get(conn, account.id)
             fresh_user = await user_store.by_account(conn, account.id)
@@ -306,7 +153,38 @@ async def update_profile(
     return fresh_account, fresh_user
 
 
-def _apply(account: Account, changes: ProfileChanges, clean: _Clean) -> Account:
+async def _save_user(conn: Conn, user: User, changes: ProfileChanges) -> None:
+    new_settings = _apply_settings(user.settings, changes)
+    values: dict[str, object] = {}
+    if new_settings != user.settings:
+        values["settings"] = new_settings
+    if isinstance(changes.client_prefs, dict):
+        values["client_prefs"] = {**user.client_prefs, **changes.client_prefs}
+    if values:
+        await user_store.update_user(conn, user.id, clock.now(), **values)
+
+
+_FLAGS = (
+    "locked",
+    "bot",
+    "discoverable",
+    "indexable",
+    "noindex",
+    "show_media",
+    "show_media_replies",
+    "show_featured",
+    "is_cat",
+    "hide_online_status",
+    "public_reactions",
+    "prevent_ai_learning",
+    "auto_accept_followed",
+    "careful_bot",
+    "following_visibility",
+    "followers_visibility",
+)
+
+
+def _apply(account: Account, changes: ProfileChanges, clean: Clean) -> Account:
     updated = dataclasses.replace(account)
     for attr in ("display_name", "note", "avatar_description", "header_description"):
         value = getattr(clean, attr)
@@ -320,21 +198,29 @@ def _apply(account: Account, changes: ProfileChanges, clean: _Clean) -> Account:
         updated.fields = [
             ProfileField(name=n, value=v, verified_at=previous.get((n, v))) for n, v in clean.fields
         ]
-    for attr in (
-        "locked",
-        "bot",
-        "discoverable",
-        "hide_collections",
-        "indexable",
-        "noindex",
-        "show_media",
-        "show_media_replies",
-        "show_featured",
-    ):
+    for attr in _FLAGS:
         value = getattr(changes, attr)
-        if _set(value):
+        if is_set(value):
             setattr(updated, attr, value)
+    for attr in ("location", "birthday", "lang"):
+        value = getattr(changes, attr)
+        if is_set(value):
+            setattr(updated, attr, value.strip() or None if isinstance(value, str) else None)
+    _sync_collections(updated, changes)
     return updated
+
+
+def _sync_collections(account: Account, changes: ProfileChanges) -> None:
+    """Mastodon's hide_collections and Misskey's two visibilities describe one setting."""
+    hide = changes.hide_collections
+    if not isinstance(hide, Unset):
+        account.hide_collections = hide
+        if not is_set(changes.followers_visibility) and not is_set(changes.following_visibility):
+            hidden: CollectionVisibility = "private" if hide else "public"
+            account.followers_visibility = account.following_visibility = hidden
+    elif is_set(changes.followers_visibility) or is_set(changes.following_visibility):
+        both_public = account.followers_visibility == account.following_visibility == "public"
+        account.hide_collections = not both_public
 
 
 def _apply_settings(current: UserSettings, changes: ProfileChanges) -> UserSettings:

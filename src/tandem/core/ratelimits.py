@@ -57,9 +57,12 @@ class RateLimiter:
 
     async def hit(self, name: str, key: str | int) -> Hit | None:
         """Count one request against a throttle; None when limits are off."""
+        return await self.hit_custom(name, key, self.throttles[name])
+
+    async def hit_custom(self, name: str, key: str | int, throttle: Throttle) -> Hit | None:
+        """Count against a throttle defined by the caller (Misskey's per-endpoint limits)."""
         if not self.enabled:
             return None
-        throttle = self.throttles[name]
         now = time.time()
         window = int(now // throttle.period)
         count = await self.counter.incr(f"rl:{name}:{key}:{window}", throttle.period + 1)

@@ -38,6 +38,7 @@ class SignUp:
     invite_code: str | None = None
     date_of_birth: str | None = None
     ip: str | None = None
+    email_required: bool = True  # Misskey signs up without an address unless confirmation is on
 
 
 def parse_birth_date(raw: str) -> date | None:
@@ -106,9 +107,9 @@ async def _usable_invite(conn: Conn, code: str | None) -> int | None:
 
 
 async def register(
-    db: Database, settings: Settings, form: SignUp, app: Application
-) -> tuple[Account, User, IssuedToken]:
-    """Create a user + account through the API; returns a token with the app's scopes."""
+    db: Database, settings: Settings, form: SignUp, app: Application | None
+) -> tuple[Account, User, IssuedToken | None]:
+    """Create a user + account; with an app, also a token carrying the app's scopes."""
     if settings.registrations == "closed":
         raise Forbidden("Forbidden")
     username = " ".join((form.username or "").split())
@@ -116,7 +117,8 @@ async def register(
     password = form.password or ""
     errors = Errors()
     check_username(errors, username, settings)
-    check_email(errors, email, settings)
+    if email or form.email_required:
+        check_email(errors, email, settings)
     check_password(errors, password)
     if form.agreement not in _ACCEPTED:
         errors.add("agreement", "accepted", "must be accepted")
@@ -159,26 +161,28 @@ async def register(
             conn,
             settings,
             username=username,
-            email=email,
+            email=email or None,
             password_hash=password_hash,
             approved=settings.registrations != "approval" or invite_id is not None,
-            confirmed=not settings.require_email_confirmation,
+            confirmed=not (settings.require_email_confirmation and email),
             locale=locale,
             reason=reason,
             date_of_birth=born,
             invite_id=invite_id,
-            application_id=app.id,
+            application_id=app.id if app else None,
             ip=form.ip,
         )
         if invite_id is not None:
             await user_store.use_invite(conn, invite_id)
-        issued = await issue_token(
-            conn,
-            application_id=app.id,
-            account_id=account.id,
-            token_scopes=app.scopes,
-            refresh=True,
-        )
+        issued = None
+        if app is not None:
+            issued = await issue_token(
+                conn,
+                application_id=app.id,
+                account_id=account.id,
+                token_scopes=app.scopes,
+                refresh=True,
+            )
     return account, user, issued
 
 
@@ -187,7 +191,7 @@ async def create_local_user(
     settings: Settings,
     *,
     username: str,
-    email: str,
+    email: str | None,
     password_hash: str,
     approved: bool = True,
     confirmed: bool = True,
@@ -224,6 +228,7 @@ async def create_local_user(
         conn, user, confirmation_token=digest(confirmation) if confirmation else None, sign_up_ip=ip
     )
     if confirmation is not None:
+        assert email is not None, "confirming needs an address"
         message = mail.confirmation(settings, to=email, username=username, token=confirmation)
         await job_store.enqueue(conn, "send_email", message.to_payload())
     return account, user, confirmation

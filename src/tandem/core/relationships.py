@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from tandem.core import clock, languages
+from tandem.core import clock, languages, webhooks
 from tandem.core.accounts import require
 from tandem.core.errors import Forbidden, NotFound, Unprocessable, ValidationFailed
 from tandem.core.ids import new_id
@@ -14,7 +14,7 @@ from tandem.store import accounts as account_store
 from tandem.store import jobs as job_store
 from tandem.store import notifications as notification_store
 from tandem.store import relationships as pairs
-from tandem.store.db import AnyRow, Conn, Database
+from tandem.store.db import Conn, Database
 from tandem.store.schema import (
     account_notes,
     account_pins,
@@ -26,7 +26,6 @@ from tandem.store.schema import (
     mutes,
 )
 
-NOTE_LIMIT = 2000
 FOLLOW_LIMIT_FLOOR = 7500
 
 
@@ -84,7 +83,7 @@ async def compute(conn: Conn, viewer_id: int, target_ids: Sequence[int]) -> list
     return result
 
 
-async def _one(conn: Conn, viewer_id: int, target_id: int) -> Relationship:
+async def relationship_of(conn: Conn, viewer_id: int, target_id: int) -> Relationship:
     return (await compute(conn, viewer_id, [target_id]))[0]
 
 
@@ -132,7 +131,7 @@ async def follow(
             existing = await pairs.find(conn, table, actor.id, target.id)
             if existing is not None:
                 await pairs.update_pair(conn, table, existing.id, **options)
-                return await _one(conn, actor.id, target.id)
+                return await relationship_of(conn, actor.id, target.id)
         me = await account_store.get(conn, actor.id)
         assert me is not None
         limit = max(max_follows, round(me.followers_count * 1.1))
@@ -143,7 +142,7 @@ async def follow(
             "notify": options.get("notify", False),
             "languages": options.get("languages"),
         }
-        if target.locked:
+        if await _needs_approval(conn, target, me):
             await pairs.insert(
                 conn,
                 follow_requests,
@@ -157,11 +156,21 @@ async def follow(
                 conn, account_id=target.id, from_account_id=actor.id, type="follow_request", now=now
             )
         else:
-            await _create_follow(conn, actor.id, target.id, settings, now)
-        return await _one(conn, actor.id, target.id)
+            await create_follow(conn, actor.id, target.id, settings, now)
+        return await relationship_of(conn, actor.id, target.id)
 
 
-async def _create_follow(
+async def _needs_approval(conn: Conn, target: Account, follower: Account) -> bool:
+    """Locked accounts approve followers; Misskey's careful-bot setting does it for bots only,
+    and auto-accept lets in the people the target already follows."""
+    if not (target.locked or (target.careful_bot and follower.bot)):
+        return False
+    if target.auto_accept_followed:
+        return await pairs.find(conn, follows, target.id, follower.id) is None
+    return True
+
+
+async def create_follow(
     conn: Conn, follower: int, followed: int, settings: Mapping[str, object], now: datetime
 ) -> None:
     await pairs.insert(
@@ -178,6 +187,8 @@ async def _create_follow(
     await notification_store.insert(
         conn, account_id=followed, from_account_id=follower, type="follow", now=now
     )
+    await webhooks.emit(conn, follower, "follow", user_id=followed)
+    await webhooks.emit(conn, followed, "followed", user_id=follower)
 
 
 async def _drop_follow(conn: Conn, follower: int, followed: int) -> bool:
@@ -203,16 +214,18 @@ async def unfollow(db: Database, actor: Account, target_id: int) -> Relationship
     """Stop following, or withdraw a pending request."""
     async with db.write() as conn:
         target = await require(conn, target_id)
-        if not await _drop_follow(conn, actor.id, target.id):
+        if await _drop_follow(conn, actor.id, target.id):
+            await webhooks.emit(conn, actor.id, "unfollow", user_id=target.id)
+        else:
             await pairs.remove(conn, follow_requests, actor.id, target.id)
-        return await _one(conn, actor.id, target.id)
+        return await relationship_of(conn, actor.id, target.id)
 
 
 async def remove_from_followers(db: Database, actor: Account, target_id: int) -> Relationship:
     async with db.write() as conn:
         target = await require(conn, target_id)
         await _drop_follow(conn, target.id, actor.id)
-        return await _one(conn, actor.id, target.id)
+        return await relationship_of(conn, actor.id, target.id)
 
 
 async def block(db: Database, actor: Account, target_id: int) -> Relationship:
@@ -221,7 +234,7 @@ async def block(db: Database, actor: Account, target_id: int) -> Relationship:
     async with db.write() as conn:
         target = await require(conn, target_id)
         if target.id == actor.id:
-            return await _one(conn, actor.id, target.id)
+            return await relationship_of(conn, actor.id, target.id)
         await _drop_follow(conn, actor.id, target.id)
         await _drop_follow(conn, target.id, actor.id)
         await pairs.remove(conn, follow_requests, target.id, actor.id)
@@ -235,14 +248,14 @@ async def block(db: Database, actor: Account, target_id: int) -> Relationship:
                 target_account_id=target.id,
                 created_at=now,
             )
-        return await _one(conn, actor.id, target.id)
+        return await relationship_of(conn, actor.id, target.id)
 
 
 async def unblock(db: Database, actor: Account, target_id: int) -> Relationship:
     async with db.write() as conn:
         target = await require(conn, target_id)
         await pairs.remove(conn, blocks, actor.id, target.id)
-        return await _one(conn, actor.id, target.id)
+        return await relationship_of(conn, actor.id, target.id)
 
 
 async def mute(
@@ -263,7 +276,7 @@ async def mute(
     async with db.write() as conn:
         target = await require(conn, target_id)
         if target.id == actor.id:
-            return await _one(conn, actor.id, target.id)
+            return await relationship_of(conn, actor.id, target.id)
         existing = await pairs.find(conn, mutes, actor.id, target.id)
         if existing is None:
             await pairs.insert(
@@ -291,7 +304,7 @@ async def mute(
             )
         else:
             await job_store.cancel(conn, key)
-        return await _one(conn, actor.id, target.id)
+        return await relationship_of(conn, actor.id, target.id)
 
 
 async def unmute(db: Database, actor: Account, target_id: int) -> Relationship:
@@ -299,7 +312,7 @@ async def unmute(db: Database, actor: Account, target_id: int) -> Relationship:
         target = await require(conn, target_id)
         await pairs.remove(conn, mutes, actor.id, target.id)
         await job_store.cancel(conn, f"mute_expiry:{actor.id}:{target.id}")
-        return await _one(conn, actor.id, target.id)
+        return await relationship_of(conn, actor.id, target.id)
 
 
 async def expire_mute(db: Database, account_id: int, target_id: int) -> bool:
@@ -310,98 +323,6 @@ async def expire_mute(db: Database, account_id: int, target_id: int) -> bool:
             return False
         await pairs.delete_by_id(conn, mutes, row.id)
         return True
-
-
-async def endorse(db: Database, actor: Account, target_id: int) -> Relationship:
-    async with db.write() as conn:
-        target = await require(conn, target_id)
-        if not await pairs.is_following(conn, actor.id, target.id):
-            raise Unprocessable(
-                "You must be already following the person you want to endorse",
-                code="NOT_FOLLOWING",
-            )
-        if await pairs.find(conn, account_pins, actor.id, target.id) is None:
-            await pairs.insert(
-                conn,
-                account_pins,
-                id=new_id(),
-                account_id=actor.id,
-                target_account_id=target.id,
-                created_at=clock.now(),
-            )
-        return await _one(conn, actor.id, target.id)
-
-
-async def unendorse(db: Database, actor: Account, target_id: int) -> Relationship:
-    async with db.write() as conn:
-        target = await require(conn, target_id)
-        await pairs.remove(conn, account_pins, actor.id, target.id)
-        return await _one(conn, actor.id, target.id)
-
-
-async def set_note(
-    db: Database, actor: Account, target_id: int, comment: str | None
-) -> Relationship:
-    """A private note on another account; a blank comment deletes it."""
-    text = (comment or "").strip()
-    if len(text) > NOTE_LIMIT:
-        raise ValidationFailed.one(
-            "comment", "too_long", f"is too long (maximum is {NOTE_LIMIT} characters)"
-        )
-    async with db.write() as conn:
-        target = await require(conn, target_id)
-        existing = await pairs.find(conn, account_notes, actor.id, target.id)
-        if not text:
-            if existing is not None:
-                await pairs.delete_by_id(conn, account_notes, existing.id)
-        elif existing is None:
-            await pairs.insert(
-                conn,
-                account_notes,
-                id=new_id(),
-                account_id=actor.id,
-                target_account_id=target.id,
-                comment=text,
-                created_at=clock.now(),
-            )
-        else:
-            await pairs.update_pair(conn, account_notes, existing.id, comment=text)
-        return await _one(conn, actor.id, target.id)
-
-
-async def authorize_request(db: Database, owner: Account, requester_id: int) -> Relationship:
-    now = clock.now()
-    async with db.write() as conn:
-        request = await pairs.remove(conn, follow_requests, requester_id, owner.id)
-        if request is None:
-            raise NotFound("Record")
-        await _accept(conn, request, now)
-        return await _one(conn, owner.id, requester_id)
-
-
-async def _accept(conn: Conn, request: AnyRow, now: datetime) -> None:
-    settings = {k: request._mapping[k] for k in ("show_reblogs", "notify", "languages")}
-    await _create_follow(conn, request.account_id, request.target_account_id, settings, now)
-
-
-async def accept_all_requests(conn: Conn, owner_id: int) -> int:
-    """Unlocking an account lets everyone waiting in (Mastodon does the same)."""
-    now = clock.now()
-    accepted = 0
-    for requester in await pairs.pending_request_ids(conn, owner_id):
-        request = await pairs.remove(conn, follow_requests, requester, owner_id)
-        if request is not None:
-            await _accept(conn, request, now)
-            accepted += 1
-    return accepted
-
-
-async def reject_request(db: Database, owner: Account, requester_id: int) -> Relationship:
-    async with db.write() as conn:
-        if await pairs.remove(conn, follow_requests, requester_id, owner.id) is None:
-            raise NotFound("Record")
-        await notification_store.delete_between(conn, owner.id, requester_id, "follow_request")
-        return await _one(conn, owner.id, requester_id)
 
 
 async def listed(

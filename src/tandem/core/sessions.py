@@ -39,28 +39,46 @@ def login_block(user: User, account: Account) -> Blocked | None:
     return None
 
 
+async def find_user(db: Database, login: str | None) -> tuple[Account, User] | None:
+    """A local user by e-mail address or username (with or without @)."""
+    login = (login or "").strip()
+    if not login:
+        return None
+    async with db.read() as conn:
+        user = await user_store.by_email(conn, login) if "@" in login.lstrip("@") else None
+        if user is None:
+            account = await account_store.by_username(conn, login.removeprefix("@"))
+            user = await user_store.by_account(conn, account.id) if account else None
+        account = await account_store.get(conn, user.account_id) if user else None
+    if account is None or user is None:
+        return None
+    return account, user
+
+
 async def check_password(
     db: Database, login: str | None, password: str | None
 ) -> tuple[Account, User]:
     """Find the user by e-mail or username and check the password."""
-    login = (login or "").strip()
-    async with db.read() as conn:
-        user = await user_store.by_email(conn, login) if "@" in login else None
-        if user is None and login:
-            account = await account_store.by_username(conn, login.removeprefix("@"))
-            user = await user_store.by_account(conn, account.id) if account else None
-        account = await account_store.get(conn, user.account_id) if user else None
-    stored = user.password_hash if user else _dummy_hash()
+    found = await find_user(db, login)
+    stored = found[1].password_hash if found else _dummy_hash()
     ok = await asyncio.to_thread(verify_password, stored, password or "")
-    if not ok or user is None or account is None:
+    if not ok or found is None:
         raise AuthenticationFailed(
             "Invalid e-mail address or password.", code="INVALID_CREDENTIALS"
         )
+    account, user = found
     if needs_rehash(user.password_hash):
         new_hash = await asyncio.to_thread(hash_password, password or "")
         async with db.write() as conn:
             await user_store.update_user(conn, user.id, clock.now(), password_hash=new_hash)
     return account, user
+
+
+async def user_of(db: Database, account_id: int) -> tuple[Account, User] | None:
+    async with db.read() as conn:
+        account = await account_store.get(conn, account_id)
+        user = await user_store.by_account(conn, account_id)
+    return (account, user) if account is not None and user is not None else None
 
 
 async def start(db: Database, account_id: int, ip: str | None, user_agent: str | None) -> str:

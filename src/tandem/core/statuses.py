@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from tandem.config import Settings
-from tandem.core import clock, languages, text, urls
+from tandem.core import clock, languages, text, urls, webhooks
 from tandem.core.accounts import require
 from tandem.core.errors import Errors, Forbidden, NotFound, Unprocessable
 from tandem.core.ids import new_id
@@ -22,6 +22,7 @@ from tandem.core.models import (
 )
 from tandem.core.profiles import default_privacy
 from tandem.store import accounts as account_store
+from tandem.store import collections as collection_store
 from tandem.store import media as media_store
 from tandem.store import notifications as notification_store
 from tandem.store import oauth as oauth_store
@@ -42,6 +43,7 @@ class NewStatus:
     language: str | None = None
     in_reply_to_id: int | None = None
     media_ids: Sequence[int] = ()
+    recipient_ids: Sequence[int] = ()  # Misskey's visibleUserIds: addressed without @mention
 
 
 @dataclass
@@ -54,6 +56,7 @@ class StatusBundle:
     applications: dict[int, Application] = field(default_factory=dict)
     reblogged: set[int] = field(default_factory=set)
     pinned: set[int] = field(default_factory=set)
+    favorited: set[int] = field(default_factory=set)  # Misskey favorites, Mastodon bookmarks
     viewer_id: int | None = None
 
 
@@ -76,6 +79,9 @@ async def bundle(conn: Conn, viewer_id: int | None, found: list[Status]) -> Stat
         applications=applications,
         reblogged=await store.reblogged_among(conn, viewer_id, ids) if viewer_id else set(),
         pinned=await store.pinned_among(conn, viewer_id, ids) if viewer_id else set(),
+        favorited=await collection_store.favorited_among(conn, viewer_id, ids)
+        if viewer_id
+        else set(),
         viewer_id=viewer_id,
     )
 
@@ -96,16 +102,16 @@ async def can_see(conn: Conn, viewer: Account | None, status: Status) -> bool:
     return await store.mentions_account(conn, status.id, viewer.id)
 
 
-async def _visible(conn: Conn, viewer: Account | None, status_id: int) -> Status:
+async def visible(conn: Conn, viewer: Account | None, status_id: int, what: str = "Note") -> Status:
     status = await store.get(conn, status_id)
     if status is None or not await can_see(conn, viewer, status):
-        raise NotFound("Record")
+        raise NotFound(what)
     return status
 
 
 async def show(db: Database, viewer: Account | None, status_id: int) -> StatusBundle:
     async with db.read() as conn:
-        status = await _visible(conn, viewer, status_id)
+        status = await visible(conn, viewer, status_id)
         return await bundle(conn, viewer.id if viewer else None, [status])
 
 
@@ -148,7 +154,11 @@ async def create(
     visibility, language = _check(new, settings, account, user)
     now = clock.now()
     async with db.write() as conn:
-        parent = await _visible(conn, account, new.in_reply_to_id) if new.in_reply_to_id else None
+        parent = (
+            await visible(conn, account, new.in_reply_to_id, "Reply target")
+            if new.in_reply_to_id
+            else None
+        )
         media = await media_store.get_many(conn, new.media_ids)
         for media_id in new.media_ids:
             item = media.get(media_id)
@@ -175,7 +185,10 @@ async def create(
             in_reply_to_account_id=parent.account_id if parent else None,
             application_id=application_id,
         )
-        mention_ids = list(dict.fromkeys(a.id for a in mentioned.values()))
+        recipients = await account_store.get_many(conn, new.recipient_ids, only_functional=True)
+        if len(recipients) != len(set(new.recipient_ids)):
+            raise NotFound("Recipient")
+        mention_ids = list(dict.fromkeys([*(a.id for a in mentioned.values()), *new.recipient_ids]))
         tag_ids = await store.ensure_tags(conn, text.hashtags(status.text), now)
         await store.insert(conn, status, mention_ids, tag_ids)
         await media_store.attach(conn, new.media_ids, status.id)
@@ -192,6 +205,10 @@ async def create(
                     status_id=status.id,
                     now=now,
                 )
+                await webhooks.emit(conn, target, "mention", note_id=status.id)
+        await webhooks.emit(conn, account.id, "note", note_id=status.id)
+        if parent is not None and parent.account_id != account.id:
+            await webhooks.emit(conn, parent.account_id, "reply", note_id=status.id)
         stored = await store.get(conn, status.id)
         assert stored is not None
         return await bundle(conn, account.id, [stored])
@@ -244,9 +261,9 @@ async def reblog(
 ) -> StatusBundle:
     now = clock.now()
     async with db.write() as conn:
-        original = await _visible(conn, account, status_id)
+        original = await visible(conn, account, status_id)
         if original.reblog_of_id:
-            original = await _visible(conn, account, original.reblog_of_id)
+            original = await visible(conn, account, original.reblog_of_id)
         private_own = original.visibility == "private" and original.account_id == account.id
         if original.visibility == "direct" or (
             original.visibility == "private" and not private_own
@@ -279,6 +296,8 @@ async def reblog(
                     status_id=original.id,
                     now=now,
                 )
+                await webhooks.emit(conn, original.account_id, "renote", note_id=existing.id)
+            await webhooks.emit(conn, account.id, "note", note_id=existing.id)
         stored = await store.get(conn, existing.id)
         assert stored is not None
         return await bundle(conn, account.id, [stored])
@@ -286,7 +305,7 @@ async def reblog(
 
 async def unreblog(db: Database, account: Account, status_id: int) -> StatusBundle:
     async with db.write() as conn:
-        original = await _visible(conn, account, status_id)
+        original = await visible(conn, account, status_id)
         existing = await store.reblog_by(conn, account.id, original.id)
         if existing is not None:
             await store.delete_status(conn, existing.id)
@@ -297,9 +316,12 @@ async def unreblog(db: Database, account: Account, status_id: int) -> StatusBund
         return await bundle(conn, account.id, [refreshed])
 
 
-async def pin(db: Database, settings: Settings, account: Account, status_id: int) -> StatusBundle:
+async def pin(
+    db: Database, settings: Settings, account: Account, status_id: int, *, again_ok: bool = True
+) -> StatusBundle:
+    """Pin one's own post; pinning it again is fine unless `again_ok` is False (Misskey)."""
     async with db.write() as conn:
-        status = await _visible(conn, account, status_id)
+        status = await visible(conn, account, status_id)
         if status.reblog_of_id:
             raise Unprocessable("A boost cannot be pinned", code="PIN_REBLOG")
         if status.account_id != account.id:
@@ -309,7 +331,10 @@ async def pin(db: Database, settings: Settings, account: Account, status_id: int
                 "Posts that are only visible to mentioned users cannot be pinned",
                 code="PIN_DIRECT",
             )
-        if not await store.pinned_among(conn, account.id, [status.id]):
+        if await store.pinned_among(conn, account.id, [status.id]):
+            if not again_ok:
+                raise Unprocessable("That note is already pinned.", code="ALREADY_PINNED")
+        else:
             if await store.count_pins(conn, account.id) >= settings.max_pinned_statuses:
                 raise Unprocessable(
                     "You have already pinned the maximum number of posts", code="PIN_LIMIT"
@@ -320,7 +345,7 @@ async def pin(db: Database, settings: Settings, account: Account, status_id: int
 
 async def unpin(db: Database, account: Account, status_id: int) -> StatusBundle:
     async with db.write() as conn:
-        status = await _visible(conn, account, status_id)
+        status = await visible(conn, account, status_id)
         await store.unpin(conn, account.id, status.id)
         return await bundle(conn, account.id, [status])
 

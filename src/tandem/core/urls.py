@@ -20,6 +20,14 @@ def actor_uri(settings: Settings, account: Account) -> str:
     return account.uri or ""
 
 
+def status_uri(settings: Settings, author: Account, status_id: int) -> str:
+    return f"{actor_uri(settings, author)}/statuses/{status_id}"
+
+
+def status_url(settings: Settings, author: Account, status_id: int) -> str:
+    return f"{profile_url(settings, author)}/{status_id}"
+
+
 def tag_url(settings: Settings, name: str) -> str:
     return f"{settings.base_url}/tags/{quote(name, safe='')}"
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
-import socket
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from tandem.core import links, urls
+from tandem.jobs.outbound import public_host
 from tandem.jobs.worker import JobContext
 from tandem.store import accounts as account_store
 
@@ -17,29 +15,11 @@ MAX_BYTES = 1024 * 1024
 MAX_REDIRECTS = 3
 
 
-async def _public_host(host: str) -> bool:
-    """Refuse private and loopback addresses, so a profile field cannot probe our network."""
-    try:
-        infos = await asyncio.to_thread(socket.getaddrinfo, host, None)
-    except OSError:
-        return False
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if (
-            address.is_private
-            or address.is_loopback
-            or address.is_link_local
-            or address.is_reserved
-        ):
-            return False
-    return True
-
-
 async def fetch_page(url: str, allow_loopback: bool) -> str | None:
     async with httpx.AsyncClient(timeout=10, follow_redirects=False) as client:
         for _ in range(MAX_REDIRECTS + 1):
             host = urlsplit(url).hostname or ""
-            if not allow_loopback and not await _public_host(host):
+            if not allow_loopback and not await public_host(host):
                 return None
             async with client.stream("GET", url, headers={"Accept": "text/html"}) as response:
                 if response.is_redirect and "location" in response.headers:

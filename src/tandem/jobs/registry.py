@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from tandem.jobs.exports import export
+from tandem.jobs.imports import import_
 from tandem.jobs.links import verify_links
 from tandem.jobs.mail import send_email
 from tandem.jobs.mutes import expire_mute
+from tandem.jobs.webhooks import deliver_webhook
 from tandem.jobs.worker import Handler
 
 HANDLERS: dict[str, Handler] = {
     "send_email": send_email,
     "expire_mute": expire_mute,
     "verify_links": verify_links,
+    "export": export,
+    "import": import_,
+    "deliver_webhook": deliver_webhook,
 }

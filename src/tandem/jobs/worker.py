@@ -22,7 +22,6 @@ from tandem.services import Services
 from tandem.store import jobs as store
 
 log = logging.getLogger("tandem.jobs")
-LEASE = timedelta(minutes=5)
 
 
 class Retry(Exception):
@@ -42,14 +41,20 @@ class JobContext:
         """Checkpoint: record progress and keep the lease alive."""
         self.progress.update(progress)
         async with self.services.db.write() as conn:
-            await store.save_progress(conn, self.job_id, self.progress, clock.now() + LEASE)
+            await store.save_progress(
+                conn, self.job_id, self.progress, clock.now() + lease(self.services)
+            )
+
+
+def lease(services: Services) -> timedelta:
+    return timedelta(seconds=services.settings.job_lease_seconds)
 
 
 Handler = Callable[[JobContext], Awaitable[None]]
 
 
-def backoff(attempt: int) -> timedelta:
-    return timedelta(seconds=min(10 * 2 ** (attempt - 1), 3600))
+def backoff(attempt: int, base: float = 10.0) -> timedelta:
+    return timedelta(seconds=min(base * 2 ** (attempt - 1), 3600))
 
 
 class Worker:
@@ -94,7 +99,9 @@ class Worker:
         """Claim and run one due job; False when nothing is due."""
         db = self.services.db
         async with db.write() as conn:
-            row = await store.claim(conn, self.name, LEASE, db.dialect == "postgresql")
+            row = await store.claim(
+                conn, self.name, lease(self.services), db.dialect == "postgresql"
+            )
         if row is None:
             return False
         ctx = JobContext(
@@ -120,7 +127,10 @@ class Worker:
                     conn,
                     row.id,
                     f"{type(exc).__name__}: {exc}",
-                    None if final else clock.now() + backoff(ctx.attempt),
+                    None
+                    if final
+                    else clock.now()
+                    + backoff(ctx.attempt, self.services.settings.job_retry_base_seconds),
                 )
             return True
         async with db.write() as conn:

@@ -88,6 +88,20 @@ def from_mapping(m: Mapping[Any, Any]) -> Account:
         suspended_at=m["suspended_at"],
         memorial=m["memorial"],
         role=m["role"],
+        location=m["location"],
+        birthday=m["birthday"],
+        lang=m["lang"],
+        is_cat=m["is_cat"],
+        hide_online_status=m["hide_online_status"],
+        public_reactions=m["public_reactions"],
+        following_visibility=m["following_visibility"],
+        followers_visibility=m["followers_visibility"],
+        prevent_ai_learning=m["prevent_ai_learning"],
+        auto_accept_followed=m["auto_accept_followed"],
+        careful_bot=m["careful_bot"],
+        avatar_file_id=m["avatar_file_id"],
+        banner_file_id=m["banner_file_id"],
+        last_active_at=m["last_active_at"],
         uri=m["uri"],
         url=m["url"],
         updated_at=m["updated_at"],
@@ -117,6 +131,19 @@ def profile_values(account: Account) -> dict[str, Any]:
         "attribution_domains": account.attribution_domains,
         "memorial": account.memorial,
         "suspended_at": account.suspended_at,
+        "location": account.location,
+        "birthday": account.birthday,
+        "lang": account.lang,
+        "is_cat": account.is_cat,
+        "hide_online_status": account.hide_online_status,
+        "public_reactions": account.public_reactions,
+        "following_visibility": account.following_visibility,
+        "followers_visibility": account.followers_visibility,
+        "prevent_ai_learning": account.prevent_ai_learning,
+        "auto_accept_followed": account.auto_accept_followed,
+        "careful_bot": account.careful_bot,
+        "avatar_file_id": account.avatar_file_id,
+        "banner_file_id": account.banner_file_id,
     }
 
 
@@ -221,6 +248,12 @@ async def adjust_counts(
 async def set_last_status_at(conn: Conn, account_id: int, moment: datetime | None) -> None:
     await conn.execute(
         update(accounts).where(accounts.c.id == account_id).values(last_status_at=moment)
+    )
+
+
+async def set_last_active_at(conn: Conn, account_id: int, moment: datetime) -> None:
+    await conn.execute(
+        update(accounts).where(accounts.c.id == account_id).values(last_active_at=moment)
     )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select, update
 from tandem.core.models import Account, FeaturedTag, Page, UserList
 from tandem.store import accounts as account_store
 from tandem.store.db import AnyRow, Conn
+from tandem.store.paging import newest_first
 from tandem.store.schema import accounts, featured_tags, list_accounts, lists, tags
 
 
@@ -20,6 +21,7 @@ def list_from_row(row: AnyRow) -> UserList:
         title=m["title"],
         replies_policy=m["replies_policy"],
         exclusive=m["exclusive"],
+        is_public=m["is_public"],
     )
 
 
@@ -48,6 +50,7 @@ async def insert_list(conn: Conn, user_list: UserList, now: Any) -> None:
             title=user_list.title,
             replies_policy=user_list.replies_policy,
             exclusive=user_list.exclusive,
+            is_public=user_list.is_public,
             created_at=now,
         )
     )
@@ -61,6 +64,7 @@ async def update_list(conn: Conn, user_list: UserList) -> None:
             title=user_list.title,
             replies_policy=user_list.replies_policy,
             exclusive=user_list.exclusive,
+            is_public=user_list.is_public,
         )
     )
 
@@ -108,14 +112,8 @@ async def members(conn: Conn, list_id: int, page: Page) -> list[Account]:
         .join(list_accounts, list_accounts.c.account_id == accounts.c.id)
         .where(list_accounts.c.list_id == list_id)
     )
-    if page.max_id is not None:
-        stmt = stmt.where(accounts.c.id < page.max_id)
-    if page.since_id is not None:
-        stmt = stmt.where(accounts.c.id > page.since_id)
-    stmt = stmt.order_by(accounts.c.id.desc())
-    if page.limit:
-        stmt = stmt.limit(page.limit)
-    return [account_store.from_row(r) for r in await conn.execute(stmt)]
+    rows = await newest_first(conn, stmt, accounts.c.id, page)
+    return [account_store.from_row(r) for r in rows]
 
 
 async def featured_tag_rows(conn: Conn, account_id: int) -> list[AnyRow]:

@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from tandem.core.models import MediaAttachment
+from tandem.core.models import MediaAttachment, Page
 from tandem.store.accounts import image_from_json, image_to_json
 from tandem.store.db import AnyRow, Conn
+from tandem.store.paging import newest_first
 from tandem.store.schema import media_attachments
 
 
@@ -30,6 +31,9 @@ def from_row(row: AnyRow) -> MediaAttachment:
         blurhash=m["blurhash"],
         focus=(float(x), float(y)),
         created_at=m["created_at"],
+        name=m["name"],
+        md5=m["md5"],
+        is_sensitive=m["is_sensitive"],
     )
 
 
@@ -46,6 +50,9 @@ async def insert(conn: Conn, media: MediaAttachment) -> None:
             blurhash=media.blurhash,
             focus=list(media.focus),
             created_at=media.created_at,
+            name=media.name,
+            md5=media.md5,
+            is_sensitive=media.is_sensitive,
         )
     )
 
@@ -103,3 +110,27 @@ async def update_details(
         await conn.execute(
             update(media_attachments).where(media_attachments.c.id == media_id).values(**values)
         )
+
+
+async def usage(conn: Conn, account_id: int) -> int:
+    rows = await conn.execute(
+        select(media_attachments.c.file, media_attachments.c.thumbnail).where(
+            media_attachments.c.account_id == account_id
+        )
+    )
+    total = 0
+    for r in rows:
+        total += int(r.file.get("size", 0)) + int((r.thumbnail or {}).get("size", 0))
+    return total
+
+
+async def delete(conn: Conn, media_id: int) -> None:
+    await conn.execute(media_attachments.delete().where(media_attachments.c.id == media_id))
+
+
+async def page_of(
+    conn: Conn, account_id: int, page: Page, *, type_prefix: str | None = None
+) -> list[MediaAttachment]:
+    stmt = select(media_attachments).where(media_attachments.c.account_id == account_id)
+    rows = await newest_first(conn, stmt, media_attachments.c.id, page)
+    return [from_row(r) for r in rows]

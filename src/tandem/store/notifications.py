@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 
 from tandem.core.ids import new_id
 from tandem.core.models import Notification, Page
 from tandem.store.db import AnyRow, Conn
+from tandem.store.paging import newest_first
 from tandem.store.schema import notifications
 
 
@@ -62,19 +63,50 @@ async def delete_between(conn: Conn, account_id: int, from_account_id: int, type
 
 
 async def page_for(
-    conn: Conn, account_id: int, page: Page, types: list[str] | None = None
+    conn: Conn,
+    account_id: int,
+    page: Page,
+    types: list[str] | None = None,
+    exclude: list[str] | None = None,
 ) -> list[Notification]:
     stmt = select(notifications).where(notifications.c.account_id == account_id)
     if types:
         stmt = stmt.where(notifications.c.type.in_(types))
-    if page.max_id is not None:
-        stmt = stmt.where(notifications.c.id < page.max_id)
-    if page.since_id is not None:
-        stmt = stmt.where(notifications.c.id > page.since_id)
-    if page.min_id is not None:
-        stmt = stmt.where(notifications.c.id > page.min_id).order_by(notifications.c.id.asc())
-        rows = list(await conn.execute(stmt.limit(page.limit)))
-        rows.reverse()
-    else:
-        rows = list(await conn.execute(stmt.order_by(notifications.c.id.desc()).limit(page.limit)))
-    return [from_row(r) for r in rows]
+    if exclude:
+        stmt = stmt.where(notifications.c.type.not_in(exclude))
+    return [from_row(r) for r in await newest_first(conn, stmt, notifications.c.id, page)]
+
+
+async def mark_all_read(conn: Conn, account_id: int, now: datetime) -> None:
+    await conn.execute(
+        update(notifications)
+        .where(notifications.c.account_id == account_id, notifications.c.read_at.is_(None))
+        .values(read_at=now)
+    )
+
+
+async def unread_count(conn: Conn, account_id: int) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(notifications)
+        .where(notifications.c.account_id == account_id, notifications.c.read_at.is_(None))
+    )
+    return int(await conn.scalar(stmt) or 0)
+
+
+async def get_for(conn: Conn, account_id: int, notification_id: int) -> Notification | None:
+    row = (
+        await conn.execute(
+            select(notifications).where(
+                notifications.c.id == notification_id, notifications.c.account_id == account_id
+            )
+        )
+    ).first()
+    return from_row(row) if row else None
+
+
+async def delete_for(conn: Conn, account_id: int, notification_id: int | None = None) -> None:
+    stmt = delete(notifications).where(notifications.c.account_id == account_id)
+    if notification_id is not None:
+        stmt = stmt.where(notifications.c.id == notification_id)
+    await conn.execute(stmt)

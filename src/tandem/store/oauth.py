@@ -37,6 +37,8 @@ def app_from_mapping(m: Mapping[Any, Any]) -> Application:
         client_secret=m["client_secret"],
         created_at=m["created_at"],
         owner_account_id=m["owner_account_id"],
+        description=m["description"],
+        callback_url=m["callback_url"],
     )
 
 
@@ -54,6 +56,10 @@ def token_from_mapping(m: Mapping[Any, Any]) -> AccessToken:
         revoked_at=m["revoked_at"],
         expires_at=m["expires_at"],
         last_used_at=m["last_used_at"],
+        kind=m["kind"],
+        name=m["name"],
+        description=m["description"],
+        icon_url=m["icon_url"],
     )
 
 
@@ -69,6 +75,8 @@ async def insert_app(conn: Conn, app: Application) -> None:
             client_secret=app.client_secret,
             owner_account_id=app.owner_account_id,
             created_at=app.created_at,
+            description=app.description,
+            callback_url=app.callback_url,
         )
     )
 
@@ -102,6 +110,10 @@ async def insert_token(
             scopes=" ".join(token.scopes),
             created_at=token.created_at,
             expires_at=token.expires_at,
+            kind=token.kind,
+            name=token.name,
+            description=token.description,
+            icon_url=token.icon_url,
         )
     )
 
@@ -270,3 +282,34 @@ async def session_account(conn: Conn, digest: str, now: datetime) -> int | None:
 
 async def delete_session(conn: Conn, digest: str) -> None:
     await conn.execute(web_sessions.delete().where(web_sessions.c.session_digest == digest))
+
+
+async def revoke_kind(conn: Conn, account_id: int, kind: str, now: datetime) -> int:
+    result = await conn.execute(
+        update(oauth_access_tokens)
+        .where(
+            oauth_access_tokens.c.account_id == account_id,
+            oauth_access_tokens.c.kind == kind,
+            oauth_access_tokens.c.revoked_at.is_(None),
+        )
+        .values(revoked_at=now, refresh_token_digest=None)
+    )
+    return int(result.rowcount or 0)
+
+
+async def tokens_of(conn: Conn, account_id: int) -> list[AccessToken]:
+    rows = await conn.execute(
+        select(oauth_access_tokens)
+        .where(
+            oauth_access_tokens.c.account_id == account_id,
+            oauth_access_tokens.c.revoked_at.is_(None),
+        )
+        .order_by(oauth_access_tokens.c.id.desc())
+    )
+    return [token_from_row(r) for r in rows]
+
+
+async def app_by_secret(conn: Conn, secret: str) -> Application | None:
+    stmt = select(oauth_applications).where(oauth_applications.c.client_secret == secret)
+    row = (await conn.execute(stmt)).first()
+    return app_from_row(row) if row else None

@@ -22,6 +22,7 @@ from tandem.core.models import Account, Follow, Mute, Page
 from tandem.store import accounts as account_store
 from tandem.store.accounts import functional
 from tandem.store.db import AnyRow, Conn
+from tandem.store.paging import newest_first
 from tandem.store.schema import (
     account_notes,
     account_pins,
@@ -189,20 +190,10 @@ async def page(
     conditions: list[ColumnElement[bool]] = [mine == owner_id, functional()]
     if table is mutes:
         conditions.append(live_mutes(now))
-    if page.max_id is not None:
-        conditions.append(key < page.max_id)
-    if page.since_id is not None:
-        conditions.append(key > page.since_id)
     if hide_for_viewer is not None:
         conditions.append(~_hidden_from(hide_for_viewer, now))
-    stmt = (
-        select(table, accounts)
-        .join(accounts, accounts.c.id == other)
-        .where(*conditions)
-        .order_by(key.desc())
-        .limit(page.limit)
-    )
-    rows = await conn.execute(stmt)
+    stmt = select(table, accounts).join(accounts, accounts.c.id == other).where(*conditions)
+    rows = await newest_first(conn, stmt, key, page)
     # Both tables have id/created_at columns: split each joined row by Column object.
     result: list[tuple[int, Account, dict[str, Any]]] = []
     for r in rows:

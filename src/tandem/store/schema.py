@@ -75,6 +75,21 @@ accounts = Table(
     Column("suspended_at", UTCDateTime),
     Column("memorial", Boolean, nullable=False, server_default="0"),
     Column("role", String(16), nullable=False, server_default="user"),
+    # Misskey profile attributes (Mastodon has no place for them, Misskey clients edit them).
+    Column("location", String(255)),
+    Column("birthday", String(10)),
+    Column("lang", String(16)),
+    Column("is_cat", Boolean, nullable=False, server_default="0"),
+    Column("hide_online_status", Boolean, nullable=False, server_default="0"),
+    Column("public_reactions", Boolean, nullable=False, server_default="1"),
+    Column("following_visibility", String(16), nullable=False, server_default="public"),
+    Column("followers_visibility", String(16), nullable=False, server_default="public"),
+    Column("prevent_ai_learning", Boolean, nullable=False, server_default="1"),
+    Column("auto_accept_followed", Boolean, nullable=False, server_default="0"),
+    Column("careful_bot", Boolean, nullable=False, server_default="0"),
+    Column("avatar_file_id", BigInteger),
+    Column("banner_file_id", BigInteger),
+    Column("last_active_at", UTCDateTime),
     Column("uri", String(2048)),
     Column("url", String(2048)),
     Column("created_at", UTCDateTime, nullable=False),
@@ -101,6 +116,13 @@ users = Table(
     Column("reason", Text),
     Column("invite_id", BigInteger),
     Column("sign_up_ip", String(64)),
+    Column("two_factor_secret", String(64)),
+    Column("two_factor_pending_secret", String(64)),
+    Column("two_factor_backup_codes", JSONText, nullable=False, server_default="[]"),
+    Column("two_factor_enabled", Boolean, nullable=False, server_default="0"),
+    Column("password_less_login", Boolean, nullable=False, server_default="0"),
+    # Client preferences Misskey clients round-trip (muted words, notification settings…).
+    Column("client_prefs", JSONText, nullable=False, server_default="{}"),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("account_id", name="uq_users_account_id"),
@@ -117,6 +139,8 @@ oauth_applications = Table(
     Column("scopes", String(2048), nullable=False),
     Column("client_id", String(64), nullable=False, unique=True),
     Column("client_secret", String(64), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("callback_url", Text),
     _account_fk("owner_account_id", nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
 )
@@ -135,6 +159,11 @@ oauth_access_tokens = Table(
     ),
     Column("account_id", BigInteger, ForeignKey("accounts.id", ondelete="CASCADE")),
     Column("scopes", String(2048), nullable=False),
+    # oauth (Mastodon apps), native (a Misskey sign-in), miauth / session (Misskey apps)
+    Column("kind", String(16), nullable=False, server_default="oauth"),
+    Column("name", String(255)),
+    Column("description", Text),
+    Column("icon_url", Text),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime),
     Column("revoked_at", UTCDateTime),
@@ -300,6 +329,9 @@ media_attachments = Table(
     Column("description", Text, nullable=False, server_default=""),
     Column("blurhash", String(255)),
     Column("focus", JSONText, nullable=False, server_default="[0, 0]"),
+    Column("name", String(255), nullable=False, server_default=""),
+    Column("md5", String(32), nullable=False, server_default=""),
+    Column("is_sensitive", Boolean, nullable=False, server_default="0"),
     Column("created_at", UTCDateTime, nullable=False),
     Index("ix_media_attachments_status", "status_id"),
     Index("ix_media_attachments_account", "account_id"),
@@ -323,6 +355,7 @@ lists = Table(
     Column("title", String(255), nullable=False),
     Column("replies_policy", String(16), nullable=False, server_default="list"),
     Column("exclusive", Boolean, nullable=False, server_default="0"),
+    Column("is_public", Boolean, nullable=False, server_default="0"),
     Column("created_at", UTCDateTime, nullable=False),
 )
 
@@ -385,4 +418,134 @@ jobs = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("finished_at", UTCDateTime),
     Index("ix_jobs_state_run_at", "state", "run_at"),
+)
+
+
+signins = Table(
+    "signins",
+    metadata,
+    _id(),
+    _account_fk(),
+    Column("ip", String(64), nullable=False),
+    Column("headers", JSONText, nullable=False, server_default="{}"),
+    Column("success", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_signins_account_id_id", "account_id", "id"),
+)
+
+registry_items = Table(
+    "registry_items",
+    metadata,
+    _id(),
+    _account_fk(),
+    # "" for the account's own (native) registry; an app token's id string otherwise.
+    Column("domain", String(64), nullable=False, server_default=""),
+    Column("scope", JSONText, nullable=False),
+    Column("scope_key", String(1024), nullable=False),
+    Column("key", String(1024), nullable=False),
+    Column("value", JSONText),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("account_id", "domain", "scope_key", "key", name="uq_registry_items_key"),
+)
+
+webhooks = Table(
+    "webhooks",
+    metadata,
+    _id(),
+    _account_fk(),
+    Column("name", String(100), nullable=False),
+    Column("url", String(1024), nullable=False),
+    Column("secret", String(1024), nullable=False),
+    Column("events", JSONText, nullable=False, server_default="[]"),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("latest_sent_at", UTCDateTime),
+    Column("latest_status", Integer),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+favorites = Table(
+    "favorites",
+    metadata,
+    _id(),
+    _account_fk(),
+    Column("status_id", BigInteger, ForeignKey("statuses.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("account_id", "status_id", name="uq_favorites_pair"),
+)
+
+antennas = Table(
+    "antennas",
+    metadata,
+    _id(),
+    _account_fk(),
+    Column("name", String(100), nullable=False),
+    Column("src", String(32), nullable=False),
+    Column("list_id", BigInteger, ForeignKey("lists.id", ondelete="SET NULL")),
+    Column("keywords", JSONText, nullable=False, server_default="[]"),
+    Column("exclude_keywords", JSONText, nullable=False, server_default="[]"),
+    Column("users", JSONText, nullable=False, server_default="[]"),
+    Column("case_sensitive", Boolean, nullable=False, server_default="0"),
+    Column("local_only", Boolean, nullable=False, server_default="0"),
+    Column("exclude_bots", Boolean, nullable=False, server_default="0"),
+    Column("with_replies", Boolean, nullable=False, server_default="0"),
+    Column("with_file", Boolean, nullable=False, server_default="0"),
+    Column("is_active", Boolean, nullable=False, server_default="1"),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+clips = Table(
+    "clips",
+    metadata,
+    _id(),
+    _account_fk(),
+    Column("name", String(100), nullable=False),
+    Column("description", Text),
+    Column("is_public", Boolean, nullable=False, server_default="0"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_clipped_at", UTCDateTime),
+)
+
+clip_notes = Table(
+    "clip_notes",
+    metadata,
+    Column("clip_id", BigInteger, ForeignKey("clips.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "status_id",
+        BigInteger,
+        ForeignKey("statuses.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+miauth_sessions = Table(
+    "miauth_sessions",
+    metadata,
+    _id(),
+    Column("session", String(128), nullable=False, unique=True),
+    Column("name", String(255)),
+    Column("icon_url", Text),
+    Column("callback_url", Text),
+    Column("permissions", String(2048), nullable=False, server_default=""),
+    _account_fk(nullable=True),
+    # The token is kept only until the app collects it with /check.
+    Column("token", String(128)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("approved_at", UTCDateTime),
+)
+
+auth_sessions = Table(
+    "auth_sessions",
+    metadata,
+    _id(),
+    Column("token", String(128), nullable=False, unique=True),
+    Column(
+        "application_id",
+        BigInteger,
+        ForeignKey("oauth_applications.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    _account_fk(nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
 )

@@ -14,6 +14,7 @@ from tandem.core.ids import new_id
 from tandem.core.models import Mention, Page, Status, Visibility
 from tandem.store.db import AnyRow, Conn
 from tandem.store.media import attachments_for
+from tandem.store.paging import newest_first
 from tandem.store.schema import (
     accounts,
     blocks,
@@ -306,20 +307,8 @@ async def by_account(
     conn: Conn, account_id: int, page: Page, f: AccountFilter, now: datetime
 ) -> list[Status]:
     conditions = _account_conditions(account_id, f, now)
-    if page.max_id is not None:
-        conditions.append(statuses.c.id < page.max_id)
-    if page.since_id is not None:
-        conditions.append(statuses.c.id > page.since_id)
     stmt = select(statuses).where(*conditions)
-    if page.min_id is not None:
-        stmt = stmt.where(statuses.c.id > page.min_id).order_by(statuses.c.id.asc())
-        found = [from_row(r) for r in await conn.execute(stmt.limit(page.limit))]
-        found.reverse()
-    else:
-        found = [
-            from_row(r)
-            for r in await conn.execute(stmt.order_by(statuses.c.id.desc()).limit(page.limit))
-        ]
+    found = [from_row(r) for r in await newest_first(conn, stmt, statuses.c.id, page)]
     return await _decorate(conn, found)
 
 

@@ -36,6 +36,12 @@ def from_mapping(m: Mapping[Any, Any]) -> User:
         reason=m["reason"],
         invite_id=m["invite_id"],
         unconfirmed_email=m["unconfirmed_email"],
+        two_factor_enabled=m["two_factor_enabled"],
+        two_factor_secret=m["two_factor_secret"],
+        two_factor_pending_secret=m["two_factor_pending_secret"],
+        two_factor_backup_codes=tuple(m["two_factor_backup_codes"]),
+        password_less_login=m["password_less_login"],
+        client_prefs=dict(m["client_prefs"]),
     )
 
 

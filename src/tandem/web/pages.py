@@ -14,10 +14,11 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from tandem.api.http import client_ip
-from tandem.core import accounts, oauth, registration, sessions, urls
+from tandem.core import accounts, oauth, registration, sessions, signins, twofactor, urls
 from tandem.core.errors import AuthenticationFailed, NotFound
 from tandem.core.oauth import OOB, AuthorizationRequest, OAuthError
 from tandem.services import Services
+from tandem.web import tickets
 
 STATIC = Path(__file__).parent / "static"
 SESSION_COOKIE = "tandem_session"
@@ -73,12 +74,12 @@ def _set_cookie(response: Response, services: Services, name: str, value: str) -
     )
 
 
-async def _form(request: Request) -> dict[str, str]:
+async def read_form(request: Request) -> dict[str, str]:
     form = await request.form()
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
-def _csrf_ok(request: Request, form: dict[str, str]) -> bool:
+def csrf_ok(request: Request, form: dict[str, str]) -> bool:
     cookie = request.cookies.get(CSRF_COOKIE, "")
     return bool(cookie) and hmac.compare_digest(cookie, form.get("csrf", ""))
 
@@ -107,17 +108,23 @@ async def sign_in_page(request: Request) -> Response:
 
 async def sign_in(request: Request) -> Response:
     services = _services(request)
-    form = await _form(request)
+    form = await read_form(request)
     return_to = _safe_return(form.get("return_to"))
-    if not _csrf_ok(request, form):
+    if not csrf_ok(request, form):
         return message(request, "Session expired", "Reload the page and try again.", 403)
     hit = await services.limiter.hit("login_attempts", client_ip(request))
     if hit is not None and hit.exceeded:
         return message(request, "Too many attempts", "Wait a few minutes and try again.", 429)
+    attempt = signins.Attempt(client_ip(request), dict(request.headers))
     try:
-        account, _user = await sessions.check_password(
-            services.db, form.get("login"), form.get("password")
+        account, _user = await signins.sign_in(
+            services.db, form.get("login"), form.get("password"), None, attempt
         )
+    except signins.SecondFactorNeeded:
+        found = await sessions.find_user(services.db, form.get("login"))
+        assert found is not None
+        ticket = tickets.issue(services.settings.secret_key, found[0].id)
+        return page(request, "two_factor.html", ticket=ticket, return_to=return_to, error=None)
     except AuthenticationFailed as err:
         return page(
             request,
@@ -128,18 +135,45 @@ async def sign_in(request: Request) -> Response:
             error=err.message,
             app_name=None,
         )
+    return await _signed_in(request, account.id, return_to)
+
+
+async def _signed_in(request: Request, account_id: int, return_to: str) -> Response:
+    services = _services(request)
     secret = await sessions.start(
-        services.db, account.id, client_ip(request), request.headers.get("user-agent")
+        services.db, account_id, client_ip(request), request.headers.get("user-agent")
     )
     response = RedirectResponse(return_to, status_code=303)
     _set_cookie(response, services, SESSION_COOKIE, secret)
     return response
 
 
+async def sign_in_second_factor(request: Request) -> Response:
+    services = _services(request)
+    form = await read_form(request)
+    return_to = _safe_return(form.get("return_to"))
+    if not csrf_ok(request, form):
+        return message(request, "Session expired", "Reload the page and try again.", 403)
+    account_id = tickets.redeem(services.settings.secret_key, form.get("ticket", ""))
+    found = await sessions.user_of(services.db, account_id) if account_id else None
+    if found is None:
+        return message(request, "Session expired", "Log in again.", 403)
+    attempt = signins.Attempt(client_ip(request), dict(request.headers))
+    if not await twofactor.verify(services.db, found[1], form.get("code")):
+        await signins.record(services.db, found[0].id, attempt, success=False)
+        error = "That code is not right. Try the current one from your app."
+        ticket = form.get("ticket", "")
+        return page(
+            request, "two_factor.html", 401, ticket=ticket, return_to=return_to, error=error
+        )
+    await signins.record(services.db, found[0].id, attempt, success=True)
+    return await _signed_in(request, found[0].id, return_to)
+
+
 async def sign_out(request: Request) -> Response:
     services = _services(request)
-    form = await _form(request)
-    if not _csrf_ok(request, form):
+    form = await read_form(request)
+    if not csrf_ok(request, form):
         return message(request, "Session expired", "Reload the page and try again.", 403)
     await sessions.end(services.db, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse(_safe_return(form.get("return_to")), status_code=303)
@@ -220,8 +254,8 @@ async def authorize_page(request: Request) -> Response:
 
 async def authorize(request: Request) -> Response:
     services = _services(request)
-    form = await _form(request)
-    if not _csrf_ok(request, form):
+    form = await read_form(request)
+    if not csrf_ok(request, form):
         return message(request, "Session expired", "Reload the page and try again.", 403)
     signed_in = await sessions.account_for(services.db, request.cookies.get(SESSION_COOKIE))
     if signed_in is None:
@@ -295,6 +329,7 @@ def _static(name: str) -> Any:
 routes = [
     Route("/auth/sign_in", sign_in_page, methods=["GET"]),
     Route("/auth/sign_in", sign_in, methods=["POST"]),
+    Route("/auth/sign_in/two_factor", sign_in_second_factor, methods=["POST"]),
     Route("/auth/sign_out", sign_out, methods=["POST"]),
     Route("/auth/confirmation", confirm_email, methods=["GET"]),
     Route("/oauth/authorize", authorize_page, methods=["GET"]),

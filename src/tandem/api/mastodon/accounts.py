@@ -47,6 +47,7 @@ async def register(ctx: Ctx) -> Response:
         ),
         ctx.principal.application,
     )
+    assert issued is not None
     return JSON(token(issued), headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from tandem.api.mastodon.endpoint import Ctx, MastodonError, Routes
 from tandem.api.mastodon.entities.misc import application
-from tandem.core import oauth
+from tandem.core import oauth_apps
 
 routes = Routes()
 
@@ -16,7 +16,7 @@ async def create_app(ctx: Ctx) -> dict[str, Any]:
     p = ctx.params
     uris = p.raw("redirect_uris")
     scopes_raw = p.raw("scopes")
-    app = await oauth.create_application(
+    app = await oauth_apps.create_application(
         ctx.db,
         name=p.text("client_name"),
         redirect_uris=uris if isinstance(uris, list) else p.text("redirect_uris"),

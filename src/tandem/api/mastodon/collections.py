@@ -9,7 +9,7 @@ from tandem.api.mastodon.endpoint import Ctx, Routes
 from tandem.api.mastodon.entities import accounts as entities
 from tandem.api.mastodon.entities.accounts import relationship
 from tandem.api.mastodon.views import accounts_json, render
-from tandem.core import relationships
+from tandem.core import follow_requests, relationships
 from tandem.core.scopes import accepts
 
 routes = Routes()
@@ -42,7 +42,7 @@ async def endorsements(ctx: Ctx) -> list[dict[str, Any]]:
 
 
 @routes("GET", "/api/v1/follow_requests", scopes=accepts("read:follows", legacy_follow=True))
-async def follow_requests(ctx: Ctx) -> list[dict[str, Any]]:
+async def pending_requests(ctx: Ctx) -> list[dict[str, Any]]:
     rows = await _listed(ctx, "follow_requests", "/api/v1/follow_requests")
     return await accounts_json(ctx, [a for _, a, _ in rows])
 
@@ -53,7 +53,7 @@ async def follow_requests(ctx: Ctx) -> list[dict[str, Any]]:
     scopes=accepts("write:follows", legacy_follow=True),
 )
 async def authorize(ctx: Ctx) -> dict[str, Any]:
-    return relationship(await relationships.authorize_request(ctx.db, ctx.account, ctx.path_id()))
+    return relationship(await follow_requests.authorize(ctx.db, ctx.account, ctx.path_id()))
 
 
 @routes(
@@ -62,4 +62,4 @@ async def authorize(ctx: Ctx) -> dict[str, Any]:
     scopes=accepts("write:follows", legacy_follow=True),
 )
 async def reject(ctx: Ctx) -> dict[str, Any]:
-    return relationship(await relationships.reject_request(ctx.db, ctx.account, ctx.path_id()))
+    return relationship(await follow_requests.reject(ctx.db, ctx.account, ctx.path_id()))

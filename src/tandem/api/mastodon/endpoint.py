@@ -5,17 +5,17 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from tandem.api.caller import CallerView
 from tandem.api.http import JSON, BadRequest, client_ip, read_params
 from tandem.api.mastodon.params import Params
-from tandem.config import Settings
-from tandem.core import clock, oauth, sessions
+from tandem.core import oauth, permissions, sessions
 from tandem.core.errors import (
     AuthenticationFailed,
     DomainError,
@@ -26,11 +26,9 @@ from tandem.core.errors import (
     ValidationFailed,
 )
 from tandem.core.ids import parse_id
-from tandem.core.models import Account, Principal, User
+from tandem.core.models import Principal
 from tandem.core.ratelimits import Hit, tightest
 from tandem.services import Services
-from tandem.store.db import Database
-from tandem.store.files import MediaFiles
 
 Auth = Literal["user", "optional", "token", "app", "none", "user_only"]
 Handler = Callable[["Ctx"], Awaitable[Any]]
@@ -56,7 +54,6 @@ THROTTLE_KEYS = {
     "statuses": "account",
     "login_attempts": "ip",
 }
-TOUCH_EVERY = timedelta(hours=1)
 
 LABELS = {
     "email": "E-mail address",
@@ -146,38 +143,12 @@ def ip_key(ip: str) -> str:
 
 
 @dataclass
-class Ctx:
+class Ctx(CallerView):
     request: Request
     services: Services
     params: Params
     principal: Principal | None
     response_headers: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def settings(self) -> Settings:
-        return self.services.settings
-
-    @property
-    def db(self) -> Database:
-        return self.services.db
-
-    @property
-    def files(self) -> MediaFiles:
-        return self.services.files
-
-    @property
-    def viewer(self) -> Account | None:
-        return self.principal.account if self.principal else None
-
-    @property
-    def account(self) -> Account:
-        assert self.principal is not None and self.principal.account is not None
-        return self.principal.account
-
-    @property
-    def user(self) -> User:
-        assert self.principal is not None and self.principal.user is not None
-        return self.principal.user
 
     def path_id(self, name: str = "id") -> int:
         """An id from the path; something that cannot be an id is simply not found."""
@@ -185,10 +156,6 @@ class Ctx:
         if found is None:
             raise MastodonError(404, "Record not found")
         return found
-
-    @property
-    def ip(self) -> str:
-        return client_ip(self.request)
 
 
 def bearer_token(request: Request, params: Params) -> str | None:
@@ -262,8 +229,12 @@ def authorize(principal: Principal | None, auth: Auth, scopes: tuple[str, ...]) 
         if auth == "user_only":
             raise MastodonError(422, USER_REQUIRED)
         return
-    if scopes and not any(s in principal.token.scopes for s in scopes):
-        raise MastodonError(403, OUT_OF_SCOPE)
+    if scopes:
+        granted = set(principal.token.scopes) | permissions.mastodon_equivalents(
+            principal.token.scopes
+        )
+        if not granted.intersection(scopes):
+            raise MastodonError(403, OUT_OF_SCOPE)
     if auth == "app" and principal.user is not None:
         raise MastodonError(403, APP_REQUIRED)
     if principal.user is not None and principal.account is not None:
@@ -275,12 +246,8 @@ def authorize(principal: Principal | None, auth: Auth, scopes: tuple[str, ...]) 
 
 
 async def _touch(services: Services, principal: Principal | None, ip: str) -> None:
-    """Remember when a token was last used (at most hourly: this is a write)."""
-    if principal is None:
-        return
-    last = principal.token.last_used_at
-    if last is None or clock.now() - last > TOUCH_EVERY:
-        await oauth.touch(services.db, principal.token.id, ip)
+    if principal is not None:
+        await oauth.seen(services.db, principal, ip)
 
 
 def endpoint(

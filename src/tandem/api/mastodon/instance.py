@@ -10,7 +10,7 @@ from tandem.api.mastodon.entities.accounts import Render, account
 from tandem.config import Settings
 from tandem.core import images, instance
 from tandem.core.media import DESCRIPTION_LIMIT
-from tandem.core.profiles import DESCRIPTION_LIMIT as PROFILE_DESCRIPTION_LIMIT
+from tandem.core.profile_changes import DESCRIPTION_LIMIT as PROFILE_DESCRIPTION_LIMIT
 from tandem.core.text import URL_COUNTS_AS
 
 routes = Routes()

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from tandem.api.http import JSON
 from tandem.api.mastodon.endpoint import Ctx, MastodonError, Routes
 from tandem.api.mastodon.entities.misc import token
-from tandem.core import oauth, scopes, sessions, urls
+from tandem.core import oauth, scopes, signins, urls
 from tandem.core.errors import AuthenticationFailed
 from tandem.core.models import Application
 
@@ -70,10 +70,16 @@ async def issue_token(ctx: Ctx) -> Response:
         hit = await ctx.services.limiter.hit("login_attempts", ctx.ip)
         if hit is not None and hit.exceeded:
             raise MastodonError(429, "Too many requests")
+        attempt = signins.Attempt(ctx.ip, dict(ctx.request.headers))
         try:
-            account, _user = await sessions.check_password(
-                ctx.db, p.text("username"), p.text("password")
+            account, _user = await signins.sign_in(
+                ctx.db, p.text("username"), p.text("password"), p.text("otp"), attempt
             )
+        except signins.SecondFactorNeeded:
+            raise oauth.OAuthError(
+                "invalid_grant",
+                "This account uses two-factor authentication: send the current code as `otp`.",
+            ) from None
         except AuthenticationFailed:
             raise oauth.OAuthError("invalid_grant") from None
         issued = await oauth.password_grant(ctx.db, app, account.id, p.text("scope"))

@@ -7,7 +7,7 @@ from typing import Any
 from tandem.api.mastodon.endpoint import Ctx, Routes
 from tandem.api.mastodon.entities.accounts import relationship
 from tandem.api.mastodon.views import accounts_json
-from tandem.core import accounts, relationships
+from tandem.core import accounts, endorsements, relationships
 from tandem.core.errors import ValidationFailed
 from tandem.core.relationships import KEEP
 from tandem.core.scopes import accepts
@@ -81,11 +81,11 @@ async def unmute(ctx: Ctx) -> dict[str, Any]:
 
 
 async def _endorse(ctx: Ctx) -> dict[str, Any]:
-    return relationship(await relationships.endorse(ctx.db, ctx.account, ctx.path_id()))
+    return relationship(await endorsements.endorse(ctx.db, ctx.account, ctx.path_id()))
 
 
 async def _unendorse(ctx: Ctx) -> dict[str, Any]:
-    return relationship(await relationships.unendorse(ctx.db, ctx.account, ctx.path_id()))
+    return relationship(await endorsements.unendorse(ctx.db, ctx.account, ctx.path_id()))
 
 
 for verb in ("pin", "endorse"):
@@ -96,7 +96,7 @@ for verb in ("unpin", "unendorse"):
 
 @routes("POST", "/api/v1/accounts/{id:int}/note", scopes=WRITE_ACCOUNTS)
 async def note(ctx: Ctx) -> dict[str, Any]:
-    rel = await relationships.set_note(
+    rel = await endorsements.set_note(
         ctx.db, ctx.account, ctx.path_id(), ctx.params.text("comment")
     )
     return relationship(rel)

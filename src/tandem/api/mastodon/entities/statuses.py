@@ -8,7 +8,7 @@ from tandem.api.mastodon.entities.accounts import Render, account
 from tandem.api.mastodon.formats import iso_ms
 from tandem.config import Settings
 from tandem.core import urls
-from tandem.core.models import Account, MediaAttachment, Status
+from tandem.core.models import MediaAttachment, Status
 from tandem.core.statuses import StatusBundle
 
 
@@ -41,10 +41,6 @@ def media_attachment(settings: Settings, media: MediaAttachment) -> dict[str, An
     }
 
 
-def status_uri(settings: Settings, author: Account, status: Status) -> str:
-    return f"{urls.actor_uri(settings, author)}/statuses/{status.id}"
-
-
 def status(s: Status, b: StatusBundle, r: Render, *, with_source: bool = False) -> dict[str, Any]:
     settings = r.settings
     author = b.accounts[s.account_id]
@@ -61,8 +57,8 @@ def status(s: Status, b: StatusBundle, r: Render, *, with_source: bool = False) 
         "spoiler_text": s.spoiler_text,
         "visibility": s.visibility,
         "language": s.language,
-        "uri": status_uri(settings, author, s) + ("/activity" if original else ""),
-        "url": None if original else f"{urls.profile_url(settings, author)}/{s.id}",
+        "uri": urls.status_uri(settings, author, s.id) + ("/activity" if original else ""),
+        "url": None if original else urls.status_url(settings, author, s.id),
         "replies_count": s.replies_count,
         "reblogs_count": s.reblogs_count,
         "favourites_count": s.favourites_count,
@@ -85,7 +81,7 @@ def status(s: Status, b: StatusBundle, r: Render, *, with_source: bool = False) 
         data["favourited"] = False
         data["reblogged"] = shown.id in b.reblogged
         data["muted"] = False
-        data["bookmarked"] = False
+        data["bookmarked"] = shown.id in b.favorited
         data["filtered"] = []
         if s.account_id == b.viewer_id and not original and s.visibility != "direct":
             data["pinned"] = s.id in b.pinned

@@ -1,0 +1,263 @@
+"""How every Misskey endpoint runs: token, credential, permission, rate limit, params, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from tandem.api.caller import CallerView
+from tandem.api.http import JSON, MAX_BODY, client_ip, nest
+from tandem.api.mastodon.endpoint import ip_key
+from tandem.api.misskey import errors as e
+from tandem.api.misskey.schema import P, invalid, validate
+from tandem.config import Throttle
+from tandem.core import oauth, permissions, sessions
+from tandem.core.errors import (
+    AuthenticationFailed,
+    DomainError,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    Unprocessable,
+    ValidationFailed,
+)
+from tandem.core.images import Upload
+from tandem.core.models import Principal
+from tandem.services import Services
+
+Handler = Callable[["Call"], Awaitable[Any]]
+
+
+@dataclass
+class Call(CallerView):
+    request: Request
+    services: Services
+    params: dict[str, Any]
+    principal: Principal | None
+    file: Upload | None = None
+
+    def has(self, name: str) -> bool:
+        return name in self.params
+
+
+@dataclass
+class Endpoint:
+    name: str
+    handler: Handler
+    params: dict[str, P]
+    kind: str | None
+    credential: bool
+    secure: bool
+    limit: tuple[int, int] | None  # (duration in ms, max calls)
+    errors: dict[str, e.ErrorDef]
+    file: bool
+    allow_get: bool
+    param_names: dict[str, str] = field(default_factory=dict)  # core attribute -> param
+    extra_params: bool = field(default=False)
+
+
+REGISTRY: dict[str, Endpoint] = {}
+
+
+def endpoint(
+    name: str,
+    *,
+    params: dict[str, P] | None = None,
+    kind: str | None = None,
+    credential: bool = True,
+    secure: bool = False,
+    limit: tuple[int, int] | None = None,
+    errors: dict[str, e.ErrorDef] | None = None,
+    file: bool = False,
+    allow_get: bool = False,
+    param_names: dict[str, str] | None = None,
+) -> Callable[[Handler], Handler]:
+    """Register `POST /api/<name>`; `errors` maps domain outcomes to this endpoint's errors.
+
+    Keys are `not_found:<What>` for a NotFound, or the code of an Unprocessable,
+    AuthenticationFailed or Forbidden ("forbidden" for one without a code).
+    `param_names` renames the core's field names in INVALID_PARAM to this endpoint's params.
+    """
+
+    def register(handler: Handler) -> Handler:
+        REGISTRY[name] = Endpoint(
+            name=name,
+            handler=handler,
+            params=params or {},
+            kind=kind,
+            credential=credential,
+            secure=secure,
+            limit=limit,
+            errors=errors or {},
+            file=file,
+            allow_get=allow_get,
+            param_names=param_names or {},
+        )
+        return handler
+
+    return register
+
+
+def _domain_error(ep: Endpoint, err: DomainError) -> e.MisskeyError:
+    if isinstance(err, NotFound):
+        found = ep.errors.get(f"not_found:{err.what}")
+        if found is None:
+            missing = "NO_SUCH_" + err.what.upper().replace(" ", "_")
+            found = e.err(missing, f"No such {err.what.lower()}.")
+        return found.raise_()
+    if isinstance(err, ValidationFailed):
+        first = err.errors[0]
+        param = ep.param_names.get(first.attribute, first.attribute)
+        return invalid(param, first.message)
+    if isinstance(err, RateLimited):
+        return e.RATE_LIMIT_EXCEEDED.raise_()
+    if isinstance(err, oauth.InvalidToken):
+        return e.AUTHENTICATION_FAILED.raise_()
+    code: str | None = getattr(err, "code", None)
+    if isinstance(err, Forbidden):
+        denied = ep.errors.get(code or "forbidden")
+        return (denied or e.err("FORBIDDEN", err.message, status=403)).raise_()
+    if isinstance(err, Unprocessable | AuthenticationFailed) and code:
+        return (ep.errors.get(code) or e.err(code, err.message)).raise_()
+    return e.err("UNPROCESSABLE", err.message).raise_()
+
+
+async def _body(request: Request, ep: Endpoint) -> tuple[dict[str, Any], Upload | None, bool]:
+    """Parameters (and an uploaded file) from JSON, multipart or, for GET, the query string."""
+    if request.method == "GET":
+        return dict(request.query_params), None, True
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > MAX_BODY:
+        raise e.err("PAYLOAD_TOO_LARGE", "The request body is too large.", status=413).raise_()
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        try:
+            form = await request.form(max_files=2, max_fields=200)
+        except Exception:  # python-multipart raises several kinds of parse errors
+            raise invalid("body", "the multipart body cannot be parsed") from None
+        fields: list[tuple[str, Any]] = []
+        upload: Upload | None = None
+        for key, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                upload = Upload(await value.read(), value.content_type, value.filename)
+            else:
+                fields.append((key, value))
+        return nest(fields), upload, True
+    raw = await request.body()
+    if not raw.strip():
+        return {}, None, False
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise invalid("body", "the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise invalid("body", "the body must be a JSON object")
+    return body, None, False
+
+
+def _token(request: Request, body: dict[str, Any]) -> str | None:
+    given = body.pop("i", None)
+    if given is not None:
+        if not isinstance(given, str):
+            raise invalid("i", "must be string")
+        return given
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+async def _authenticate(services: Services, token: str | None) -> Principal | None:
+    if token is None:
+        return None
+    try:
+        principal = await oauth.principal(services.db, token)
+    except oauth.InvalidToken:
+        raise e.AUTHENTICATION_FAILED.raise_() from None
+    return principal if principal.account is not None else None
+
+
+def _authorize(ep: Endpoint, principal: Principal | None) -> None:
+    if principal is None:
+        if ep.credential or ep.secure:
+            raise e.CREDENTIAL_REQUIRED.raise_()
+        return
+    assert principal.user is not None and principal.account is not None
+    blocked = sessions.login_block(principal.user, principal.account)
+    if blocked == "disabled":
+        raise e.SUSPENDED.raise_()
+    if blocked is not None and (ep.credential or ep.secure):
+        raise e.PENDING.raise_()
+    native = principal.token.native
+    if ep.secure and not native:
+        raise e.ACCESS_DENIED.raise_()
+    if ep.kind and not native and not permissions.granted(ep.kind, principal.token.scopes):
+        raise e.PERMISSION_DENIED.raise_()
+
+
+async def _limit(
+    services: Services, ep: Endpoint, request: Request, principal: Principal | None
+) -> None:
+    limiter = services.limiter
+    if ep.limit is None or not limiter.enabled:
+        return
+    duration_ms, most = ep.limit
+    allowed = max(1, round(most * services.settings.endpoint_limit_factor))
+    actor: str | int = (
+        principal.account.id if principal and principal.account else ip_key(client_ip(request))
+    )
+    hit = await limiter.hit_custom(
+        f"misskey:{ep.name}", actor, Throttle(allowed, max(1, duration_ms // 1000))
+    )
+    if hit is not None and hit.exceeded:
+        raise e.RATE_LIMIT_EXCEEDED.raise_()
+
+
+async def dispatch(request: Request) -> Response:
+    services: Services = request.app.state.services
+    name: str = request.path_params["name"]
+    ep = REGISTRY.get(name)
+    try:
+        if ep is None:
+            raise e.UNKNOWN_ENDPOINT.raise_()
+        if request.method == "GET" and not ep.allow_get:
+            raise e.err("METHOD_NOT_ALLOWED", "Use POST for this endpoint.", status=405).raise_()
+        body, upload, from_text = await _body(request, ep)
+        principal = await _authenticate(services, _token(request, body))
+        await _limit(services, ep, request, principal)
+        _authorize(ep, principal)
+        if principal is not None:
+            await oauth.seen(services.db, principal, client_ip(request))
+        params = validate(ep.params, body, extra=ep.extra_params, from_text=from_text)
+        call = Call(request, services, params, principal, upload)
+        try:
+            result = await ep.handler(call)
+        except DomainError as err:
+            raise _domain_error(ep, err) from None
+    except e.MisskeyError as err:
+        return err.response()
+    if result is None:
+        return Response(status_code=204)
+    return result if isinstance(result, Response) else JSON(result)
+
+
+class EndpointName(Convertor[str]):
+    """A Misskey endpoint name; `v1/…` and `v2/…` stay Mastodon's (their 404s and 405s)."""
+
+    regex = r"(?!v[0-9]+/)[A-Za-z0-9_/-]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("misskey_endpoint", EndpointName())
+routes = [Route("/api/{name:misskey_endpoint}", dispatch, methods=["GET", "POST"])]

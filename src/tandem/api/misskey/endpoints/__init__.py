@@ -1,0 +1,1 @@
+"""Misskey endpoints, one module per area; each registers into the shared registry."""

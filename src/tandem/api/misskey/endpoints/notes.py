@@ -1,0 +1,183 @@
+"""Notes (the same posts as Mastodon statuses) and favorites (Mastodon's bookmarks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tandem.api.misskey import errors as e
+from tandem.api.misskey.endpoint import Call, endpoint
+from tandem.api.misskey.entities.common import FROM_MISSKEY, iso
+from tandem.api.misskey.entities.notes import note
+from tandem.api.misskey.schema import ID, PAGE, REQ_ID, P
+from tandem.api.misskey.views import ctx, in_order, page
+from tandem.core import favorites, statuses
+
+_IDS = P("array", unique_items=True, min_items=1, max_items=16, items=ID)
+_CREATE_ERRORS = {
+    "not_found:Reply target": e.err(
+        "NO_SUCH_REPLY_TARGET", "No such reply target.", "749ee0f6-d3da-459a-bf02-282e2da4292c"
+    ),
+    "not_found:Note": e.err(
+        "NO_SUCH_RENOTE_TARGET", "No such renote target.", "b5c90186-4ab0-49c8-9bba-a1f76c282ba4"
+    ),
+    "not_found:Record": e.err(
+        "NO_SUCH_FILE", "No such file.", "b6992544-63e7-67f0-fa7f-32444b1b5306"
+    ),
+    "not_found:Recipient": e.err("NO_SUCH_USER", "A user in visibleUserIds does not exist."),
+    "forbidden": e.err(
+        "CANNOT_RENOTE", "This note cannot be renoted (it is not public).", status=400
+    ),
+}
+CONTENT_REQUIRED = e.err(
+    "CONTENT_REQUIRED",
+    "Content required. You need to set text, fileIds or renoteId.",
+    "6f57e42b-c348-439b-bc45-993995cc515a",
+)
+NO_QUOTES = e.err(
+    "QUOTE_NOT_SUPPORTED",
+    "Quote renotes are not supported here: send renoteId without text or files.",
+)
+
+
+@endpoint(
+    "notes/create",
+    kind="write:notes",
+    params={
+        "visibility": P("string", enum=tuple(FROM_MISSKEY), default="public"),
+        "visibleUserIds": P("array", unique_items=True, items=ID),
+        "cw": P("string", nullable=True, max_length=100),
+        "localOnly": P("boolean", default=False),
+        "reactionAcceptance": P("string", nullable=True),
+        "noExtractMentions": P("boolean", default=False),
+        "noExtractHashtags": P("boolean", default=False),
+        "noExtractEmojis": P("boolean", default=False),
+        "replyId": P("id", nullable=True),
+        "renoteId": P("id", nullable=True),
+        "channelId": P("id", nullable=True),
+        "text": P("string", nullable=True, min_length=1),
+        "fileIds": _IDS,
+        "mediaIds": _IDS,
+    },
+    limit=(3_600_000, 300),
+    errors=_CREATE_ERRORS,
+    param_names={"media_attachments": "fileIds", "spoiler_text": "cw"},
+)
+async def create(call: Call) -> dict[str, Any]:
+    p = call.params
+    text = (p.get("text") or "").strip()
+    files = p.get("fileIds") or p.get("mediaIds") or []
+    if p.get("channelId") is not None:
+        raise e.err(
+            "NO_SUCH_CHANNEL", "No such channel.", "b1653923-5453-4edc-b786-7c4f39bb0bbb"
+        ).raise_()
+    if p.get("renoteId") is not None:
+        if text or files:
+            raise NO_QUOTES.raise_()
+        visibility = FROM_MISSKEY[p["visibility"]]
+        b = await statuses.reblog(call.db, call.account, p["renoteId"], visibility)
+        return {"createdNote": note(ctx(call), b.statuses[0], b)}
+    if not text and not files:
+        raise CONTENT_REQUIRED.raise_()
+    new = statuses.NewStatus(
+        text=text,
+        spoiler_text=p.get("cw") or "",
+        visibility=FROM_MISSKEY[p["visibility"]],
+        in_reply_to_id=p.get("replyId"),
+        media_ids=files,
+        recipient_ids=p.get("visibleUserIds") or () if p["visibility"] == "specified" else (),
+    )
+    token = call.principal.token if call.principal else None
+    b = await statuses.create(
+        call.db,
+        call.settings,
+        call.account,
+        call.user,
+        new,
+        token.application_id if token else None,
+    )
+    return {"createdNote": note(ctx(call), b.statuses[0], b)}
+
+
+@endpoint(
+    "notes/show",
+    credential=False,
+    params={"noteId": REQ_ID},
+    errors={
+        "not_found:Note": e.err(
+            "NO_SUCH_NOTE", "No such note.", "24fcbfc6-2e37-42b6-8388-c29b3861a08d"
+        )
+    },
+)
+async def show(call: Call) -> dict[str, Any]:
+    b = await statuses.show(call.db, call.viewer, call.params["noteId"])
+    return note(ctx(call), b.statuses[0], b)
+
+
+@endpoint(
+    "notes/delete",
+    kind="write:notes",
+    params={"noteId": REQ_ID},
+    limit=(3_600_000, 300),
+    errors={
+        "not_found:Record": e.err(
+            "NO_SUCH_NOTE", "No such note.", "490be23f-8c1f-4796-819f-94cb4f9d1630"
+        )
+    },
+)
+async def delete(call: Call) -> None:
+    await statuses.delete(call.db, call.account, call.params["noteId"])
+
+
+@endpoint(
+    "notes/favorites/create",
+    kind="write:favorites",
+    params={"noteId": REQ_ID},
+    errors={
+        "not_found:Note": e.err(
+            "NO_SUCH_NOTE", "No such note.", "6dd26674-e060-4816-909a-45ba3f4da458"
+        ),
+        "ALREADY_FAVORITED": e.err(
+            "ALREADY_FAVORITED",
+            "The note has already been marked as a favorite.",
+            "a402c12b-34dd-41d2-97d8-4d2ffd96a1a6",
+        ),
+    },
+)
+async def favorite(call: Call) -> None:
+    await favorites.add(call.db, call.account, call.params["noteId"])
+
+
+@endpoint(
+    "notes/favorites/delete",
+    kind="write:favorites",
+    params={"noteId": REQ_ID},
+    errors={
+        "not_found:Note": e.err(
+            "NO_SUCH_NOTE", "No such note.", "80848a2c-398f-4343-baa9-df1d57696c56"
+        ),
+        "NOT_FAVORITED": e.err(
+            "NOT_FAVORITED",
+            "You have not marked that note a favorite.",
+            "b625fc69-635e-45e9-86f4-dbefbef35af5",
+        ),
+    },
+)
+async def unfavorite(call: Call) -> None:
+    await favorites.remove(call.db, call.account, call.params["noteId"])
+
+
+@endpoint("i/favorites", kind="read:favorites", params=PAGE)
+async def my_favorites(call: Call) -> list[dict[str, Any]]:
+    window, ascending = page(call)
+    found, b = await favorites.page(call.db, call.account, window)
+    shown = {s.id: s for s in b.statuses}
+    c = ctx(call)
+    return [
+        {
+            "id": str(f.id),
+            "createdAt": iso(f.created_at),
+            "noteId": str(f.status_id),
+            "note": note(c, shown[f.status_id], b),
+        }
+        for f in in_order(found, ascending)
+    ]

@@ -1,0 +1,163 @@
+"""Looking at users: users/show, users/relation, followers and following, block and mute lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tandem.api.misskey import errors as e
+from tandem.api.misskey.endpoint import Call, endpoint
+from tandem.api.misskey.entities.common import iso
+from tandem.api.misskey.entities.user_lite import user_lite
+from tandem.api.misskey.schema import ID, PAGE, REQ_ID, P, invalid
+from tandem.api.misskey.views import ctx, in_order, page, user
+from tandem.core import accounts, endorsements, relationships
+from tandem.core.ids import id_time
+from tandem.core.models import Relationship
+
+NO_SUCH_USER = e.err("NO_SUCH_USER", "No such user.", "4362f8dc-731f-4ad8-a694-be5a88922a24")
+
+
+@endpoint(
+    "users/show",
+    credential=False,
+    params={
+        "userId": ID,
+        "userIds": P("array", unique_items=True, max_items=100, items=ID),
+        "username": P("string"),
+        "host": P("string", nullable=True),
+    },
+    errors={"not_found:Record": NO_SUCH_USER},
+)
+async def show(call: Call) -> Any:
+    """One user by userId or username (+host), or several by userIds."""
+    p = call.params
+    if "userIds" in p:
+        found = {a.id for a in await accounts.get_many(call.db, p["userIds"])}
+        return [await user(call, i) for i in p["userIds"] if i in found]  # in the order asked
+    if "userId" in p:
+        target = await accounts.get(call.db, p["userId"])
+    elif "username" in p:
+        acct = p["username"] + (f"@{p['host']}" if p.get("host") else "")
+        target = await accounts.lookup(call.db, call.settings, acct)
+    else:
+        raise invalid("userId", "send userId, userIds or username")
+    return await user(call, target.id)
+
+
+def _relation(rel: Relationship) -> dict[str, Any]:
+    return {
+        "id": str(rel.target_id),
+        "isFollowing": rel.following,
+        "hasPendingFollowRequestFromYou": rel.requested,
+        "hasPendingFollowRequestToYou": rel.requested_by,
+        "isFollowed": rel.followed_by,
+        "isBlocking": rel.blocking,
+        "isBlocked": rel.blocked_by,
+        "isMuted": rel.muting,
+        "isRenoteMuted": False,
+    }
+
+
+@endpoint("users/relation", kind="read:account", params={"userId": P("any", required=True)})
+async def relation(call: Call) -> Any:
+    """userId is one id (answered with one relation) or an array (answered with a list)."""
+    raw = call.params["userId"]
+    many = isinstance(raw, list)
+    ids = raw if many else [raw]
+    if not ids or not all(isinstance(i, str) and i.isdigit() for i in ids):
+        raise invalid("userId", "must be an id or an array of ids")
+    found = await relationships.for_targets(call.db, call.account, [int(i) for i in ids])
+    shown = [_relation(r) for r in found]
+    return shown if many else (shown[0] if shown else None)
+
+
+def _follow_row(call: Call, cursor: int, owner_id: int, other: Any, side: str) -> dict[str, Any]:
+    follower, followee = (other.id, owner_id) if side == "follower" else (owner_id, other.id)
+    return {
+        "id": str(cursor),
+        "createdAt": iso(id_time(cursor)),
+        "followeeId": str(followee),
+        "followerId": str(follower),
+        side: user_lite(ctx(call), other),
+    }
+
+
+_COLLECTION = {**PAGE, "userId": ID, "username": P("string"), "host": P("string", nullable=True)}
+
+
+async def _owner(call: Call) -> int:
+    p = call.params
+    if "userId" in p:
+        return (await accounts.get(call.db, p["userId"])).id
+    if "username" in p:
+        acct = p["username"] + (f"@{p['host']}" if p.get("host") else "")
+        return (await accounts.lookup(call.db, call.settings, acct)).id
+    raise invalid("userId", "send userId or username")
+
+
+@endpoint(
+    "users/followers",
+    credential=False,
+    params=_COLLECTION,
+    errors={"not_found:Record": NO_SUCH_USER},
+)
+async def followers(call: Call) -> list[dict[str, Any]]:
+    owner = await _owner(call)
+    window, ascending = page(call)
+    found = await accounts.followers(call.db, call.viewer, owner, window)
+    return [_follow_row(call, c, owner, a, "follower") for c, a in in_order(found, ascending)]
+
+
+@endpoint(
+    "users/following",
+    credential=False,
+    params=_COLLECTION,
+    errors={"not_found:Record": NO_SUCH_USER},
+)
+async def following(call: Call) -> list[dict[str, Any]]:
+    owner = await _owner(call)
+    window, ascending = page(call)
+    found = await accounts.following(call.db, call.viewer, owner, window)
+    return [_follow_row(call, c, owner, a, "followee") for c, a in in_order(found, ascending)]
+
+
+async def _listed(call: Call, kind: str, key: str) -> list[dict[str, Any]]:
+    window, ascending = page(call)
+    found = await relationships.listed(call.db, call.account, kind, window)
+    c = ctx(call)
+    rows = []
+    for row_id, other, extra in in_order(found, ascending):
+        row: dict[str, Any] = {
+            "id": str(row_id),
+            "createdAt": iso(id_time(row_id)),
+            f"{key}Id": str(other.id),
+            key: user_lite(c, other),
+        }
+        if kind == "mutes":
+            expires = extra.get("expires_at")
+            row["expiresAt"] = iso(expires) if expires is not None else None  # type: ignore[arg-type]
+        rows.append(row)
+    return rows
+
+
+@endpoint("blocking/list", kind="read:blocks", params=PAGE)
+async def blocking_list(call: Call) -> list[dict[str, Any]]:
+    return await _listed(call, "blocks", "blockee")
+
+
+@endpoint("mute/list", kind="read:mutes", params=PAGE)
+async def mute_list(call: Call) -> list[dict[str, Any]]:
+    return await _listed(call, "mutes", "mutee")
+
+
+@endpoint(
+    "users/update-memo",
+    kind="write:account",
+    params={"userId": REQ_ID, "memo": P("string", required=True, nullable=True)},
+    errors={"not_found:Record": NO_SUCH_USER},
+    param_names={"comment": "memo"},
+)
+async def update_memo(call: Call) -> None:
+    """A private memo on a user (Mastodon's account note); null or blank deletes it."""
+    p = call.params
+    await endorsements.set_note(call.db, call.account, p["userId"], p["memo"])

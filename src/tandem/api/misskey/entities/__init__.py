@@ -1,0 +1,1 @@
+"""Misskey's JSON entities (UserLite, UserDetailed, MeDetailed, Note, DriveFile…)."""

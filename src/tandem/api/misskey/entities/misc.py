@@ -1,0 +1,131 @@
+"""Small Misskey entities: Webhook, Signin, Antenna, Clip, UserList, Notification, App."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tandem.api.misskey.entities.common import Ctx, iso, sid
+from tandem.api.misskey.entities.notes import note
+from tandem.api.misskey.entities.user_lite import user_lite
+from tandem.core.antennas import Antenna
+from tandem.core.clips import Clip
+from tandem.core.models import Account, Application, Notification, SignIn, UserList
+from tandem.core.notifications import NotificationPage
+from tandem.core.webhooks import Webhook
+
+
+def webhook(hook: Webhook) -> dict[str, Any]:
+    return {
+        "id": str(hook.id),
+        "userId": str(hook.account_id),
+        "name": hook.name,
+        "on": hook.events,
+        "url": hook.url,
+        "secret": hook.secret,
+        "active": hook.active,
+        "latestSentAt": iso(hook.latest_sent_at),
+        "latestStatus": hook.latest_status,
+    }
+
+
+def signin(entry: SignIn) -> dict[str, Any]:
+    return {
+        "id": str(entry.id),
+        "createdAt": iso(entry.created_at),
+        "ip": entry.ip,
+        "headers": entry.headers,
+        "success": entry.success,
+    }
+
+
+def antenna(item: Antenna) -> dict[str, Any]:
+    return {
+        "id": str(item.id),
+        "createdAt": iso(item.created_at),
+        "name": item.name,
+        "keywords": item.keywords,
+        "excludeKeywords": item.exclude_keywords,
+        "src": item.src,
+        "userListId": sid(item.list_id),
+        "users": item.users,
+        "caseSensitive": item.case_sensitive,
+        "localOnly": item.local_only,
+        "excludeBots": item.exclude_bots,
+        "withReplies": item.with_replies,
+        "withFile": item.with_file,
+        "isActive": item.is_active,
+        "hasUnreadNote": False,
+        "notify": False,
+        "excludeNotesInSensitiveChannel": False,
+    }
+
+
+def clip(ctx: Ctx, item: Clip, owner: Account) -> dict[str, Any]:
+    return {
+        "id": str(item.id),
+        "createdAt": iso(item.created_at),
+        "lastClippedAt": iso(item.last_clipped_at),
+        "userId": str(item.account_id),
+        "user": user_lite(ctx, owner),
+        "name": item.name,
+        "description": item.description,
+        "isPublic": item.is_public,
+        "favoritedCount": 0,
+        "isFavorited": False,
+    }
+
+
+def user_list(item: UserList, member_ids: list[int]) -> dict[str, Any]:
+    return {
+        "id": str(item.id),
+        "createdAt": iso(None),
+        "name": item.title,
+        "userIds": [str(i) for i in member_ids],
+        "isPublic": item.is_public,
+    }
+
+
+# tandem's notification types → Misskey's
+NOTIFICATION_TYPES = {
+    "follow": "follow",
+    "follow_request": "receiveFollowRequest",
+    "mention": "mention",
+    "reblog": "renote",
+    "export_completed": "exportCompleted",
+    "import_completed": "app",
+}
+
+
+def notification(ctx: Ctx, page: NotificationPage, n: Notification) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": str(n.id),
+        "createdAt": iso(n.created_at),
+        "type": NOTIFICATION_TYPES.get(n.type, "app"),
+    }
+    sender = page.accounts.get(n.from_account_id) if n.from_account_id else None
+    if sender is not None:
+        data["userId"] = str(sender.id)
+        data["user"] = user_lite(ctx, sender)
+    shown = next((s for s in page.statuses.statuses if s.id == n.status_id), None)
+    if shown is not None:
+        data["note"] = note(ctx, shown, page.statuses)
+    if n.type == "export_completed":
+        data["exportedEntity"] = n.payload.get("entity")
+        data["fileId"] = n.payload.get("file_id")
+    elif n.type not in NOTIFICATION_TYPES or n.type == "import_completed":
+        data["header"] = n.payload.get("header")
+        data["body"] = n.payload.get("body")
+        data["icon"] = None
+    return data
+
+
+def app(item: Application, *, with_secret: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": str(item.id),
+        "name": item.name,
+        "callbackUrl": item.callback_url,
+        "permission": list(item.scopes),
+    }
+    if with_secret:
+        data["secret"] = item.client_secret
+    return data

@@ -1,0 +1,53 @@
+"""Note (a status seen through Misskey)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tandem.api.misskey.entities.common import TO_MISSKEY, Ctx, iso, sid
+from tandem.api.misskey.entities.drive import drive_file
+from tandem.api.misskey.entities.user_lite import user_lite
+from tandem.core.models import Status
+from tandem.core.statuses import StatusBundle
+
+
+def note(ctx: Ctx, s: Status, b: StatusBundle) -> dict[str, Any]:
+    author = b.accounts[s.account_id]
+    renote = b.originals.get(s.reblog_of_id) if s.reblog_of_id else None
+    data: dict[str, Any] = {
+        "id": str(s.id),
+        "createdAt": iso(s.created_at),
+        "userId": str(s.account_id),
+        "user": user_lite(ctx, author),
+        "text": s.text or None,
+        "cw": s.spoiler_text or None,
+        "visibility": TO_MISSKEY[s.visibility],
+        "localOnly": False,
+        "reactionAcceptance": None,
+        "renoteCount": s.reblogs_count,
+        "repliesCount": s.replies_count,
+        "reactionCount": 0,
+        "reactions": {},
+        "reactionEmojis": {},
+        "emojis": {},
+        "fileIds": [str(m.id) for m in s.media],
+        "files": [drive_file(ctx, m) for m in s.media],
+        "replyId": sid(s.in_reply_to_id),
+        "renoteId": sid(s.reblog_of_id),
+        "clippedCount": 0,
+    }
+    if s.tags:
+        data["tags"] = [t.lower() for t in s.tags]
+    if s.mentions:
+        data["mentions"] = [str(m.account_id) for m in s.mentions]
+    if s.visibility == "direct":
+        data["visibleUserIds"] = [str(m.account_id) for m in s.mentions]
+    if renote is not None:
+        data["renote"] = note(ctx, renote, b)
+    if ctx.viewer_id is not None:
+        data["myReaction"] = None
+    return data
+
+
+def notes(ctx: Ctx, b: StatusBundle) -> list[dict[str, Any]]:
+    return [note(ctx, s, b) for s in b.statuses]

@@ -1,0 +1,55 @@
+"""Helpers between calls and entities: the render context, users for a viewer, paging."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from tandem.api.misskey.endpoint import Call
+from tandem.api.misskey.entities.common import Ctx
+from tandem.api.misskey.entities.users import me_detailed, user_detailed
+from tandem.core import clock, user_views
+from tandem.core.ids import id_at
+from tandem.core.models import Page
+
+T = TypeVar("T")
+
+
+def ctx(call: Call) -> Ctx:
+    return Ctx(call.settings, call.viewer.id if call.viewer else None)
+
+
+async def me(call: Call, account_id: int | None = None) -> dict[str, Any]:
+    """MeDetailed of the caller (or of an account just signed up); e-mail only for native tokens."""
+    if account_id is None:
+        account_id = call.account.id
+        secrets = call.principal is not None and call.principal.token.native
+    else:
+        secrets = True
+    view = await user_views.me(call.db, account_id)
+    return me_detailed(ctx(call), view, secrets=secrets)
+
+
+async def user(call: Call, account_id: int) -> dict[str, Any]:
+    view = await user_views.of(call.db, call.viewer, account_id)
+    if view.user is not None:
+        return me_detailed(ctx(call), view, secrets=False)
+    return user_detailed(ctx(call), view)
+
+
+def page(call: Call) -> tuple[Page, bool]:
+    """Misskey cursors as a Page; True when results go oldest first (sinceId alone)."""
+    p = call.params
+    since, until = p.get("sinceId"), p.get("untilId")
+    if since is None and p.get("sinceDate") is not None:
+        since = id_at(clock.from_ms(int(p["sinceDate"])))
+    if until is None and p.get("untilDate") is not None:
+        until = id_at(clock.from_ms(int(p["untilDate"])))
+    limit = int(p.get("limit", 10))
+    if since is not None and until is None:
+        return Page(limit=limit, min_id=since), True
+    return Page(limit=limit, max_id=until, since_id=since), False
+
+
+def in_order(items: list[T], ascending: bool) -> list[T]:
+    """Stores return newest first (min_id windows too); sinceId alone wants oldest first."""
+    return list(reversed(items)) if ascending else items

@@ -1,0 +1,221 @@
+"""How Misskey apps get a token: MiAuth sessions, and the older app + auth-session flow."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+from tandem.core import clock, permissions
+from tandem.core.errors import NotFound, Unprocessable, ValidationFailed
+from tandem.core.ids import new_id
+from tandem.core.models import AccessToken, Account, Application, TokenKind
+from tandem.core.tokens import digest, new_secret
+from tandem.store import accounts as account_store
+from tandem.store import app_auth as store
+from tandem.store import oauth as oauth_store
+from tandem.store.db import Conn, Database
+
+_SESSION = re.compile(r"\A[A-Za-z0-9_-]{8,128}\Z")
+
+
+@dataclass(frozen=True)
+class MiAuthRequest:
+    session: str
+    name: str | None
+    icon_url: str | None
+    callback_url: str | None
+    permissions: tuple[str, ...]
+    approved: bool
+
+
+async def _issue(
+    conn: Conn,
+    account_id: int,
+    kind: TokenKind,
+    scopes: tuple[str, ...],
+    *,
+    secret: str,
+    application_id: int | None = None,
+    name: str | None = None,
+    icon_url: str | None = None,
+) -> None:
+    token = AccessToken(
+        id=new_id(),
+        application_id=application_id,
+        account_id=account_id,
+        scopes=scopes,
+        created_at=clock.now(),
+        kind=kind,
+        name=name,
+        icon_url=icon_url,
+    )
+    await oauth_store.insert_token(conn, token, digest(secret), None)
+
+
+async def miauth_request(
+    db: Database,
+    session: str,
+    *,
+    name: str | None,
+    icon_url: str | None,
+    callback_url: str | None,
+    permission: str | None,
+) -> MiAuthRequest:
+    """What the MiAuth page shows; the first visit records the request."""
+    if not _SESSION.match(session):
+        raise ValidationFailed.one("session", "invalid", "must be 8 to 128 letters, digits, - or _")
+    wanted = permissions.parse(permission)
+    async with db.write() as conn:
+        row = await store.miauth(conn, session)
+        if row is None:
+            await store.insert_miauth(
+                conn,
+                id=new_id(),
+                session=session,
+                name=(name or "").strip()[:255] or None,
+                icon_url=icon_url,
+                callback_url=callback_url,
+                permissions=" ".join(wanted),
+                created_at=clock.now(),
+            )
+            row = await store.miauth(conn, session)
+    assert row is not None
+    return MiAuthRequest(
+        session=row.session,
+        name=row.name,
+        icon_url=row.icon_url,
+        callback_url=row.callback_url,
+        permissions=tuple(row.permissions.split()),
+        approved=row.approved_at is not None,
+    )
+
+
+async def miauth_approve(db: Database, session: str, account: Account) -> MiAuthRequest:
+    async with db.write() as conn:
+        row = await store.miauth(conn, session)
+        if row is None:
+            raise NotFound("Session")
+        if row.approved_at is not None:
+            raise Unprocessable("This session was already approved.", code="ALREADY_APPROVED")
+        secret = new_secret(32)
+        await _issue(
+            conn,
+            account.id,
+            "miauth",
+            tuple(row.permissions.split()),
+            secret=secret,
+            name=row.name,
+            icon_url=row.icon_url,
+        )
+        await store.update_miauth(
+            conn, row.id, account_id=account.id, token=secret, approved_at=clock.now()
+        )
+    return await miauth_request(
+        db, session, name=None, icon_url=None, callback_url=None, permission=None
+    )
+
+
+async def miauth_collect(db: Database, session: str) -> tuple[str, Account] | None:
+    """The app picks up its token once; before approval (or after pickup) there is none."""
+    async with db.write() as conn:
+        row = await store.miauth(conn, session)
+        if row is None or row.token is None or row.account_id is None:
+            return None
+        account = await account_store.get(conn, row.account_id)
+        await store.update_miauth(conn, row.id, token=None)
+    assert account is not None
+    return row.token, account
+
+
+# The older flow: app/create, auth/session/generate, the user approves, auth/session/userkey.
+
+
+async def create_app(
+    db: Database,
+    owner: Account | None,
+    *,
+    name: str,
+    description: str,
+    permission: list[str],
+    callback_url: str | None,
+) -> Application:
+    if not name.strip():
+        raise ValidationFailed.one("name", "blank", "can't be blank")
+    app = Application(
+        id=new_id(),
+        name=name.strip()[:255],
+        website=None,
+        redirect_uris=(callback_url,) if callback_url else (),
+        scopes=permissions.parse(" ".join(permission)),
+        client_id=new_secret(32),
+        client_secret=secrets.token_hex(16),
+        created_at=clock.now(),
+        owner_account_id=owner.id if owner else None,
+        description=description,
+        callback_url=callback_url,
+    )
+    async with db.write() as conn:
+        await oauth_store.insert_app(conn, app)
+    return app
+
+
+async def app_by_secret(db: Database, secret: str) -> Application:
+    async with db.read() as conn:
+        app = await oauth_store.app_by_secret(conn, secret)
+    if app is None:
+        raise NotFound("App")
+    return app
+
+
+async def app_by_id(db: Database, app_id: int) -> Application:
+    async with db.read() as conn:
+        app = await oauth_store.app_by_id(conn, app_id)
+    if app is None:
+        raise NotFound("App")
+    return app
+
+
+async def start_session(db: Database, app: Application) -> str:
+    token = secrets.token_hex(16)
+    async with db.write() as conn:
+        await store.insert_auth_session(
+            conn, id=new_id(), token=token, application_id=app.id, created_at=clock.now()
+        )
+    return token
+
+
+async def session_app(db: Database, token: str) -> tuple[int, Application, int | None]:
+    async with db.read() as conn:
+        row = await store.auth_session(conn, token)
+        app = await oauth_store.app_by_id(conn, row.application_id) if row else None
+    if row is None or app is None:
+        raise NotFound("Session")
+    return row.id, app, row.account_id
+
+
+async def accept_session(db: Database, token: str, account: Account) -> None:
+    row_id, _app, _ = await session_app(db, token)
+    async with db.write() as conn:
+        await store.accept_auth_session(conn, row_id, account.id)
+
+
+async def session_userkey(db: Database, app_secret: str, token: str) -> tuple[str, Account]:
+    """The access token for an approved session; the app then sends sha256(token + secret)."""
+    app = await app_by_secret(db, app_secret)
+    row_id, session_app_, account_id = await session_app(db, token)
+    if session_app_.id != app.id:
+        raise NotFound("Session")
+    if account_id is None:
+        raise Unprocessable("This session is not completed yet.", code="PENDING_SESSION")
+    access = secrets.token_hex(8)
+    i = hashlib.sha256((access + app.client_secret).encode()).hexdigest()
+    async with db.write() as conn:
+        await _issue(
+            conn, account_id, "session", app.scopes, secret=i, application_id=app.id, name=app.name
+        )
+        await store.delete_auth_session(conn, row_id)
+        account = await account_store.get(conn, account_id)
+    assert account is not None
+    return access, account

@@ -1,0 +1,49 @@
+"""Follow requests to locked accounts: authorize, reject, or let everyone in when unlocking."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tandem.core import clock
+from tandem.core.errors import NotFound
+from tandem.core.models import Account, Relationship
+from tandem.core.relationships import create_follow, relationship_of
+from tandem.store import notifications as notification_store
+from tandem.store import relationships as pairs
+from tandem.store.db import AnyRow, Conn, Database
+from tandem.store.schema import follow_requests
+
+
+async def authorize(db: Database, owner: Account, requester_id: int) -> Relationship:
+    now = clock.now()
+    async with db.write() as conn:
+        request = await pairs.remove(conn, follow_requests, requester_id, owner.id)
+        if request is None:
+            raise NotFound("Record")
+        await _accept(conn, request, now)
+        return await relationship_of(conn, owner.id, requester_id)
+
+
+async def _accept(conn: Conn, request: AnyRow, now: datetime) -> None:
+    settings = {k: request._mapping[k] for k in ("show_reblogs", "notify", "languages")}
+    await create_follow(conn, request.account_id, request.target_account_id, settings, now)
+
+
+async def accept_all(conn: Conn, owner_id: int) -> int:
+    """Unlocking an account lets everyone waiting in (Mastodon does the same)."""
+    now = clock.now()
+    accepted = 0
+    for requester in await pairs.pending_request_ids(conn, owner_id):
+        request = await pairs.remove(conn, follow_requests, requester, owner_id)
+        if request is not None:
+            await _accept(conn, request, now)
+            accepted += 1
+    return accepted
+
+
+async def reject(db: Database, owner: Account, requester_id: int) -> Relationship:
+    async with db.write() as conn:
+        if await pairs.remove(conn, follow_requests, requester_id, owner.id) is None:
+            raise NotFound("Record")
+        await notification_store.delete_between(conn, owner.id, requester_id, "follow_request")
+        return await relationship_of(conn, owner.id, requester_id)

@@ -1,0 +1,69 @@
+"""export: write one of the user's collections to a Drive file in Misskey's format.
+
+The file grows in a work folder batch by batch; each checkpoint records the byte length
+written so far, so a restarted job cuts off anything after it and carries on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from tandem.api.misskey import formats
+from tandem.api.misskey.entities.common import Ctx
+from tandem.core import clock, drive, exports, notifications
+from tandem.core.images import Upload
+from tandem.jobs.worker import JobContext
+from tandem.store import accounts as account_store
+
+
+async def export(ctx: JobContext) -> None:
+    services = ctx.services
+    settings = services.settings
+    p = ctx.payload
+    kind: str = p["kind"]
+    async with services.db.read() as conn:
+        account = await account_store.get(conn, p["account_id"])
+    if account is None:
+        return
+    progress = ctx.progress
+    if "file_id" not in progress:
+        path = settings.work_dir / f"export-{ctx.job_id}.part"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        written = int(progress.get("bytes", 0))
+        if written == 0:
+            path.write_text(formats.opening(kind))
+            written = path.stat().st_size
+        cursor, count = int(progress.get("cursor", 0)), int(progress.get("count", 0))
+        with path.open("r+b") as out:
+            out.truncate(written)  # drop what a stopped run wrote after its last checkpoint
+            out.seek(written)
+            render = Ctx(settings, account.id)
+            while True:
+                batch = await exports.batch(
+                    services.db, account, kind, cursor, settings.job_batch_size, p["options"]
+                )
+                data, n = formats.chunk(render, kind, batch, count)
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+                written, count = written + len(data), count + n
+                if batch.next_cursor is None:
+                    break
+                cursor = batch.next_cursor
+                await ctx.save(cursor=cursor, bytes=written, count=count)
+                if settings.job_batch_pause:
+                    await asyncio.sleep(settings.job_batch_pause)
+            out.write(formats.closing(kind).encode())
+        name = formats.file_name(kind, clock.now())
+        upload = Upload(path.read_bytes(), formats.content_type(kind), name)
+        media = await drive.add(services.db, settings, services.files, account, upload, name=name)
+        await ctx.save(file_id=media.id, count=count)
+        path.unlink(missing_ok=True)
+    entity = exports.KINDS[kind][0]
+    await notifications.post(
+        services.db,
+        account.id,
+        "export_completed",
+        {"entity": entity, "file_id": str(progress["file_id"])},
+    )

@@ -1,0 +1,83 @@
+"""import: follow, block, mute, list or add antennas from a Drive file, resumably.
+
+Progress records how many entries are handled; a restarted job skips those (the actions are
+idempotent, so an entry done just before a stop is harmless to do again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from tandem.api.misskey import formats
+from tandem.core import drive, imports, notifications
+from tandem.core.errors import DomainError
+from tandem.core.models import Account
+from tandem.jobs.worker import JobContext
+from tandem.store import accounts as account_store
+
+_TITLES = {
+    "following": "Follows imported",
+    "blocking": "Blocks imported",
+    "muting": "Mutes imported",
+    "antennas": "Antennas imported",
+    "user-lists": "User lists imported",
+}
+
+
+def _entries(kind: str, data: bytes) -> list[Any]:
+    if kind in ("following", "blocking", "muting"):
+        return formats.accts(data)
+    if kind == "user-lists":
+        return formats.list_rows(data)
+    return formats.antenna_specs(data)
+
+
+async def _apply(
+    ctx: JobContext, kind: str, owner: Account, chunk: list[Any], tally: imports.Tally
+) -> None:
+    services = ctx.services
+    db, settings = services.db, services.settings
+    if kind in ("following", "blocking", "muting"):
+        await imports.relate(db, settings, owner, kind, chunk, tally)
+    elif kind == "user-lists":
+        await imports.add_to_lists(db, settings, owner, chunk, tally)
+    else:
+        await imports.add_antennas(db, settings, owner, chunk, tally)
+
+
+async def import_(ctx: JobContext) -> None:
+    services = ctx.services
+    settings = services.settings
+    p = ctx.payload
+    kind: str = p["kind"]
+    async with services.db.read() as conn:
+        owner = await account_store.get(conn, p["account_id"])
+    if owner is None:
+        return
+    tally = imports.Tally(int(ctx.progress.get("done", 0)), int(ctx.progress.get("skipped", 0)))
+    problem = None
+    try:
+        media = await drive.own(services.db, owner, p["file_id"])
+        entries = _entries(kind, drive.read(services.files, media))
+    except formats.BadFile as bad:
+        entries, problem = [], str(bad)
+    except (DomainError, FileNotFoundError):  # the file was deleted before the job ran
+        entries, problem = [], "the file is no longer in your Drive"
+    position = int(ctx.progress.get("line", 0))
+    size = max(1, settings.job_batch_size)
+    while position < len(entries):
+        chunk = entries[position : position + size]
+        await _apply(ctx, kind, owner, chunk, tally)
+        position += len(chunk)
+        await ctx.save(line=position, done=tally.done, skipped=tally.skipped)
+        if settings.job_batch_pause and position < len(entries):
+            await asyncio.sleep(settings.job_batch_pause)
+    body = (
+        f"Nothing was imported: {problem}."
+        if problem
+        else f"{tally.done} imported, {tally.skipped} skipped (unknown or unavailable)."
+    )
+    await notifications.post(
+        services.db, owner.id, "import_completed", {"header": _TITLES[kind], "body": body}
+    )
