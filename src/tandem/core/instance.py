@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tandem.core import clock
 from tandem.core.models import Account
@@ -13,21 +13,36 @@ from tandem.store.db import Database
 
 
 @dataclass(frozen=True)
-class Stats:
+class Counts:
     users: int
     statuses: int
     active_month: int
     active_halfyear: int
+
+
+@dataclass(frozen=True)
+class Stats(Counts):
     contact: Account | None
+
+
+# Counting users and posts is the costly part of meta/instance documents, which clients
+# fetch often; counts a minute old are fine (Mastodon and Misskey cache them too).
+COUNTS_FOR = timedelta(seconds=60)
+_cached: dict[int, tuple[datetime, Counts]] = {}
 
 
 async def stats(db: Database) -> Stats:
     now = clock.now()
+    hit = _cached.get(id(db))
     async with db.read() as conn:
-        return Stats(
-            users=await user_store.count(conn),
-            statuses=await status_store.count_local(conn),
-            active_month=await user_store.active_since(conn, now - timedelta(days=30)),
-            active_halfyear=await user_store.active_since(conn, now - timedelta(days=180)),
-            contact=await user_store.first_admin_account(conn),
-        )
+        if hit is None or hit[0] <= now:
+            counts = Counts(
+                users=await user_store.count(conn),
+                statuses=await status_store.count_local(conn),
+                active_month=await user_store.active_since(conn, now - timedelta(days=30)),
+                active_halfyear=await user_store.active_since(conn, now - timedelta(days=180)),
+            )
+            hit = (now + COUNTS_FOR, counts)
+            _cached[id(db)] = hit
+        contact = await user_store.first_admin_account(conn)
+    return Stats(**vars(hit[1]), contact=contact)

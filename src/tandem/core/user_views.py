@@ -9,7 +9,6 @@ from tandem.core.models import Account, Relationship, User
 from tandem.core.relationships import compute
 from tandem.core.statuses import StatusBundle, bundle
 from tandem.store import accounts as account_store
-from tandem.store import notifications as notification_store
 from tandem.store import relationships as pairs
 from tandem.store import statuses as status_store
 from tandem.store import users as user_store
@@ -44,16 +43,22 @@ async def of(db: Database, viewer: Account | None, account_id: int) -> UserView:
     return view
 
 
-async def me(db: Database, account_id: int) -> UserView:
+async def me(db: Database, account_id: int, known: tuple[Account, User] | None = None) -> UserView:
+    """One's own profile; `known` is the account and user already loaded with the token."""
     async with db.read() as conn:
-        account = await account_store.get(conn, account_id)
-        assert account is not None
+        if known is None:
+            account = await account_store.get(conn, account_id)
+            assert account is not None
+            user = None
+        else:
+            account, user = known
         view = UserView(account=account, pinned=await _pinned(conn, account.id, account.id))
-        await _own(conn, view)
+        await _own(conn, view, user)
     return view
 
 
-async def _own(conn: Conn, view: UserView) -> None:
-    view.user = await user_store.by_account(conn, view.account.id)
-    view.unread_notifications = await notification_store.unread_count(conn, view.account.id)
-    view.pending_requests = len(await pairs.pending_request_ids(conn, view.account.id))
+async def _own(conn: Conn, view: UserView, user: User | None = None) -> None:
+    view.user = user or await user_store.by_account(conn, view.account.id)
+    view.unread_notifications, view.pending_requests = await pairs.badge_counts(
+        conn, view.account.id
+    )

@@ -13,6 +13,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     exists,
+    func,
     or_,
     select,
     update,
@@ -31,6 +32,7 @@ from tandem.store.schema import (
     follow_requests,
     follows,
     mutes,
+    notifications,
 )
 
 PAIR_TABLES = (follows, follow_requests, blocks, mutes, account_pins, account_notes)
@@ -274,3 +276,24 @@ async def delete_all_for(conn: Conn, table: Table, account_id: int, target_id: i
             )
         )
     )
+
+
+_BADGES = select(
+    select(func.count())
+    .select_from(notifications)
+    .where(notifications.c.account_id == bindparam("me"), notifications.c.read_at.is_(None))
+    .scalar_subquery(),
+    select(func.count())
+    .select_from(follow_requests)
+    .join(accounts, accounts.c.id == follow_requests.c.account_id)
+    .where(
+        follow_requests.c.target_account_id == bindparam("me"), accounts.c.suspended_at.is_(None)
+    )
+    .scalar_subquery(),
+)
+
+
+async def badge_counts(conn: Conn, account_id: int) -> tuple[int, int]:
+    """Unread notifications and waiting follow requests, in one query (shown on every `i`)."""
+    row = (await conn.execute(_BADGES, {"me": account_id})).one()
+    return int(row[0] or 0), int(row[1] or 0)

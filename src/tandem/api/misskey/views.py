@@ -9,7 +9,7 @@ from tandem.api.misskey.entities.common import Ctx
 from tandem.api.misskey.entities.users import me_detailed, user_detailed
 from tandem.core import clock, user_views
 from tandem.core.ids import id_at
-from tandem.core.models import Page
+from tandem.core.models import Account, Page, User
 
 T = TypeVar("T")
 
@@ -18,14 +18,22 @@ def ctx(call: Call) -> Ctx:
     return Ctx(call.settings, call.viewer.id if call.viewer else None)
 
 
-async def me(call: Call, account_id: int | None = None) -> dict[str, Any]:
-    """MeDetailed of the caller (or of an account just signed up); e-mail only for native tokens."""
-    if account_id is None:
-        account_id = call.account.id
-        secrets = call.principal is not None and call.principal.token.native
-    else:
-        secrets = True
-    view = await user_views.me(call.db, account_id)
+async def me(
+    call: Call,
+    *,
+    account_id: int | None = None,
+    known: tuple[Account, User] | None = None,
+    reload: bool = False,
+) -> dict[str, Any]:
+    """MeDetailed of the caller (as loaded with the token, `known` after a change, or read
+    again with `reload`), or of an account that just signed up. E-mail only for sign-ins."""
+    if account_id is not None:
+        view = await user_views.me(call.db, account_id)
+        return me_detailed(ctx(call), view, secrets=True)
+    if known is None and not reload:
+        known = (call.account, call.user)
+    view = await user_views.me(call.db, call.account.id, known)
+    secrets = call.principal is not None and call.principal.token.native
     return me_detailed(ctx(call), view, secrets=secrets)
 
 

@@ -189,10 +189,10 @@ async def update(call: Call) -> dict[str, Any]:
         raise _UPDATE_ERRORS["RESTRICTED_BY_ROLE"].raise_()  # the policy allows none
     if call.params.get("pinnedPageId") is not None:
         raise _UPDATE_ERRORS["NO_SUCH_PAGE"].raise_()  # this server has no Pages
-    await profiles.update_profile(
+    known = await profiles.update_profile(
         call.db, call.settings, call.files, call.account, call.user, _changes(call.params)
     )
-    return await me(call)
+    return await me(call, known=known)
 
 
 NO_SUCH_NOTE_TO_PIN = e.err("NO_SUCH_NOTE", "No such note.", "56734f8b-3928-431e-bf80-6ff87df40cb3")

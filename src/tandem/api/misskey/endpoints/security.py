@@ -67,7 +67,7 @@ async def update_email(call: Call) -> dict[str, Any]:
         p.get("email"),
         p.get("token"),
     )
-    return await me(call)
+    return await me(call, reload=True)
 
 
 @endpoint(

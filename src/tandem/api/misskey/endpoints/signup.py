@@ -97,7 +97,7 @@ async def signup(call: Call) -> dict[str, Any] | None:
         raise SIGNUP_DISABLED.raise_() from None
     if not (user.confirmed and user.approved):
         return None  # a confirmation link was mailed, or a moderator must approve first
-    body = await me(call, account.id)
+    body = await me(call, account_id=account.id)
     body["token"] = (await oauth.issue_native(call.db, account.id)).access_token
     return body
 
