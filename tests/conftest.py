@@ -73,3 +73,25 @@ def bob(server: RunningServer) -> User:
 @pytest.fixture
 def carol(server: RunningServer) -> User:
     return register(server, display_name="Carol")
+
+
+# Figures a test records with `record_property("requests_sent", n)` (the fuzzers do), summed
+# over every worker: xdist forwards user_properties in each report to the controller.
+_FIGURES: dict[str, int] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when != "call":
+        return
+    for name, value in report.user_properties:
+        if name == "requests_sent" and isinstance(value, int):
+            module = report.nodeid.split("::")[0]
+            _FIGURES[module] = _FIGURES.get(module, 0) + value
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _FIGURES:
+        terminalreporter.section("requests sent by the fuzzers")
+        for module, count in sorted(_FIGURES.items()):
+            terminalreporter.write_line(f"{module}: {count}")
+        terminalreporter.write_line(f"total: {sum(_FIGURES.values())}")

@@ -11,12 +11,13 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount
-from starlette.staticfiles import StaticFiles
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tandem.api import wellknown
-from tandem.api.http import JSON
+from tandem import logsafety
+from tandem.api import health, media_files, wellknown
+from tandem.api.guard import RefuseNul, bad_request
+from tandem.api.http import JSON, BadRequest
 from tandem.api.mastodon import (
     accounts,
     apps,
@@ -79,7 +80,7 @@ def all_routes(settings: Settings) -> list[BaseRoute]:
         featured_tags,
         instance,
     )
-    routes: list[BaseRoute] = []
+    routes: list[BaseRoute] = list(health.routes)  # probes: no auth, no rate limit
     for module in mastodon_modules:
         routes.extend(module.routes)
     routes.extend(wellknown.routes)
@@ -87,7 +88,7 @@ def all_routes(settings: Settings) -> list[BaseRoute]:
     routes.extend(app_consent.routes)  # after pages: /auth/{token} must not shadow /auth/sign_in
     routes.extend(misskey.routes)  # last of the APIs: its dispatcher takes any other /api/ path
     settings.media_dir.mkdir(parents=True, exist_ok=True)
-    routes.append(Mount("/system", StaticFiles(directory=settings.media_dir), name="media"))
+    routes.extend(media_files.routes)  # user files: nosniff, sandboxed, downloads unless media
     return routes
 
 
@@ -108,7 +109,9 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(settings: Settings, *, run_worker: bool = True) -> Starlette:
+    logsafety.install()  # no token, password or statement parameter in any log line
     settings = ensure_secret_key(settings)
+    health.quiet_probe_logs()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -136,8 +139,14 @@ def create_app(settings: Settings, *, run_worker: bool = True) -> Starlette:
                 expose_headers=EXPOSED_HEADERS,
                 max_age=3600,
             ),
+            Middleware(RefuseNul),  # no NUL character in any path or query string
         ],
-        exception_handlers={404: not_found, 405: method_not_allowed, 500: server_error},
+        exception_handlers={
+            404: not_found,
+            405: method_not_allowed,
+            500: server_error,
+            BadRequest: bad_request,  # unreadable HTML forms (API routes answer their own)
+        },
         lifespan=lifespan,
     )
     app.state.services = Services.build(settings)

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+from tandem import logsafety
 from tandem.config import ConfigError, Settings, load_settings
 from tandem.core import admin, clock, registration
 from tandem.core.errors import DomainError, ValidationFailed
@@ -44,6 +45,7 @@ def serve(args: argparse.Namespace) -> None:
     from tandem.app import create_app
 
     settings = _settings(args)
+    logsafety.install()  # before any handler runs: secrets never reach a log line
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
+import re
 import secrets
 import tomllib
 from dataclasses import dataclass, field
@@ -11,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_type_hints
 
 RegistrationMode = Literal["open", "approval", "closed", "invite"]
+_MEDIA_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]+)?(/[A-Za-z0-9._~\-/]*)?")
 
 
 class ConfigError(ValueError):
@@ -34,7 +37,10 @@ DEFAULT_THROTTLES: dict[str, Throttle] = {
     "unauthenticated_paging": Throttle(300, 900),
     "api_delete": Throttle(30, 1800),
     "app_registrations": Throttle(5, 600),
-    "login_attempts": Throttle(25, 300),
+    "login_attempts": Throttle(25, 300),  # failed sign-ins per IP
+    # Failed sign-ins per account, from anywhere: more than one IP's budget, so that one
+    # address cannot lock the owner out; four can, for up to an hour (README).
+    "login_attempts_account": Throttle(100, 3600),
     "follows": Throttle(400, 86400),
     "statuses": Throttle(300, 10800),
 }
@@ -46,6 +52,9 @@ class Settings:
     # None: https unless the domain is localhost / 127.0.0.1 (a local development server).
     https: bool | None = None
     data_dir: Path = Path("data")
+    # Where user files are served from, e.g. https://media.example.org (serving data_dir/media);
+    # empty: <base_url>/system. Another origin keeps uploads away from the sign-in pages.
+    media_url: str = ""
     database_url: str = ""  # default: sqlite in data_dir
     redis_url: str = ""  # empty: in-process rate limits and cache
     host: str = "127.0.0.1"
@@ -75,6 +84,8 @@ class Settings:
     max_featured_tags: int = 10
     max_follows: int = 7500
     rate_limits_enabled: bool = True
+    # Reverse proxies (CIDRs) whose X-Forwarded-For names the real client; empty: none.
+    trusted_proxies: tuple[str, ...] = ()
     endpoint_limit_factor: float = 1.0  # scales Misskey's per-endpoint limits
     throttles: dict[str, Throttle] = field(default_factory=lambda: dict(DEFAULT_THROTTLES))
     # Outgoing mail; without smtp_host mail is written to data_dir/outbox.
@@ -157,8 +168,12 @@ def _coerce(name: str, hint: Any, raw: Any) -> Any:
         return Path(raw)
     if hint == tuple[str, ...]:
         if isinstance(raw, str):
-            return tuple(p.strip().lower() for p in raw.split(",") if p.strip())
-        return tuple(str(p).lower() for p in raw)
+            items = tuple(p.strip().lower() for p in raw.split(",") if p.strip())
+        else:
+            items = tuple(str(p).strip().lower() for p in raw)
+        if name == "trusted_proxies":
+            _check_networks(name, items)
+        return items
     if hint == RegistrationMode:
         allowed = get_args(RegistrationMode)
         if raw not in allowed:
@@ -168,7 +183,17 @@ def _coerce(name: str, hint: Any, raw: Any) -> Any:
         return _throttles(raw)
     if not isinstance(raw, str):
         raise ConfigError(f"{name} must be a string, got {raw!r}")
+    if name == "media_url" and raw and not _MEDIA_URL.fullmatch(raw):
+        raise ConfigError(f"media_url must be an http(s) URL without query, got {raw!r}")
     return raw
+
+
+def _check_networks(name: str, items: tuple[str, ...]) -> None:
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ConfigError(f"{name}: {item!r} is not an IP address or CIDR network") from None
 
 
 def _throttles(raw: Any) -> dict[str, Throttle]:

@@ -32,13 +32,24 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def bound_socket() -> socket.socket:
+    """A listening socket on a free port, held from the start: parallel test workers can't
+    grab the same port between choosing it and serving on it."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(512)
+    return sock
+
+
 class RunningServer:
     def __init__(self, backend: str, **overrides: Any) -> None:
         self.backend = backend
         self._tmp = tempfile.TemporaryDirectory(prefix="tandem-test-")
         self.data_dir = Path(self._tmp.name)
         self.database = TestDatabase(backend, self.data_dir)
-        self.port = free_port()
+        self._socket: socket.socket | None = bound_socket()
+        self.port = int(self._socket.getsockname()[1])
         defaults: dict[str, Any] = {
             "domain": f"127.0.0.1:{self.port}",
             "data_dir": self.data_dir,
@@ -56,9 +67,19 @@ class RunningServer:
 
     def start(self) -> RunningServer:
         app = create_app(self.settings)
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", proxy_headers=False
+        )  # as `tandem serve`: X-Forwarded-For counts only through `trusted_proxies`
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        if self._socket is None:  # restarted on the same port
+            self._socket = socket.socket()
+            self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self._socket.bind(("127.0.0.1", self.port))
+            self._socket.listen(512)
+        sockets = [self._socket]
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": sockets}, daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + 30
         while not self._server.started:
@@ -73,6 +94,9 @@ class RunningServer:
         if self._thread is not None:
             self._thread.join(timeout=30)
         self._server = None
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
 
     def close(self) -> None:
         self.stop()
@@ -123,6 +147,9 @@ class ServerProcess(RunningServer):
         return env
 
     def start(self) -> ServerProcess:
+        if self._socket is not None:  # the child process binds the port itself
+            self._socket.close()
+            self._socket = None
         command = [
             sys.executable, "-m", "tandem", "serve",
             "--host", "127.0.0.1", "--port", str(self.port), "--domain", f"127.0.0.1:{self.port}",

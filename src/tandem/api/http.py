@@ -5,17 +5,28 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import orjson
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
 from tandem.core.images import Upload
 
-MAX_BODY = 64 * 1024 * 1024
+if TYPE_CHECKING:
+    from tandem.config import Settings
+
+KIB = 1024
+MIB = 1024 * KIB
+# Body limits, checked on Content-Length before reading and again while the body streams in.
+MISSKEY_JSON_LIMIT = 1 * MIB  # Misskey's bodyLimit
+PAGE_FORM_LIMIT = 64 * KIB  # HTML page forms: sign-in, consent
+UPLOAD_SLACK = 1 * MIB  # multipart framing and the fields around the files
+MAX_DEPTH = 32  # nesting of parameters (Rack's param_depth_limit)
+MAX_FIELDS = 2000  # parameters in one query string or form
 _KEY = re.compile(r"\A([^\[\]]+)((?:\[[^\[\]]*\])*)\Z")
 _PART = re.compile(r"\[([^\[\]]*)\]")
 _DATA_URI = re.compile(r"\Adata:([\w.+-]+/[\w.+-]+)?(;base64)?,(.*)\Z", re.DOTALL)
@@ -29,12 +40,110 @@ class JSON(Response):
 
 
 class BadRequest(Exception):
-    """The request body or parameters cannot be read at all (400)."""
+    """The request body or parameters cannot be read at all (400); `param` names the culprit
+    and `reason` says what is wrong with it, for dialects that report them apart."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
+    def __init__(
+        self, message: str, status: int = 400, *, param: str | None = None, reason: str = ""
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        self.param = param
+        self.reason = reason or message
+
+
+class PayloadTooLarge(BadRequest):
+    def __init__(self, limit: int) -> None:
+        size = f"{limit // MIB} MB" if limit % MIB == 0 else f"{limit // KIB} KB"
+        super().__init__(f"Request body too large (maximum {size})", 413)
+        self.limit = limit
+
+
+def _largest_upload(settings: Settings) -> int:
+    """The most file bytes one request may carry: a media file, or an avatar and a header
+    together (Mastodon's update_credentials)."""
+    return max(settings.max_media_size, 2 * settings.max_image_size)
+
+
+def upload_limit(settings: Settings) -> int:
+    """The largest multipart body: the biggest upload plus some slack."""
+    return _largest_upload(settings) + UPLOAD_SLACK
+
+
+def text_body_limit(settings: Settings) -> int:
+    """The largest Mastodon JSON or form body. Its files may come as base64 `data:` URIs
+    (a third bigger than the file), so: the biggest upload in base64, rounded up to whole
+    MiB, plus some slack."""
+    encoded = -(-_largest_upload(settings) * 4 // 3)
+    return -(-encoded // MIB) * MIB + UPLOAD_SLACK
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, refused (413) as soon as it is known to pass `limit`: by its Content-Length
+    before anything is read, else while it streams in (a chunked body has no length)."""
+    cached: bytes | None = getattr(request, "_body", None)
+    if cached is not None:
+        return cached
+    length = request.headers.get("content-length", "").strip()
+    if length.isdigit() and (len(length) > 18 or int(length) > limit):
+        raise PayloadTooLarge(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(limit)
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    request._body = body  # request.body() and request.form() now parse what was read here
+    return body
+
+
+def _shown(name: str) -> str:
+    return name.replace("\x00", "\\0")
+
+
+def check_values(params: dict[str, Any]) -> None:
+    """Parsed parameters hold no NUL character (no database stores one) in any key, string or
+    file name, and nest at most MAX_DEPTH deep. Errors name the top-level parameter."""
+    stack: list[tuple[str, Any, int]] = []
+    for key, value in params.items():
+        if "\x00" in key:
+            raise _nul(key)
+        stack.append((key, value, 1))
+    while stack:
+        param, value, depth = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise _nul(param)
+        elif isinstance(value, Upload):
+            if "\x00" in (value.filename or "") or "\x00" in (value.content_type or ""):
+                raise _nul(param)
+        elif isinstance(value, dict | list):
+            if depth >= MAX_DEPTH:
+                reason = f"is nested too deeply (at most {MAX_DEPTH} levels)"
+                raise BadRequest(f"{_shown(param)} {reason}", param=_shown(param), reason=reason)
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    if isinstance(key, str) and "\x00" in key:
+                        raise _nul(param)
+                    stack.append((param, item, depth + 1))
+            else:
+                stack.extend((param, item, depth + 1) for item in value)
+
+
+def _nul(param: str) -> BadRequest:
+    reason = "must not contain NUL characters"
+    return BadRequest(f"{_shown(param)} {reason}", param=_shown(param), reason=reason)
+
+
+def parse_pairs(text: str) -> list[tuple[str, str]]:
+    """A query string or form body as pairs, with at most MAX_FIELDS of them."""
+    try:
+        return parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    except ValueError:
+        raise BadRequest(f"Too many parameters (at most {MAX_FIELDS})") from None
 
 
 def nest(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -46,6 +155,9 @@ def nest(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             root[key] = value
             continue
         parts = [match.group(1), *_PART.findall(match.group(2))]
+        if len(parts) > MAX_DEPTH:
+            param, reason = _shown(parts[0]), f"is nested too deeply (at most {MAX_DEPTH} levels)"
+            raise BadRequest(f"{param} {reason}", param=param, reason=reason)
         _assign(root, parts, value)
     return root
 
@@ -90,33 +202,40 @@ def decode_data_uri(text: str) -> Upload | None:
 
 
 async def read_params(request: Request) -> dict[str, Any]:
-    """Query string merged with the body (JSON, form or multipart); files become Uploads."""
-    params: dict[str, Any] = nest(parse_qsl(request.url.query, keep_blank_values=True))
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        return params
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > MAX_BODY:
-        raise BadRequest(f"Request body too large (maximum {MAX_BODY // 1024 // 1024} MB)", 413)
+    """Query string merged with the body (JSON, form or multipart); files become Uploads.
+
+    Bodies are limited (413), parameters hold no NUL and nest at most MAX_DEPTH deep (400)."""
+    params: dict[str, Any] = nest(parse_pairs(request.url.query))
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        params.update(await _body_params(request))
+    check_values(params)
+    return params
+
+
+async def _body_params(request: Request) -> dict[str, Any]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    settings = request.app.state.services.settings
     if content_type == "application/json" or content_type.endswith("+json"):
-        raw = await request.body()
-        if raw.strip():
-            try:
-                body = orjson.loads(raw)
-            except orjson.JSONDecodeError as exc:
-                raise BadRequest(f"The request body is not valid JSON: {exc}") from None
-            if not isinstance(body, dict):
-                raise BadRequest("The JSON request body must be an object")
-            params.update(body)
-    elif content_type == "application/x-www-form-urlencoded":
-        raw = await request.body()
+        raw = await read_body(request, text_body_limit(settings))
+        if not raw.strip():
+            return {}
         try:
-            params.update(nest(parse_qsl(raw.decode(), keep_blank_values=True)))
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise BadRequest(f"The request body is not valid JSON: {exc}") from None
+        if not isinstance(body, dict):
+            raise BadRequest("The JSON request body must be an object")
+        return body
+    if content_type == "application/x-www-form-urlencoded":
+        raw = await read_body(request, text_body_limit(settings))
+        try:
+            return nest(parse_pairs(raw.decode()))
         except UnicodeDecodeError:
             raise BadRequest("The form body is not valid UTF-8") from None
-    elif content_type == "multipart/form-data":
+    if content_type == "multipart/form-data":
+        await read_body(request, upload_limit(settings))
         try:
-            form = await request.form(max_files=16, max_fields=2000)
+            form = await request.form(max_files=16, max_fields=MAX_FIELDS)
         except Exception as exc:  # python-multipart raises several kinds of parse errors
             raise BadRequest(f"The multipart body cannot be parsed: {exc}") from None
         pairs: list[tuple[str, Any]] = []
@@ -126,9 +245,33 @@ async def read_params(request: Request) -> dict[str, Any]:
                 pairs.append((key, Upload(data, value.content_type, value.filename)))
             else:
                 pairs.append((key, value))
-        params.update(nest(pairs))
-    return params
+        return nest(pairs)
+    return {}
+
+
+class IdConvertor(Convertor[int]):
+    """Starlette's `int` path convertor, safe for any run of digits: int() refuses strings of
+    more than 4300 digits, so one too long to be an id becomes 0, which is no record's id."""
+
+    regex = "[0-9]+"
+
+    def convert(self, value: str) -> int:
+        return int(value) if len(value) <= 20 else 0
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("int", IdConvertor())  # before any route compiles `{id:int}`
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "0.0.0.0"
+    """The client's address; behind a trusted proxy, from X-Forwarded-For."""
+    from tandem.api.proxies import client_address  # kept local: this module parses requests
+
+    peer = request.client.host if request.client else "0.0.0.0"
+    services = getattr(request.app.state, "services", None)
+    cidrs: tuple[str, ...] = services.settings.trusted_proxies if services is not None else ()
+    if not cidrs:
+        return peer
+    return client_address(peer, request.headers.getlist("x-forwarded-for"), cidrs)

@@ -6,6 +6,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from tandem.core import clock, permissions
 from tandem.core.errors import NotFound, Unprocessable, ValidationFailed
@@ -18,6 +19,50 @@ from tandem.store import oauth as oauth_store
 from tandem.store.db import Conn, Database
 
 _SESSION = re.compile(r"\A[A-Za-z0-9_-]{8,128}\Z")
+_APP_SCHEME = re.compile(r"\A[a-z][a-z0-9+.-]*\Z")
+# Schemes a browser runs or reads locally instead of handing to an app: never a callback.
+DANGEROUS_SCHEMES = frozenset(
+    {
+        "javascript",
+        "vbscript",
+        "livescript",
+        "data",
+        "file",
+        "blob",
+        "filesystem",
+        "about",
+        "view-source",
+        "jar",
+    }
+)
+
+
+def callback_problem(url: str) -> str | None:
+    """Why an app's callback URL may not receive the user, if it may not.
+
+    Allowed: http(s) URLs with a host, and an app's own scheme (`myapp://done`).
+    Never: schemes a browser would run or open itself (`javascript:`, `data:`, `file:`…).
+    """
+    if any(ord(c) < 0x21 or c in "\x7f\\" for c in url):
+        return "must not contain spaces, control characters or backslashes"
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "must be a valid URL"
+    scheme = parts.scheme.lower()
+    if not scheme:
+        return "must be an absolute URL"
+    if scheme in DANGEROUS_SCHEMES or not _APP_SCHEME.match(scheme):
+        return f"must not use the {scheme}: scheme"
+    if scheme in ("http", "https") and not parts.hostname:
+        return "must name a host"
+    return None
+
+
+def _check_callback(attribute: str, url: str | None) -> None:
+    problem = callback_problem(url) if url else None
+    if problem is not None:
+        raise ValidationFailed.one(attribute, "invalid", problem)
 
 
 @dataclass(frozen=True)
@@ -66,6 +111,7 @@ async def miauth_request(
     """What the MiAuth page shows; the first visit records the request."""
     if not _SESSION.match(session):
         raise ValidationFailed.one("session", "invalid", "must be 8 to 128 letters, digits, - or _")
+    _check_callback("callback", callback_url)
     wanted = permissions.parse(permission)
     async with db.write() as conn:
         row = await store.miauth(conn, session)
@@ -143,6 +189,7 @@ async def create_app(
 ) -> Application:
     if not name.strip():
         raise ValidationFailed.one("name", "blank", "can't be blank")
+    _check_callback("callback_url", callback_url)
     app = Application(
         id=new_id(),
         name=name.strip()[:255],

@@ -83,6 +83,7 @@ async def add_note(db: Database, owner: Account, clip_id: int, status_id: int) -
         if row is None or row.account_id != owner.id:
             raise NotFound("Clip")
         status = await visible(conn, owner, status_id)
+        await store.lock_clip(conn, clip_id)  # the check and the limit hold under races too
         present = await store.clip_note_ids(conn, clip_id)
         if status.id in present:
             raise Unprocessable("The note has already been clipped.", code="ALREADY_CLIPPED")

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+# The furthest ahead a client may set an expiry (a mute's end): well inside what a datetime
+# holds, and long enough to mean "for good".
+MAX_AHEAD_SECONDS = 1000 * 365 * 24 * 3600
+
 
 def now() -> datetime:
     return datetime.now(UTC)

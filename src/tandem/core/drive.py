@@ -1,20 +1,22 @@
 """Drive: the files a user uploads (Mastodon media attachments are Drive files too).
 
-Images are decoded and re-encoded (metadata stripped, size capped) with a thumbnail and a
-blurhash; other files are kept byte for byte, for imports and exports.
+A file's type is decided from its bytes, never from the name or type the client sent (a file
+sent as an image must be one, though: that is checked, not trusted). Images
+are decoded and re-encoded (metadata stripped, size capped) with a thumbnail and a blurhash;
+other files are kept byte for byte, for imports and exports, under an extension that matches
+what they really are (see `core/filetypes.py` for how each is served).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import mimetypes
 
 from tandem.config import Settings
-from tandem.core import clock
+from tandem.core import clock, filetypes
 from tandem.core.errors import Forbidden, NotFound, Unprocessable, ValidationFailed
 from tandem.core.ids import new_id
-from tandem.core.images import Encoded, ImageProblem, Upload, process_media
+from tandem.core.images import TOO_COMPLEX, Encoded, ImageProblem, Upload, process_media
 from tandem.core.models import Account, ImageRef, MediaAttachment, MediaKind
 from tandem.store import accounts as account_store
 from tandem.store import media as store
@@ -36,14 +38,6 @@ def _save(
 def _image_ref(files: MediaFiles, file_id: int, style: str, encoded: Encoded) -> ImageRef:
     ref = _save(files, file_id, style, encoded.data, encoded.content_type, encoded.extension)
     return ImageRef(ref.path, ref.content_type, None, encoded.width, encoded.height, ref.size)
-
-
-def _content_type(upload: Upload) -> str:
-    given = (upload.content_type or "").split(";")[0].strip().lower()
-    if given and given != "application/octet-stream":
-        return given
-    guessed = mimetypes.guess_type(upload.filename or "")[0]
-    return guessed or "application/octet-stream"
 
 
 async def usage(db: Database, account_id: int) -> int:
@@ -70,12 +64,16 @@ async def add(
         raise Unprocessable(
             "Cannot upload the file because you have no free space of drive.", code="NO_FREE_SPACE"
         )
-    content_type = _content_type(upload)
+    found = filetypes.sniff(upload.data, upload.content_type, upload.filename)
+    declared = (upload.content_type or "").split(";")[0].strip().lower()
     file_id = new_id()
-    if images_only or content_type in IMAGE_TYPES:
+    # The bytes decide what a file is; a file declared as an image must also be one.
+    if images_only or found.content_type in IMAGE_TYPES or declared in IMAGE_TYPES:
         try:
             processed = await asyncio.to_thread(process_media, upload, settings.max_media_size)
         except ImageProblem as problem:
+            if problem.code == TOO_COMPLEX:
+                raise Unprocessable(f"File {problem.message}", code="FILE_TOO_COMPLEX") from None
             raise ValidationFailed.one("file", problem.code, problem.message) from None
         original = _image_ref(files, file_id, "original", processed.original)
         thumbnail: ImageRef | None = _image_ref(files, file_id, "small", processed.small)
@@ -86,8 +84,9 @@ async def add(
         if len(upload.data) > settings.max_media_size:
             limit = settings.max_media_size // (1024 * 1024)
             raise ValidationFailed.one("file", "less_than", f"must be less than {limit} MB")
-        ext = (mimetypes.guess_extension(content_type) or ".bin").lstrip(".")
-        original = _save(files, file_id, "original", upload.data, content_type, ext)
+        original = _save(
+            files, file_id, "original", upload.data, found.content_type, found.extension
+        )
         thumbnail, blurhash, kind, stored = None, None, "unknown", upload.data
     media = MediaAttachment(
         id=file_id,

@@ -8,6 +8,7 @@ from tandem.core.errors import Unprocessable, ValidationFailed
 from tandem.core.ids import new_id
 from tandem.core.models import Account, Relationship
 from tandem.core.relationships import relationship_of
+from tandem.store import accounts as account_store
 from tandem.store import relationships as pairs
 from tandem.store.db import Database
 from tandem.store.schema import account_notes, account_pins
@@ -18,20 +19,20 @@ NOTE_LIMIT = 2000
 async def endorse(db: Database, actor: Account, target_id: int) -> Relationship:
     async with db.write() as conn:
         target = await require(conn, target_id)
+        await account_store.lock_accounts(conn, actor.id, target.id)  # vs. a racing unfollow
         if not await pairs.is_following(conn, actor.id, target.id):
             raise Unprocessable(
                 "You must be already following the person you want to endorse",
                 code="NOT_FOLLOWING",
             )
-        if await pairs.find(conn, account_pins, actor.id, target.id) is None:
-            await pairs.insert(
-                conn,
-                account_pins,
-                id=new_id(),
-                account_id=actor.id,
-                target_account_id=target.id,
-                created_at=clock.now(),
-            )
+        await pairs.insert(
+            conn,
+            account_pins,
+            id=new_id(),
+            account_id=actor.id,
+            target_account_id=target.id,
+            created_at=clock.now(),
+        )
         return await relationship_of(conn, actor.id, target.id)
 
 
@@ -53,6 +54,7 @@ async def set_note(
         )
     async with db.write() as conn:
         target = await require(conn, target_id)
+        await account_store.lock_accounts(conn, actor.id, target.id)
         existing = await pairs.find(conn, account_notes, actor.id, target.id)
         if not text:
             if existing is not None:

@@ -24,21 +24,18 @@ class Favorite:
 async def add(db: Database, account: Account, status_id: int) -> StatusBundle:
     async with db.write() as conn:
         status = await visible(conn, account, status_id)
-        if await store.find_favorite(conn, account.id, status.id) is not None:
+        if not await store.favorite(conn, account.id, status.id, clock.now()):
             raise Unprocessable(
                 "The note has already been marked as a favorite.", code="ALREADY_FAVORITED"
             )
-        await store.favorite(conn, account.id, status.id, clock.now())
         return await bundle(conn, account.id, [status])
 
 
 async def remove(db: Database, account: Account, status_id: int) -> StatusBundle:
     async with db.write() as conn:
         status = await visible(conn, account, status_id)
-        found = await store.find_favorite(conn, account.id, status.id)
-        if found is None:
+        if not await store.unfavorite(conn, account.id, status.id):
             raise Unprocessable("You have not marked that note a favorite.", code="NOT_FAVORITED")
-        await store.unfavorite(conn, found.id)
         return await bundle(conn, account.id, [status])
 
 
@@ -46,11 +43,10 @@ async def toggle_bookmark(db: Database, account: Account, status_id: int, on: bo
     """Mastodon's bookmark and unbookmark: the same favorites, but repeating is no error."""
     async with db.write() as conn:
         status = await visible(conn, account, status_id)
-        found = await store.find_favorite(conn, account.id, status.id)
-        if on and found is None:
+        if on:
             await store.favorite(conn, account.id, status.id, clock.now())
-        elif not on and found is not None:
-            await store.unfavorite(conn, found.id)
+        else:
+            await store.unfavorite(conn, account.id, status.id)
         return await bundle(conn, account.id, [status])
 
 

@@ -10,6 +10,7 @@ from tandem.core.accounts import require
 from tandem.core.errors import NotFound, Unprocessable, ValidationFailed
 from tandem.core.ids import new_id
 from tandem.core.models import Account, FeaturedTag
+from tandem.store import accounts as account_store
 from tandem.store import lists as store
 from tandem.store import statuses as status_store
 from tandem.store.db import Conn, Database
@@ -39,6 +40,7 @@ async def create(db: Database, settings: Settings, owner: Account, name: str | N
         raise ValidationFailed.one("name", "invalid", "is not a valid hashtag")
     now = clock.now()
     async with db.write() as conn:
+        await account_store.lock_accounts(conn, owner.id)  # the limit holds under races too
         existing = await _for_account(conn, owner.id)
         if any(f.name.lower() == tag.lower() for f in existing):
             raise ValidationFailed.one("name", "taken", "has already been taken")
@@ -49,9 +51,11 @@ async def create(db: Database, settings: Settings, owner: Account, name: str | N
             )
         (tag_id,) = await status_store.ensure_tags(conn, [tag], now)
         row_id = new_id()
-        await store.insert_featured_tag(
+        created_now = await store.insert_featured_tag(
             conn, row_id=row_id, account_id=owner.id, tag_id=tag_id, now=now
         )
+        if not created_now:
+            raise ValidationFailed.one("name", "taken", "has already been taken")
         created = [f for f in await _for_account(conn, owner.id) if f.id == row_id]
     return created[0]
 

@@ -8,6 +8,7 @@ from tandem.core import clock
 from tandem.core.errors import NotFound
 from tandem.core.models import Account, Relationship
 from tandem.core.relationships import create_follow, relationship_of
+from tandem.store import accounts as account_store
 from tandem.store import notifications as notification_store
 from tandem.store import relationships as pairs
 from tandem.store.db import AnyRow, Conn, Database
@@ -15,35 +16,46 @@ from tandem.store.schema import follow_requests
 
 
 async def authorize(db: Database, owner: Account, requester_id: int) -> Relationship:
+    """Accept a request; of racing accepts/rejects exactly one finds it (the others: 404)."""
     now = clock.now()
     async with db.write() as conn:
+        await account_store.lock_accounts(conn, requester_id, owner.id)
         request = await pairs.remove(conn, follow_requests, requester_id, owner.id)
         if request is None:
-            raise NotFound("Record")
+            raise NotFound("Follow request")
         await _accept(conn, request, now)
         return await relationship_of(conn, owner.id, requester_id)
 
 
-async def _accept(conn: Conn, request: AnyRow, now: datetime) -> None:
+async def _accept(conn: Conn, request: AnyRow, now: datetime) -> bool:
     settings = {k: request._mapping[k] for k in ("show_reblogs", "notify", "languages")}
-    await create_follow(conn, request.account_id, request.target_account_id, settings, now)
+    return await create_follow(conn, request.account_id, request.target_account_id, settings, now)
+
+
+async def lock_for_accept_all(conn: Conn, owner_id: int) -> None:
+    """Lock the owner with everyone waiting, in id order, before the owner's row is written:
+    a requester's racing follow or unfollow locks the same rows in the same order, so the
+    two cannot deadlock."""
+    waiting = await pairs.pending_request_ids(conn, owner_id)
+    await account_store.lock_accounts(conn, owner_id, *waiting)
 
 
 async def accept_all(conn: Conn, owner_id: int) -> int:
-    """Unlocking an account lets everyone waiting in (Mastodon does the same)."""
+    """Unlocking an account lets everyone waiting in (Mastodon does the same); call
+    `lock_for_accept_all` first in the same transaction."""
     now = clock.now()
     accepted = 0
     for requester in await pairs.pending_request_ids(conn, owner_id):
         request = await pairs.remove(conn, follow_requests, requester, owner_id)
-        if request is not None:
-            await _accept(conn, request, now)
+        if request is not None and await _accept(conn, request, now):
             accepted += 1
     return accepted
 
 
 async def reject(db: Database, owner: Account, requester_id: int) -> Relationship:
     async with db.write() as conn:
+        await account_store.lock_accounts(conn, requester_id, owner.id)
         if await pairs.remove(conn, follow_requests, requester_id, owner.id) is None:
-            raise NotFound("Record")
+            raise NotFound("Follow request")
         await notification_store.delete_between(conn, owner.id, requester_id, "follow_request")
         return await relationship_of(conn, owner.id, requester_id)

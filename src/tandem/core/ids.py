@@ -40,6 +40,12 @@ def id_at(moment: datetime) -> int:
     return int(moment.timestamp() * 1000) << 16
 
 
+def id_at_ms(ms: int) -> int:
+    """`id_at` for milliseconds since the epoch, clamped to the ids that can exist (a date
+    cursor far in the past or future is simply before or after every id)."""
+    return min(max(ms, 0), (1 << 47) - 1) << 16
+
+
 def parse_id(raw: object) -> int | None:
     """An id from client input, or None when it cannot be one of ours."""
     if isinstance(raw, bool):

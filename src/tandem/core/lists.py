@@ -11,6 +11,7 @@ from tandem.core.accounts import require
 from tandem.core.errors import Errors, NotFound, Unprocessable, ValidationFailed
 from tandem.core.ids import new_id
 from tandem.core.models import Account, Page, UserList
+from tandem.store import accounts as account_store
 from tandem.store import lists as store
 from tandem.store import relationships as pairs
 from tandem.store.db import Conn, Database
@@ -63,6 +64,7 @@ async def create(
     errors.raise_if_any()
     assert title is not None
     async with db.write() as conn:
+        await account_store.lock_accounts(conn, owner.id)  # the limit holds under races too
         if await store.count_lists(conn, owner.id) >= MAX_LISTS:
             raise Unprocessable(f"You cannot have more than {MAX_LISTS} lists", code="LIST_LIMIT")
         created = UserList(
@@ -118,6 +120,12 @@ async def add(
         raise ValidationFailed.one("account_ids", "blank", "can't be blank")
     async with db.write() as conn:
         await own(conn, owner, list_id)
+        # Lock order (store/writes.py): the accounts (an unfollow or block of a target, which
+        # drops it from the owner's lists, waits for us), then the list: membership checks and
+        # the size limit hold against concurrent adds to this list.
+        await account_store.lock_accounts(conn, owner.id, *account_ids)
+        await store.lock_list(conn, list_id)
+        await own(conn, owner, list_id)  # not deleted meanwhile
         present = await store.member_ids(conn, list_id)
         adding: list[int] = []
         for account_id in dict.fromkeys(account_ids):

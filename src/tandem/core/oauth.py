@@ -61,14 +61,20 @@ class InvalidToken(DomainError):
         self.reason = reason
 
 
+def _same(known: str, given: str) -> bool:
+    """Constant-time comparison of secrets; as bytes, since compare_digest refuses non-ASCII
+    str (a client may send any text)."""
+    return hmac.compare_digest(known.encode(), given.encode("utf-8", "surrogatepass"))
+
+
 async def authenticate_client(
     db: Database, client_id: str | None, secret: str | None
 ) -> Application:
-    if not client_id:
+    if not client_id or "\x00" in client_id:  # HTTP Basic credentials are not checked upstream
         raise OAuthError("invalid_client", status=401)
     async with db.read() as conn:
         app = await store.app_by_client_id(conn, client_id)
-    if app is None or secret is None or not hmac.compare_digest(app.client_secret, secret):
+    if app is None or secret is None or not _same(app.client_secret, secret):
         raise OAuthError("invalid_client", status=401)
     return app
 
@@ -227,7 +233,7 @@ async def create_code(db: Database, request: AuthorizationRequest, account_id: i
 
 def _pkce_matches(challenge: str, verifier: str) -> bool:
     computed = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=")
-    return hmac.compare_digest(computed.decode(), challenge)
+    return _same(computed.decode(), challenge)
 
 
 async def authorization_code_grant(
@@ -276,7 +282,8 @@ async def refresh_token_grant(
         wanted = scopes.parse(raw_scope) or old.scopes
         if not scopes.all_covered(wanted, old.scopes):
             raise OAuthError("invalid_scope")
-        await store.revoke_token(conn, old.id, clock.now())
+        if not await store.revoke_token(conn, old.id, clock.now()):
+            raise OAuthError("invalid_grant")  # a racing refresh with this token won
         return await issue_token(
             conn,
             application_id=app.id,

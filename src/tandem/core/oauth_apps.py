@@ -13,7 +13,7 @@ from tandem.core.tokens import new_secret
 from tandem.store import oauth as store
 from tandem.store.db import Database
 
-_FORBIDDEN_SCHEMES = {"data", "vbscript", "javascript"}
+_FORBIDDEN_SCHEMES = {"data", "vbscript", "javascript", "file"}  # Doorkeeper's, and file:
 
 
 def _redirect_uri_problem(uri: str) -> str | None:

@@ -8,6 +8,7 @@ from typing import Literal
 from tandem.config import Settings
 from tandem.core.errors import Errors, NotFound, Unprocessable
 from tandem.core.images import (
+    ALLOWED_TYPES,
     ImageProblem,
     ProcessedImage,
     Upload,
@@ -33,7 +34,8 @@ async def from_drive(
     label = _FILE_LABEL[kind]
     if found is None or found.account_id != account_id:
         raise NotFound(f"{label.capitalize()} file")
-    if not found.file.content_type.startswith("image/"):
+    # Only images tandem can decode: an SVG is an image/* file but never an avatar.
+    if found.file.content_type not in ALLOWED_TYPES:
         raise Unprocessable(
             f"The file specified as a{'n' if label == 'avatar' else ''} {label} is not an image.",
             code=f"{label.upper()}_NOT_AN_IMAGE",

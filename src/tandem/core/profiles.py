@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from tandem.config import Settings
 from tandem.core import clock, profile_images, text, urls
 from tandem.core.errors import Errors
-from tandem.core.follow_requests import accept_all
+from tandem.core.follow_requests import accept_all, lock_for_accept_all
 from tandem.core.images import ProcessedImage, Upload
 from tandem.core.models import (
     Account,
@@ -138,9 +138,12 @@ async def update_profile(
                 file_id = getattr(changes, _FILE_ATTR[kind])
                 setattr(updated, _FILE_ATTR[kind], file_id if isinstance(file_id, int) else None)
             await _render(conn, settings, updated)
+            unlocking = was_locked and not updated.locked
+            if unlocking:
+                await lock_for_accept_all(conn, account.id)
             await account_store.save_profile(conn, updated, clock.now())
             await _save_user(conn, user, changes)
-            if was_locked and not updated.locked:
+            if unlocking:
                 await accept_all(conn, account.id)
             await _queue_link_checks(conn, settings, updated)
             fresh_account = await account_store.get(conn, account.id)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import math
 import time
 from dataclasses import dataclass
 from typing import Protocol
@@ -10,8 +12,21 @@ from typing import Protocol
 from tandem.config import Settings, Throttle
 
 
+def ip_key(ip: str) -> str:
+    """IPv6 clients are counted per /64, as one host usually owns the whole prefix."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
+    return ip
+
+
 class Counter(Protocol):
     async def incr(self, key: str, ttl: int) -> int: ...
+
+    async def decr(self, key: str) -> None: ...
 
 
 class MemoryCounter:
@@ -32,6 +47,12 @@ class MemoryCounter:
             self._counts[key] = (expires, count + 1)
             return count + 1
 
+    async def decr(self, key: str) -> None:
+        async with self._lock:
+            found = self._counts.get(key)
+            if found is not None and found[1] > 0:
+                self._counts[key] = (found[0], found[1] - 1)
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -39,6 +60,7 @@ class Hit:
     limit: int
     count: int
     reset_at: float  # Unix time the window ends
+    key: str = ""  # the counter this hit counted on
 
     @property
     def remaining(self) -> int:
@@ -47,6 +69,15 @@ class Hit:
     @property
     def exceeded(self) -> bool:
         return self.count > self.limit
+
+    @property
+    def retry_after(self) -> int:
+        return retry_after(self.reset_at)
+
+
+def retry_after(reset_at: float) -> int:
+    """Whole seconds until a window ends (at least 1): what Retry-After says."""
+    return max(1, math.ceil(reset_at - time.time()))
 
 
 class RateLimiter:
@@ -65,8 +96,14 @@ class RateLimiter:
             return None
         now = time.time()
         window = int(now // throttle.period)
-        count = await self.counter.incr(f"rl:{name}:{key}:{window}", throttle.period + 1)
-        return Hit(name, throttle.limit, count, (window + 1) * throttle.period)
+        counter_key = f"rl:{name}:{key}:{window}"
+        count = await self.counter.incr(counter_key, throttle.period + 1)
+        return Hit(name, throttle.limit, count, (window + 1) * throttle.period, counter_key)
+
+    async def refund(self, hit: Hit | None) -> None:
+        """Take back a counted request (a sign-in that turned out not to be a failure)."""
+        if hit is not None and hit.key:
+            await self.counter.decr(hit.key)
 
 
 def tightest(hits: list[Hit | None]) -> Hit | None:

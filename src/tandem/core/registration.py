@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from tandem.config import Settings
 from tandem.core import clock, languages, mail, usernames
-from tandem.core.errors import Errors, Forbidden, NotFound
+from tandem.core.errors import Errors, Forbidden, NotFound, ValidationFailed
 from tandem.core.ids import new_id
 from tandem.core.models import Account, Application, IssuedToken, RoleName, User
 from tandem.core.oauth import issue_token
@@ -172,8 +172,8 @@ async def register(
             application_id=app.id if app else None,
             ip=form.ip,
         )
-        if invite_id is not None:
-            await user_store.use_invite(conn, invite_id)
+        if invite_id is not None and not await user_store.use_invite(conn, invite_id):
+            raise Forbidden("Forbidden")  # its last use went to a concurrent sign-up
         issued = None
         if app is not None:
             issued = await issue_token(
@@ -208,7 +208,9 @@ async def create_local_user(
     account = Account(
         id=new_id(), username=username, domain=None, created_at=now, updated_at=now, role=role
     )
-    await account_store.insert(conn, account)
+    if not await account_store.insert(conn, account):
+        # Another sign-up took the name since it was checked: the answer a later one gets.
+        raise ValidationFailed.one("username", "taken", "has already been taken")
     confirmation = None if confirmed else new_secret(24)
     user = User(
         id=new_id(),
@@ -224,9 +226,10 @@ async def create_local_user(
         reason=reason,
         invite_id=invite_id,
     )
-    await user_store.insert(
+    if not await user_store.insert(
         conn, user, confirmation_token=digest(confirmation) if confirmation else None, sign_up_ip=ip
-    )
+    ):
+        raise ValidationFailed.one("email", "taken", "has already been taken")
     if confirmation is not None:
         assert email is not None, "confirming needs an address"
         message = mail.confirmation(settings, to=email, username=username, token=confirmation)

@@ -108,8 +108,10 @@ async def follow(
     notify: bool | _Keep = KEEP,
     languages_: Sequence[str] | _Keep | None = KEEP,
     max_follows: int = FOLLOW_LIMIT_FLOOR,
+    again_ok: bool = True,
 ) -> Relationship:
-    """Follow, or ask to follow a locked account; calling again updates the options."""
+    """Follow, or ask to follow a locked account; calling again updates the options
+    (or, with `again_ok=False`, fails with ALREADY_FOLLOWING: Misskey's answer)."""
     if target_id == actor.id:
         raise Forbidden("Following your own account is not allowed")
     langs = KEEP if isinstance(languages_, _Keep) else _check_languages(languages_)
@@ -125,11 +127,17 @@ async def follow(
         target = await require(conn, target_id)
         if target.suspended:
             raise NotFound("Record")
+        # Everything below reads, then writes: concurrent writes for this pair wait here.
+        await account_store.lock_accounts(conn, actor.id, target.id)
         if await pairs.blocked_either_way(conn, actor.id, target.id):
             raise Forbidden("This action is not allowed")
         for table in (follows, follow_requests):
             existing = await pairs.find(conn, table, actor.id, target.id)
             if existing is not None:
+                if not again_ok:
+                    raise Unprocessable(
+                        "You are already following that user.", code="ALREADY_FOLLOWING"
+                    )
                 await pairs.update_pair(conn, table, existing.id, **options)
                 return await relationship_of(conn, actor.id, target.id)
         me = await account_store.get(conn, actor.id)
@@ -143,7 +151,7 @@ async def follow(
             "languages": options.get("languages"),
         }
         if await _needs_approval(conn, target, me):
-            await pairs.insert(
+            created = await pairs.insert(
                 conn,
                 follow_requests,
                 id=new_id(),
@@ -152,9 +160,14 @@ async def follow(
                 created_at=now,
                 **settings,
             )
-            await notification_store.insert(
-                conn, account_id=target.id, from_account_id=actor.id, type="follow_request", now=now
-            )
+            if created:
+                await notification_store.insert(
+                    conn,
+                    account_id=target.id,
+                    from_account_id=actor.id,
+                    type="follow_request",
+                    now=now,
+                )
         else:
             await create_follow(conn, actor.id, target.id, settings, now)
         return await relationship_of(conn, actor.id, target.id)
@@ -172,8 +185,9 @@ async def _needs_approval(conn: Conn, target: Account, follower: Account) -> boo
 
 async def create_follow(
     conn: Conn, follower: int, followed: int, settings: Mapping[str, object], now: datetime
-) -> None:
-    await pairs.insert(
+) -> bool:
+    """Insert the follow; counters, notification and webhooks only if this call created it."""
+    created = await pairs.insert(
         conn,
         follows,
         id=new_id(),
@@ -182,13 +196,24 @@ async def create_follow(
         created_at=now,
         **settings,
     )
-    await account_store.adjust_counts(conn, follower, following=1)
-    await account_store.adjust_counts(conn, followed, followers=1)
+    if not created:
+        return False
+    await _adjust_follow_counts(conn, follower, followed, 1)
     await notification_store.insert(
         conn, account_id=followed, from_account_id=follower, type="follow", now=now
     )
     await webhooks.emit(conn, follower, "follow", user_id=followed)
     await webhooks.emit(conn, followed, "followed", user_id=follower)
+    return True
+
+
+async def _adjust_follow_counts(conn: Conn, follower: int, followed: int, delta: int) -> None:
+    """Both sides' counters, in ascending account id order (the order rows are locked in)."""
+    for account_id in sorted((follower, followed)):
+        if account_id == follower:
+            await account_store.adjust_counts(conn, follower, following=delta)
+        else:
+            await account_store.adjust_counts(conn, followed, followers=delta)
 
 
 async def _drop_follow(conn: Conn, follower: int, followed: int) -> bool:
@@ -196,8 +221,7 @@ async def _drop_follow(conn: Conn, follower: int, followed: int) -> bool:
     row = await pairs.remove(conn, follows, follower, followed)
     if row is None:
         return False
-    await account_store.adjust_counts(conn, follower, following=-1)
-    await account_store.adjust_counts(conn, followed, followers=-1)
+    await _adjust_follow_counts(conn, follower, followed, -1)
     await pairs.remove(conn, account_pins, follower, followed)
     await conn.execute(
         list_accounts.delete().where(
@@ -210,51 +234,69 @@ async def _drop_follow(conn: Conn, follower: int, followed: int) -> bool:
     return True
 
 
-async def unfollow(db: Database, actor: Account, target_id: int) -> Relationship:
-    """Stop following, or withdraw a pending request."""
+async def unfollow(
+    db: Database, actor: Account, target_id: int, *, again_ok: bool = True
+) -> Relationship:
+    """Stop following, or withdraw a pending request (with `again_ok=False`, having neither
+    fails with NOT_FOLLOWING: Misskey's answer)."""
     async with db.write() as conn:
         target = await require(conn, target_id)
+        await account_store.lock_accounts(conn, actor.id, target.id)
         if await _drop_follow(conn, actor.id, target.id):
             await webhooks.emit(conn, actor.id, "unfollow", user_id=target.id)
         else:
-            await pairs.remove(conn, follow_requests, actor.id, target.id)
+            withdrawn = await pairs.remove(conn, follow_requests, actor.id, target.id)
+            if withdrawn is None and not again_ok:
+                raise Unprocessable("You are not following that user.", code="NOT_FOLLOWING")
         return await relationship_of(conn, actor.id, target.id)
 
 
-async def remove_from_followers(db: Database, actor: Account, target_id: int) -> Relationship:
+async def remove_from_followers(
+    db: Database, actor: Account, target_id: int, *, again_ok: bool = True
+) -> Relationship:
     async with db.write() as conn:
         target = await require(conn, target_id)
-        await _drop_follow(conn, target.id, actor.id)
+        await account_store.lock_accounts(conn, actor.id, target.id)
+        if not await _drop_follow(conn, target.id, actor.id) and not again_ok:
+            raise Unprocessable("That user is not following you.", code="NOT_FOLLOWING")
         return await relationship_of(conn, actor.id, target.id)
 
 
-async def block(db: Database, actor: Account, target_id: int) -> Relationship:
+async def block(
+    db: Database, actor: Account, target_id: int, *, again_ok: bool = True
+) -> Relationship:
     """Block: both follows end, the target's pending request to us is rejected."""
     now = clock.now()
     async with db.write() as conn:
         target = await require(conn, target_id)
         if target.id == actor.id:
             return await relationship_of(conn, actor.id, target.id)
+        await account_store.lock_accounts(conn, actor.id, target.id)
+        if not again_ok and await pairs.find(conn, blocks, actor.id, target.id) is not None:
+            raise Unprocessable("You are already blocking that user.", code="ALREADY_BLOCKING")
         await _drop_follow(conn, actor.id, target.id)
         await _drop_follow(conn, target.id, actor.id)
         await pairs.remove(conn, follow_requests, target.id, actor.id)
         await pairs.remove(conn, account_pins, target.id, actor.id)
-        if await pairs.find(conn, blocks, actor.id, target.id) is None:
-            await pairs.insert(
-                conn,
-                blocks,
-                id=new_id(),
-                account_id=actor.id,
-                target_account_id=target.id,
-                created_at=now,
-            )
+        await pairs.insert(
+            conn,
+            blocks,
+            id=new_id(),
+            account_id=actor.id,
+            target_account_id=target.id,
+            created_at=now,
+        )
         return await relationship_of(conn, actor.id, target.id)
 
 
-async def unblock(db: Database, actor: Account, target_id: int) -> Relationship:
+async def unblock(
+    db: Database, actor: Account, target_id: int, *, again_ok: bool = True
+) -> Relationship:
     async with db.write() as conn:
         target = await require(conn, target_id)
-        await pairs.remove(conn, blocks, actor.id, target.id)
+        removed = await pairs.remove(conn, blocks, actor.id, target.id)
+        if removed is None and not again_ok:
+            raise Unprocessable("You are not blocking that user.", code="NOT_BLOCKING")
         return await relationship_of(conn, actor.id, target.id)
 
 
@@ -265,11 +307,17 @@ async def mute(
     *,
     notifications: bool = True,
     duration: int = 0,
+    again_ok: bool = True,
 ) -> Relationship:
-    """Mute, optionally for `duration` seconds; muting again updates the options."""
+    """Mute, optionally for `duration` seconds; muting again updates the options (or fails
+    with ALREADY_MUTING when `again_ok` is False)."""
     if duration < 0:
         raise ValidationFailed.one(
             "duration", "invalid", "must be 0 (no end) or a positive number of seconds"
+        )
+    if duration > clock.MAX_AHEAD_SECONDS:  # also keeps the end within what a datetime holds
+        raise ValidationFailed.one(
+            "duration", "too_long", f"must be at most {clock.MAX_AHEAD_SECONDS} seconds"
         )
     now = clock.now()
     expires_at = now + timedelta(seconds=duration) if duration else None
@@ -277,7 +325,11 @@ async def mute(
         target = await require(conn, target_id)
         if target.id == actor.id:
             return await relationship_of(conn, actor.id, target.id)
+        await account_store.lock_accounts(conn, actor.id, target.id)
         existing = await pairs.find(conn, mutes, actor.id, target.id)
+        live = existing is not None and (existing.expires_at is None or existing.expires_at > now)
+        if live and not again_ok:
+            raise Unprocessable("You are already muting that user.", code="ALREADY_MUTING")
         if existing is None:
             await pairs.insert(
                 conn,
@@ -307,10 +359,18 @@ async def mute(
         return await relationship_of(conn, actor.id, target.id)
 
 
-async def unmute(db: Database, actor: Account, target_id: int) -> Relationship:
+async def unmute(
+    db: Database, actor: Account, target_id: int, *, again_ok: bool = True
+) -> Relationship:
     async with db.write() as conn:
         target = await require(conn, target_id)
-        await pairs.remove(conn, mutes, actor.id, target.id)
+        await account_store.lock_accounts(conn, actor.id, target.id)
+        removed = await pairs.remove(conn, mutes, actor.id, target.id)
+        live = removed is not None and (
+            removed.expires_at is None or removed.expires_at > clock.now()
+        )
+        if not live and not again_ok:
+            raise Unprocessable("You are not muting that user.", code="NOT_MUTING")
         await job_store.cancel(conn, f"mute_expiry:{actor.id}:{target.id}")
         return await relationship_of(conn, actor.id, target.id)
 
@@ -321,8 +381,7 @@ async def expire_mute(db: Database, account_id: int, target_id: int) -> bool:
         row = await pairs.find(conn, mutes, account_id, target_id)
         if row is None or row.expires_at is None or row.expires_at > clock.now():
             return False
-        await pairs.delete_by_id(conn, mutes, row.id)
-        return True
+        return await pairs.delete_by_id(conn, mutes, row.id)
 
 
 async def listed(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import cast
 
 from tandem.config import Settings
@@ -29,7 +30,8 @@ from tandem.store import oauth as oauth_store
 from tandem.store import relationships as pairs
 from tandem.store import statuses as store
 from tandem.store.db import Conn, Database
-from tandem.store.schema import blocks, mutes
+from tandem.store.schema import blocks, media_attachments, mutes
+from tandem.store.writes import lock
 
 MEDIA_DESCRIPTION_LIMIT = 1500
 
@@ -159,6 +161,12 @@ async def create(
             if new.in_reply_to_id
             else None
         )
+        # Lock order (store/writes.py): the parent (its replies_count moves), then our account,
+        # then the media to attach (so two posts cannot both take the same attachment).
+        if parent is not None and not await store.lock_statuses(conn, [parent.id]):
+            raise NotFound("Reply target")  # deleted meanwhile
+        await account_store.lock_accounts(conn, account.id)
+        await lock(conn, media_attachments, new.media_ids)
         media = await media_store.get_many(conn, new.media_ids)
         for media_id in new.media_ids:
             item = media.get(media_id)
@@ -240,12 +248,28 @@ async def delete(db: Database, account: Account, status_id: int) -> StatusBundle
         status = await store.get(conn, status_id)
         if status is None or status.account_id != account.id:
             raise NotFound("Record")
+        # Lock order (store/writes.py): statuses in ascending id order (the reblogged original
+        # or the parent, whose counter moves, before this one), then its reblogs, then every
+        # account whose counter moves. Once this row is held FOR UPDATE, no reblog, reply or
+        # pin of it can start, and every unreblog waits.
+        related = [i for i in (status.reblog_of_id, status.in_reply_to_id) if i]
+        if status.id not in await store.lock_statuses(
+            conn, [*related, status.id], deleting=[status.id]
+        ):
+            raise NotFound("Record")  # a concurrent delete got there first
+        status = await store.get(conn, status_id)
+        assert status is not None
         shown = await bundle(conn, account.id, [status])
-        for reblog_id, reblogger in await store.reblog_ids_of(conn, status.id):
-            await store.delete_status(conn, reblog_id)
-            await account_store.adjust_counts(conn, reblogger, statuses=-1)
-        await store.delete_status(conn, status.id)
-        await account_store.adjust_counts(conn, account.id, statuses=-1)
+        reblogs = await store.reblog_ids_of(conn, status.id)
+        await store.lock_statuses(conn, [r for r, _ in reblogs], deleting=[r for r, _ in reblogs])
+        await account_store.lock_accounts(conn, account.id, *(a for _, a in reblogs))
+        losses: dict[int, int] = {account.id: 1}  # statuses_count lost per account
+        for reblogger in await store.delete_reblogs_of(conn, status.id):
+            losses[reblogger] = losses.get(reblogger, 0) + 1
+        if await store.delete_status(conn, status.id, account.id) is None:
+            raise NotFound("Record")
+        for account_id in sorted(losses):  # the order the rows were locked in
+            await account_store.adjust_counts(conn, account_id, statuses=-losses[account_id])
         await account_store.set_last_status_at(
             conn, account.id, await store.latest_created_at(conn, account.id)
         )
@@ -269,12 +293,16 @@ async def reblog(
             original.visibility == "private" and not private_own
         ):
             raise Forbidden("This action is not allowed")
+        # Lock order (store/writes.py): the original (its reblogs_count moves), then our account.
+        if not await store.lock_statuses(conn, [original.id]):
+            raise NotFound("Record")  # deleted meanwhile
+        await account_store.lock_accounts(conn, account.id)
         existing = await store.reblog_by(conn, account.id, original.id)
         if existing is None:
             chosen = visibility if visibility in ("public", "unlisted", "private") else "public"
             if private_own:
                 chosen = "private"
-            existing = Status(
+            made = Status(
                 id=new_id(),
                 account_id=account.id,
                 text="",
@@ -282,35 +310,52 @@ async def reblog(
                 visibility=cast(Visibility, chosen),
                 reblog_of_id=original.id,
             )
-            await store.insert(conn, existing, [], [])
-            await store.adjust(conn, original.id, reblogs=1)
-            await account_store.adjust_counts(conn, account.id, statuses=1, last_status_at=now)
-            if original.account_id != account.id and not await _ignores(
-                conn, original.account_id, account.id
-            ):
-                await notification_store.insert(
-                    conn,
-                    account_id=original.account_id,
-                    from_account_id=account.id,
-                    type="reblog",
-                    status_id=original.id,
-                    now=now,
-                )
-                await webhooks.emit(conn, original.account_id, "renote", note_id=existing.id)
-            await webhooks.emit(conn, account.id, "note", note_id=existing.id)
+            # One reblog per account and status (a unique index): a racing twin inserts
+            # nothing and answers with the reblog that won, like a repeated request.
+            if await store.insert(conn, made, [], []):
+                existing = made
+                await _counted_reblog(conn, account, original, existing, now)
+            else:
+                existing = await store.reblog_by(conn, account.id, original.id)
+                if existing is None:
+                    raise NotFound("Record")  # the winner was undone meanwhile
         stored = await store.get(conn, existing.id)
-        assert stored is not None
+        if stored is None:
+            raise NotFound("Record")
         return await bundle(conn, account.id, [stored])
+
+
+async def _counted_reblog(
+    conn: Conn, account: Account, original: Status, existing: Status, now: datetime
+) -> None:
+    """Counters, notification and webhooks of a reblog this transaction created."""
+    await account_store.adjust_counts(conn, account.id, statuses=1, last_status_at=now)
+    await store.adjust(conn, original.id, reblogs=1)
+    if original.account_id != account.id and not await _ignores(
+        conn, original.account_id, account.id
+    ):
+        await notification_store.insert(
+            conn,
+            account_id=original.account_id,
+            from_account_id=account.id,
+            type="reblog",
+            status_id=original.id,
+            now=now,
+        )
+        await webhooks.emit(conn, original.account_id, "renote", note_id=existing.id)
+    await webhooks.emit(conn, account.id, "note", note_id=existing.id)
 
 
 async def unreblog(db: Database, account: Account, status_id: int) -> StatusBundle:
     async with db.write() as conn:
         original = await visible(conn, account, status_id)
-        existing = await store.reblog_by(conn, account.id, original.id)
-        if existing is not None:
-            await store.delete_status(conn, existing.id)
-            await store.adjust(conn, original.id, reblogs=-1)
+        # Lock order (store/writes.py): the original, then our account (as delete and reblog).
+        if not await store.lock_statuses(conn, [original.id]):
+            raise NotFound("Record")  # deleted meanwhile (its reblogs went with it)
+        await account_store.lock_accounts(conn, account.id)
+        if await store.delete_reblog(conn, account.id, original.id):
             await account_store.adjust_counts(conn, account.id, statuses=-1)
+            await store.adjust(conn, original.id, reblogs=-1)
         refreshed = await store.get(conn, original.id)
         assert refreshed is not None
         return await bundle(conn, account.id, [refreshed])
@@ -331,6 +376,12 @@ async def pin(
                 "Posts that are only visible to mentioned users cannot be pinned",
                 code="PIN_DIRECT",
             )
+        # Lock order (store/writes.py): the status first (a concurrent delete finishes before
+        # us, or waits for us), then the account: pins of one account are decided one at a
+        # time, so the limit holds under races too.
+        if not await store.lock_statuses(conn, [status.id]):
+            raise NotFound("Note")  # deleted meanwhile
+        await account_store.lock_accounts(conn, account.id)
         if await store.pinned_among(conn, account.id, [status.id]):
             if not again_ok:
                 raise Unprocessable("That note is already pinned.", code="ALREADY_PINNED")
@@ -346,7 +397,7 @@ async def pin(
 async def unpin(db: Database, account: Account, status_id: int) -> StatusBundle:
     async with db.write() as conn:
         status = await visible(conn, account, status_id)
-        await store.unpin(conn, account.id, status.id)
+        await store.unpin(conn, account.id, status.id)  # deleting twice is harmless
         return await bundle(conn, account.id, [status])
 
 

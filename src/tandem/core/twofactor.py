@@ -48,6 +48,8 @@ async def verify(db: Database, user: User, code: str | None) -> bool:
         return True
     wanted = digest(code.upper())
     async with db.write() as conn:
+        # Racing sign-ins with one backup code: one at a time, so only the first spends it.
+        await user_store.lock_user(conn, user.id)
         fresh = await user_store.by_account(conn, user.account_id)
         codes = list(fresh.two_factor_backup_codes) if fresh else []
         for stored in codes:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from tandem.config import Settings
 from tandem.core.models import Account, ImageRef
@@ -36,8 +36,23 @@ def account_tag_url(settings: Settings, account: Account, name: str) -> str:
     return f"{settings.base_url}/@{account.acct()}/tagged/{quote(name, safe='')}"
 
 
+def media_base(settings: Settings) -> str:
+    """Where user files are served: the `media_url` setting, else this server's /system."""
+    return settings.media_url.rstrip("/") or f"{settings.base_url}/system"
+
+
+def media_origin(settings: Settings) -> str | None:
+    """The origin of `media_url` when files are served from another one (for CSP), else None."""
+    if not settings.media_url:
+        return None
+    parts = urlsplit(settings.media_url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return None if origin == settings.base_url else origin
+
+
 def file_url(settings: Settings, path: str) -> str:
-    return f"{settings.base_url}/system/{path}"
+    """Every URL of a user file (avatars, headers, attachments, Drive files) is built here."""
+    return f"{media_base(settings)}/{path}"
 
 
 def image_urls(settings: Settings, image: ImageRef | None) -> tuple[str, str] | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from typing import BinaryIO
 
 from tandem.api.misskey import formats
 from tandem.api.misskey.entities.common import Ctx
@@ -15,6 +16,12 @@ from tandem.core import clock, drive, exports, notifications
 from tandem.core.images import Upload
 from tandem.jobs.worker import JobContext
 from tandem.store import accounts as account_store
+
+
+def _append(out: BinaryIO, data: bytes) -> None:
+    out.write(data)
+    out.flush()
+    os.fsync(out.fileno())
 
 
 async def export(ctx: JobContext) -> None:
@@ -44,19 +51,19 @@ async def export(ctx: JobContext) -> None:
                     services.db, account, kind, cursor, settings.job_batch_size, p["options"]
                 )
                 data, n = formats.chunk(render, kind, batch, count)
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
+                # The write and its fsync can take a while on a busy disk: off the event loop.
+                await asyncio.to_thread(_append, out, data)
                 written, count = written + len(data), count + n
                 if batch.next_cursor is None:
                     break
                 cursor = batch.next_cursor
                 await ctx.save(cursor=cursor, bytes=written, count=count)
-                if settings.job_batch_pause:
-                    await asyncio.sleep(settings.job_batch_pause)
-            out.write(formats.closing(kind).encode())
+                # Requests go first between batches (on SQLite the batch ran on the loop).
+                await asyncio.sleep(settings.job_batch_pause)
+            await asyncio.to_thread(_append, out, formats.closing(kind).encode())
         name = formats.file_name(kind, clock.now())
-        upload = Upload(path.read_bytes(), formats.content_type(kind), name)
+        content = await asyncio.to_thread(path.read_bytes)
+        upload = Upload(content, formats.content_type(kind), name)
         media = await drive.add(services.db, settings, services.files, account, upload, name=name)
         await ctx.save(file_id=media.id, count=count)
         path.unlink(missing_ok=True)

@@ -12,8 +12,9 @@ from typing import Any
 from tandem.api.misskey import formats
 from tandem.core import drive, imports, notifications
 from tandem.core.errors import DomainError
-from tandem.core.models import Account
+from tandem.core.models import Account, MediaAttachment
 from tandem.jobs.worker import JobContext
+from tandem.services import Services
 from tandem.store import accounts as account_store
 
 _TITLES = {
@@ -31,6 +32,10 @@ def _entries(kind: str, data: bytes) -> list[Any]:
     if kind == "user-lists":
         return formats.list_rows(data)
     return formats.antenna_specs(data)
+
+
+def _read_entries(kind: str, services: Services, media: MediaAttachment) -> list[Any]:
+    return _entries(kind, drive.read(services.files, media))
 
 
 async def _apply(
@@ -59,7 +64,8 @@ async def import_(ctx: JobContext) -> None:
     problem = None
     try:
         media = await drive.own(services.db, owner, p["file_id"])
-        entries = _entries(kind, drive.read(services.files, media))
+        # Reading and parsing a file of up to 512 KB: off the event loop.
+        entries = await asyncio.to_thread(_read_entries, kind, services, media)
     except formats.BadFile as bad:
         entries, problem = [], str(bad)
     except (DomainError, FileNotFoundError):  # the file was deleted before the job ran

@@ -69,6 +69,13 @@ class Worker:
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="tandem-jobs")
 
+    @property
+    def state(self) -> str:
+        """running, stopped (it ended or crashed), or disabled (never started in this process)."""
+        if self._task is None:
+            return "disabled"
+        return "stopped" if self._task.done() else "running"
+
     def wake(self) -> None:
         self._wake.set()
 
@@ -90,7 +97,10 @@ class Worker:
             except Exception:  # a broken queue must not kill the server; try again soon
                 log.exception("job queue error")
                 ran = False
-            if not ran:
+            if ran:
+                # Let requests in between jobs: on SQLite a job's queries never yield the loop.
+                await asyncio.sleep(0)
+            else:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=interval)

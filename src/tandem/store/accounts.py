@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_, select, 
 from tandem.core.models import Account, ImageRef, ProfileField
 from tandem.store.db import AnyRow, Conn
 from tandem.store.schema import accounts, follows, users
+from tandem.store.writes import bump, insert_new, lock
 
 
 def image_to_json(image: ImageRef | None) -> dict[str, Any] | None:
@@ -147,9 +148,12 @@ def profile_values(account: Account) -> dict[str, Any]:
     }
 
 
-async def insert(conn: Conn, account: Account) -> None:
-    await conn.execute(
-        accounts.insert().values(
+async def insert(conn: Conn, account: Account) -> bool:
+    """Create the account; False (nothing written) when its username is already taken."""
+    return await insert_new(
+        conn,
+        accounts,
+        dict(
             id=account.id,
             username=account.username,
             username_key=account.username.lower(),
@@ -161,8 +165,15 @@ async def insert(conn: Conn, account: Account) -> None:
             url=account.url,
             role=account.role,
             **profile_values(account),
-        )
+        ),
+        on=("username_key", "domain_key"),
     )
+
+
+async def lock_accounts(conn: Conn, *account_ids: int) -> None:
+    """Hold these accounts' rows until commit (PostgreSQL): writes between the same accounts
+    (follow, unfollow, block…, their counters) then run one after the other."""
+    await lock(conn, accounts, account_ids)
 
 
 async def save_profile(conn: Conn, account: Account, updated_at: datetime) -> None:
@@ -232,13 +243,15 @@ async def adjust_counts(
     statuses: int = 0,
     last_status_at: datetime | None = None,
 ) -> None:
+    """Move counters by a delta in one statement (never below zero). Call it only for a row
+    this transaction really inserted or deleted, so the counters stay equal to the rows."""
     values: dict[str, Any] = {}
     if followers:
-        values["followers_count"] = accounts.c.followers_count + followers
+        values["followers_count"] = bump(accounts.c.followers_count, followers)
     if following:
-        values["following_count"] = accounts.c.following_count + following
+        values["following_count"] = bump(accounts.c.following_count, following)
     if statuses:
-        values["statuses_count"] = accounts.c.statuses_count + statuses
+        values["statuses_count"] = bump(accounts.c.statuses_count, statuses)
     if last_status_at is not None:
         values["last_status_at"] = last_status_at
     if values:

@@ -13,16 +13,17 @@ from tandem.core.models import Page
 from tandem.store.db import AnyRow, Conn
 from tandem.store.paging import newest_first
 from tandem.store.schema import antennas, clip_notes, clips, favorites
+from tandem.store.writes import insert_new, lock
 
 
-async def favorite(conn: Conn, account_id: int, status_id: int, now: datetime) -> int:
-    favorite_id = new_id()
-    await conn.execute(
-        favorites.insert().values(
-            id=favorite_id, account_id=account_id, status_id=status_id, created_at=now
-        )
+async def favorite(conn: Conn, account_id: int, status_id: int, now: datetime) -> bool:
+    """Keep a note; False (nothing written) when the account already keeps it."""
+    return await insert_new(
+        conn,
+        favorites,
+        dict(id=new_id(), account_id=account_id, status_id=status_id, created_at=now),
+        on=("account_id", "status_id"),
     )
-    return favorite_id
 
 
 async def find_favorite(conn: Conn, account_id: int, status_id: int) -> AnyRow | None:
@@ -32,8 +33,12 @@ async def find_favorite(conn: Conn, account_id: int, status_id: int) -> AnyRow |
     return (await conn.execute(stmt)).first()
 
 
-async def unfavorite(conn: Conn, favorite_id: int) -> None:
-    await conn.execute(delete(favorites).where(favorites.c.id == favorite_id))
+async def unfavorite(conn: Conn, account_id: int, status_id: int) -> bool:
+    """Stop keeping a note; True if this call removed it."""
+    stmt = delete(favorites).where(
+        favorites.c.account_id == account_id, favorites.c.status_id == status_id
+    )
+    return (await conn.execute(stmt.returning(favorites.c.id))).first() is not None
 
 
 async def favorited_among(conn: Conn, account_id: int, status_ids: Iterable[int]) -> set[int]:
@@ -104,8 +109,19 @@ async def clip_note_ids(conn: Conn, clip_id: int) -> list[int]:
     return [r.status_id for r in rows]
 
 
-async def add_clip_note(conn: Conn, clip_id: int, status_id: int, now: datetime) -> None:
-    await conn.execute(
-        clip_notes.insert().values(clip_id=clip_id, status_id=status_id, created_at=now)
+async def lock_clip(conn: Conn, clip_id: int) -> None:
+    await lock(conn, clips, [clip_id])
+
+
+async def add_clip_note(conn: Conn, clip_id: int, status_id: int, now: datetime) -> bool:
+    """Clip a note; False (nothing written) when the clip already holds it."""
+    created = await insert_new(
+        conn,
+        clip_notes,
+        dict(clip_id=clip_id, status_id=status_id, created_at=now),
+        on=("clip_id", "status_id"),
     )
+    if not created:
+        return False
     await conn.execute(update(clips).where(clips.c.id == clip_id).values(last_clipped_at=now))
+    return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any, Literal, cast
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Row, create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -68,13 +70,20 @@ class Database:
         self.sync_engine: Engine | None = None
         if self.dialect == "postgresql":
             self.engine = create_async_engine(
-                self.url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800
+                self.url,
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                pool_recycle=1800,
+                hide_parameters=True,  # errors never carry values (secrets) into logs
             )
         else:
             path = Path(self.url.removeprefix("sqlite:///"))
             path.parent.mkdir(parents=True, exist_ok=True)
             self.sync_engine = create_engine(
-                f"sqlite:///{path}", poolclass=NullPool, connect_args={"check_same_thread": False}
+                f"sqlite:///{path}",
+                poolclass=NullPool,
+                connect_args={"check_same_thread": False},
+                hide_parameters=True,  # errors never carry values (secrets) into logs
             )
             _configure_sqlite(self.sync_engine)
         self._reader: Connection | None = None
@@ -119,6 +128,17 @@ class Database:
             writer = self._sqlite(writer=True)
             with writer.begin():
                 yield cast(Conn, _LoopConnection(writer))
+
+    async def ping(self) -> None:
+        """A trivial query: raises when the database cannot be reached."""
+        async with self.read() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def revisions(self) -> set[str]:
+        """The migration revisions the database is at (Alembic's version table)."""
+        async with self.read() as conn:
+            rows = await conn.execute(text("SELECT version_num FROM alembic_version"))
+            return {str(row[0]) for row in rows}
 
     async def migrate(self) -> None:
         if self.sync_engine is not None:
@@ -176,6 +196,12 @@ def alembic_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     return cfg
+
+
+@functools.cache
+def migration_heads() -> frozenset[str]:
+    """The revisions this code's migrations end at: a current database is at exactly these."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
 def _upgrade(sync_conn: Connection) -> None:

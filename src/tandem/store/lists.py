@@ -11,6 +11,7 @@ from tandem.store import accounts as account_store
 from tandem.store.db import AnyRow, Conn
 from tandem.store.paging import newest_first
 from tandem.store.schema import accounts, featured_tags, list_accounts, lists, tags
+from tandem.store.writes import insert_ignoring, insert_new, lock
 
 
 def list_from_row(row: AnyRow) -> UserList:
@@ -90,12 +91,16 @@ async def member_ids(conn: Conn, list_id: int) -> set[int]:
     return {r.account_id for r in rows}
 
 
+async def lock_list(conn: Conn, list_id: int) -> None:
+    """Hold the list row until commit (PostgreSQL): member changes then go one at a time."""
+    await lock(conn, lists, [list_id])
+
+
 async def add_members(conn: Conn, list_id: int, account_ids: list[int], now: Any) -> None:
+    """Add members; an account already listed (say, by a concurrent request) stays once."""
     if account_ids:
-        await conn.execute(
-            list_accounts.insert(),
-            [{"list_id": list_id, "account_id": a, "created_at": now} for a in account_ids],
-        )
+        rows = [{"list_id": list_id, "account_id": a, "created_at": now} for a in account_ids]
+        await conn.execute(insert_ignoring(conn, list_accounts, rows, ["list_id", "account_id"]))
 
 
 async def remove_members(conn: Conn, list_id: int, account_ids: list[int]) -> None:
@@ -128,11 +133,13 @@ async def featured_tag_rows(conn: Conn, account_id: int) -> list[AnyRow]:
 
 async def insert_featured_tag(
     conn: Conn, *, row_id: int, account_id: int, tag_id: int, now: Any
-) -> None:
-    await conn.execute(
-        featured_tags.insert().values(
-            id=row_id, account_id=account_id, tag_id=tag_id, created_at=now
-        )
+) -> bool:
+    """Feature a tag; False (nothing written) when the account already features it."""
+    return await insert_new(
+        conn,
+        featured_tags,
+        dict(id=row_id, account_id=account_id, tag_id=tag_id, created_at=now),
+        on=("account_id", "tag_id"),
     )
 
 

@@ -188,12 +188,16 @@ async def token_by_id(conn: Conn, token_id: int) -> AccessToken | None:
     return token_from_row(row) if row else None
 
 
-async def revoke_token(conn: Conn, token_id: int, now: datetime) -> None:
-    await conn.execute(
+async def revoke_token(conn: Conn, token_id: int, now: datetime) -> bool:
+    """Revoke a live token; True if this call revoked it (of racing refreshes of one refresh
+    token exactly one gets True: PostgreSQL re-checks `revoked_at` after waiting)."""
+    stmt = (
         update(oauth_access_tokens)
         .where(oauth_access_tokens.c.id == token_id, oauth_access_tokens.c.revoked_at.is_(None))
         .values(revoked_at=now, refresh_token_digest=None)
+        .returning(oauth_access_tokens.c.id)
     )
+    return (await conn.execute(stmt)).first() is not None
 
 
 async def revoke_account_tokens(conn: Conn, account_id: int, now: datetime) -> list[int]:
@@ -251,18 +255,18 @@ async def insert_grant(conn: Conn, **values: Any) -> None:
 
 
 async def take_grant(conn: Conn, code_digest: str, now: datetime) -> AnyRow | None:
-    """Fetch an unused authorization code and mark it used (codes work once)."""
-    row = (
-        await conn.execute(
-            select(oauth_access_grants).where(oauth_access_grants.c.code_digest == code_digest)
+    """Mark an unused authorization code used and return it (codes work once: of racing
+    requests with one code exactly one gets the row, the others None)."""
+    stmt = (
+        update(oauth_access_grants)
+        .where(
+            oauth_access_grants.c.code_digest == code_digest,
+            oauth_access_grants.c.used_at.is_(None),
         )
-    ).first()
-    if row is None or row.used_at is not None:
-        return None
-    await conn.execute(
-        update(oauth_access_grants).where(oauth_access_grants.c.id == row.id).values(used_at=now)
+        .values(used_at=now)
+        .returning(*oauth_access_grants.c)
     )
-    return row
+    return (await conn.execute(stmt)).first()
 
 
 async def insert_session(conn: Conn, **values: Any) -> None:

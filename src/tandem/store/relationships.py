@@ -34,6 +34,7 @@ from tandem.store.schema import (
     mutes,
     notifications,
 )
+from tandem.store.writes import insert_new
 
 PAIR_TABLES = (follows, follow_requests, blocks, mutes, account_pins, account_notes)
 
@@ -79,8 +80,9 @@ async def find(conn: Conn, table: Table, account_id: int, target_id: int) -> Any
     ).first()
 
 
-async def insert(conn: Conn, table: Table, **values: Any) -> None:
-    await conn.execute(table.insert().values(**values))
+async def insert(conn: Conn, table: Table, **values: Any) -> bool:
+    """Create the row for this pair; False (nothing written) when the pair already has one."""
+    return await insert_new(conn, table, values, on=("account_id", "target_account_id"))
 
 
 async def update_pair(conn: Conn, table: Table, row_id: int, **values: Any) -> None:
@@ -89,15 +91,18 @@ async def update_pair(conn: Conn, table: Table, row_id: int, **values: Any) -> N
 
 
 async def remove(conn: Conn, table: Table, account_id: int, target_id: int) -> AnyRow | None:
-    """Delete the row for this pair; returns it if there was one."""
-    row = await find(conn, table, account_id, target_id)
-    if row is not None:
-        await conn.execute(delete(table).where(table.c.id == row.id))
-    return row
+    """Delete the row for this pair; returns it if this call deleted it (one racer does)."""
+    stmt = (
+        delete(table)
+        .where(table.c.account_id == account_id, table.c.target_account_id == target_id)
+        .returning(*table.c)
+    )
+    return (await conn.execute(stmt)).first()
 
 
-async def delete_by_id(conn: Conn, table: Table, row_id: int) -> None:
-    await conn.execute(delete(table).where(table.c.id == row_id))
+async def delete_by_id(conn: Conn, table: Table, row_id: int) -> bool:
+    found = await conn.execute(delete(table).where(table.c.id == row_id).returning(table.c.id))
+    return found.first() is not None
 
 
 async def outgoing(

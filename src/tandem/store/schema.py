@@ -265,6 +265,8 @@ statuses = Table(
     Index("ix_statuses_account_id_id", "account_id", "id"),
     Index("ix_statuses_reblog_of_id", "reblog_of_id"),
     Index("ix_statuses_in_reply_to_id", "in_reply_to_id"),
+    # One reblog per account and status (statuses that are no reblog have NULL: all distinct).
+    Index("uq_statuses_account_reblog", "account_id", "reblog_of_id", unique=True),
 )
 
 status_pins = Table(

@@ -27,6 +27,7 @@ from tandem.store.schema import (
     statuses,
     tags,
 )
+from tandem.store.writes import bump, dialect_of, insert_ignoring, insert_new
 
 
 def from_row(row: AnyRow) -> Status:
@@ -98,9 +99,12 @@ async def get_many(conn: Conn, ids: Iterable[int]) -> dict[int, Status]:
 
 async def insert(
     conn: Conn, status: Status, mention_ids: Sequence[int], tag_ids: Sequence[int]
-) -> None:
-    await conn.execute(
-        statuses.insert().values(
+) -> bool:
+    """Store a status; False (nothing written) for a reblog the account already made."""
+    created = await insert_new(
+        conn,
+        statuses,
+        dict(
             id=status.id,
             account_id=status.account_id,
             text=status.text,
@@ -114,8 +118,10 @@ async def insert(
             reblog_of_id=status.reblog_of_id,
             application_id=status.application_id,
             created_at=status.created_at,
-        )
+        ),
     )
+    if not created:
+        return False
     if mention_ids:
         await conn.execute(
             mentions.insert(), [{"status_id": status.id, "account_id": i} for i in mention_ids]
@@ -124,18 +130,62 @@ async def insert(
         await conn.execute(
             status_tags.insert(), [{"status_id": status.id, "tag_id": i} for i in tag_ids]
         )
+    return True
 
 
-async def delete_status(conn: Conn, status_id: int) -> None:
-    await conn.execute(delete(statuses).where(statuses.c.id == status_id))
+async def delete_status(conn: Conn, status_id: int, account_id: int | None = None) -> Status | None:
+    """Delete a status (of that account, when given); returns it if this call deleted it."""
+    stmt = delete(statuses).where(statuses.c.id == status_id)
+    if account_id is not None:
+        stmt = stmt.where(statuses.c.account_id == account_id)
+    row = (await conn.execute(stmt.returning(*statuses.c))).first()
+    return from_row(row) if row else None
+
+
+async def delete_reblogs_of(conn: Conn, status_id: int) -> list[int]:
+    """Delete every reblog of a status; the rebloggers' account ids, one per deleted reblog."""
+    stmt = delete(statuses).where(statuses.c.reblog_of_id == status_id)
+    return [r.account_id for r in await conn.execute(stmt.returning(statuses.c.account_id))]
+
+
+async def delete_reblog(conn: Conn, account_id: int, status_id: int) -> bool:
+    """Undo the account's reblog of a status; True if this call deleted it."""
+    stmt = delete(statuses).where(
+        statuses.c.account_id == account_id, statuses.c.reblog_of_id == status_id
+    )
+    return (await conn.execute(stmt.returning(statuses.c.id))).first() is not None
+
+
+async def lock_statuses(
+    conn: Conn, ids: Iterable[int], *, deleting: Iterable[int] = ()
+) -> set[int]:
+    """Lock status rows in ascending id order (see `store/writes.py` for the global order);
+    the ids that still exist. Rows in `deleting` get `FOR UPDATE` (this transaction deletes
+    them: nobody may even reference them meanwhile), the others `FOR NO KEY UPDATE` (their
+    counters move; rows referencing them may still be inserted)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return set()
+    if dialect_of(conn) != "postgresql":  # SQLite: one writer at a time already
+        rows = await conn.execute(select(statuses.c.id).where(statuses.c.id.in_(wanted)))
+        return {r.id for r in rows}
+    doomed = set(deleting)
+    found: set[int] = set()
+    for status_id in wanted:
+        stmt = select(statuses.c.id).where(statuses.c.id == status_id)
+        stmt = stmt.with_for_update(key_share=status_id not in doomed)
+        if (await conn.execute(stmt)).first() is not None:
+            found.add(status_id)
+    return found
 
 
 async def adjust(conn: Conn, status_id: int, *, replies: int = 0, reblogs: int = 0) -> None:
+    """Move a status's counters (never below zero) for rows this transaction changed."""
     values: dict[str, Any] = {}
     if replies:
-        values["replies_count"] = statuses.c.replies_count + replies
+        values["replies_count"] = bump(statuses.c.replies_count, replies)
     if reblogs:
-        values["reblogs_count"] = statuses.c.reblogs_count + reblogs
+        values["reblogs_count"] = bump(statuses.c.reblogs_count, reblogs)
     if values:
         await conn.execute(update(statuses).where(statuses.c.id == status_id).values(**values))
 
@@ -194,11 +244,12 @@ async def count_pins(conn: Conn, account_id: int) -> int:
     )
 
 
-async def pin(conn: Conn, account_id: int, status_id: int, now: datetime) -> None:
-    await conn.execute(
-        status_pins.insert().values(
-            id=new_id(), account_id=account_id, status_id=status_id, created_at=now
-        )
+async def pin(conn: Conn, account_id: int, status_id: int, now: datetime) -> bool:
+    return await insert_new(
+        conn,
+        status_pins,
+        dict(id=new_id(), account_id=account_id, status_id=status_id, created_at=now),
+        on=("account_id", "status_id"),
     )
 
 
@@ -335,15 +386,17 @@ async def ensure_tags(conn: Conn, names: Sequence[str], now: datetime) -> list[i
     if not names:
         return []
     keys = {n.lower(): n for n in names}
-    rows = await conn.execute(select(tags.c.id, tags.c.name_key).where(tags.c.name_key.in_(keys)))
-    found = {r.name_key: r.id for r in rows}
-    for key, name in keys.items():
-        if key not in found:
-            tag_id = new_id()
-            await conn.execute(
-                tags.insert().values(id=tag_id, name=name, name_key=key, created_at=now)
-            )
-            found[key] = tag_id
+    wanted = select(tags.c.id, tags.c.name_key).where(tags.c.name_key.in_(keys))
+    found = {r.name_key: r.id for r in await conn.execute(wanted)}
+    missing = [
+        {"id": new_id(), "name": name, "name_key": key, "created_at": now}
+        for key, name in keys.items()
+        if key not in found
+    ]
+    if missing:
+        # Two posts may introduce the same new tag at once: whoever loses reads the winner's.
+        await conn.execute(insert_ignoring(conn, tags, missing, ["name_key"]))
+        found = {r.name_key: r.id for r in await conn.execute(wanted)}
     return [found[k] for k in keys]
 
 

@@ -7,12 +7,13 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from tandem.core.models import Account, User, UserSettings
 from tandem.store.accounts import from_row as account_from_row
 from tandem.store.db import AnyRow, Conn
 from tandem.store.schema import accounts, invites, oauth_access_tokens, users
+from tandem.store.writes import insert_new, lock
 
 
 def from_row(row: AnyRow) -> User:
@@ -47,9 +48,12 @@ def from_mapping(m: Mapping[Any, Any]) -> User:
 
 async def insert(
     conn: Conn, user: User, *, confirmation_token: str | None, sign_up_ip: str | None
-) -> None:
-    await conn.execute(
-        users.insert().values(
+) -> bool:
+    """Create the user; False (nothing written) when the e-mail address is already in use."""
+    return await insert_new(
+        conn,
+        users,
+        dict(
             id=user.id,
             account_id=user.account_id,
             email=user.email,
@@ -67,7 +71,8 @@ async def insert(
             sign_up_ip=sign_up_ip,
             created_at=user.created_at,
             updated_at=user.created_at,
-        )
+        ),
+        on=("email",),
     )
 
 
@@ -83,6 +88,12 @@ async def by_email(conn: Conn, email: str) -> User | None:
 
 async def email_taken(conn: Conn, email: str) -> bool:
     return await conn.scalar(select(users.c.id).where(users.c.email == email.lower())) is not None
+
+
+async def lock_user(conn: Conn, user_id: int) -> None:
+    """Hold the user row until commit (PostgreSQL): read-then-write changes of it (spending a
+    backup code) then go one at a time."""
+    await lock(conn, users, [user_id])
 
 
 async def update_user(conn: Conn, user_id: int, now: datetime, **values: Any) -> None:
@@ -125,10 +136,18 @@ async def invite_by_code(conn: Conn, code: str) -> AnyRow | None:
     return (await conn.execute(select(invites).where(invites.c.code == code))).first()
 
 
-async def use_invite(conn: Conn, invite_id: int) -> None:
-    await conn.execute(
-        update(invites).where(invites.c.id == invite_id).values(uses=invites.c.uses + 1)
+async def use_invite(conn: Conn, invite_id: int) -> bool:
+    """Count one use; False when the invite has no use left (racing sign-ups took them)."""
+    stmt = (
+        update(invites)
+        .where(
+            invites.c.id == invite_id,
+            or_(invites.c.max_uses.is_(None), invites.c.uses < invites.c.max_uses),
+        )
+        .values(uses=invites.c.uses + 1)
+        .returning(invites.c.id)
     )
+    return (await conn.execute(stmt)).first() is not None
 
 
 async def insert_invite(

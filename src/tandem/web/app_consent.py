@@ -47,11 +47,17 @@ async def _signed_in(request: Request) -> tuple[Account | None, Response | None]
 
 
 def _consent(
-    request: Request, account: Account, app_name: str, icon: str | None, wanted: Sequence[str]
+    request: Request,
+    account: Account,
+    app_name: str,
+    icon: str | None,
+    wanted: Sequence[str],
+    callback: str | None = None,
 ) -> Response:
     return page(
         request,
         "app_consent.html",
+        form_action=[callback],  # approving redirects there: the page's CSP must allow it
         title="Allow an app",
         app_name=app_name,
         icon_url=icon,
@@ -73,7 +79,8 @@ async def _approving(request: Request) -> tuple[Account | None, Response | None]
 
 
 def _allowed(request: Request, callback: str | None, **query: str) -> Response:
-    if callback:
+    # Checked again here: a callback stored before the rule existed must not run either.
+    if callback and app_auth.callback_problem(callback) is None:
         return RedirectResponse(_with_query(callback, **query), 303)
     return message(request, "Access allowed", "You can go back to the app now.")
 
@@ -98,7 +105,12 @@ async def miauth_page(request: Request) -> Response:
     if account is None:
         return instead or message(request, "Not signed in", "Sign in first.", 401)
     return _consent(
-        request, account, wanted.name or "An application", wanted.icon_url, wanted.permissions
+        request,
+        account,
+        wanted.name or "An application",
+        wanted.icon_url,
+        wanted.permissions,
+        wanted.callback_url,
     )
 
 
@@ -128,7 +140,7 @@ async def session_page(request: Request) -> Response:
     account, instead = await _signed_in(request)
     if account is None:
         return instead or message(request, "Not signed in", "Sign in first.", 401)
-    return _consent(request, account, app.name, None, app.scopes)
+    return _consent(request, account, app.name, None, app.scopes, app.callback_url)
 
 
 async def session_decide(request: Request) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -13,12 +14,20 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from tandem.api.http import client_ip
+from tandem.api.http import (
+    MAX_FIELDS,
+    PAGE_FORM_LIMIT,
+    BadRequest,
+    check_values,
+    client_ip,
+    read_body,
+)
 from tandem.core import accounts, oauth, registration, sessions, signins, twofactor, urls
-from tandem.core.errors import AuthenticationFailed, NotFound
+from tandem.core.errors import AuthenticationFailed, NotFound, RateLimited
 from tandem.core.oauth import OOB, AuthorizationRequest, OAuthError
+from tandem.core.ratelimits import retry_after
 from tandem.services import Services
-from tandem.web import tickets
+from tandem.web import security, tickets
 
 STATIC = Path(__file__).parent / "static"
 SESSION_COOKIE = "tandem_session"
@@ -49,7 +58,17 @@ def _services(request: Request) -> Services:
     return services
 
 
-def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+def page(
+    request: Request,
+    template: str,
+    status: int = 200,
+    *,
+    form_action: Sequence[str | None] = (),
+    **context: Any,
+) -> HTMLResponse:
+    """A rendered page with its CSP; `form_action` names where submitting its form may end
+    in a redirect (an app's callback: browsers check `form-action` on redirects too). An
+    app's icon (`icon_url`) is picked up here."""
     services = _services(request)
     csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
     body = _templates.get_template(template).render(
@@ -57,7 +76,9 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     )
     response = HTMLResponse(body, status_code=status)
     response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Frame-Options"] = "DENY"
+    images = [context.get("icon_url")]
+    headers = security.page_headers(services.settings, images=images, forms=form_action)
+    response.headers.update(headers)
     if CSRF_COOKIE not in request.cookies:
         _set_cookie(response, services, CSRF_COOKIE, csrf)
     return response
@@ -75,13 +96,19 @@ def _set_cookie(response: Response, services: Services, name: str, value: str) -
 
 
 async def read_form(request: Request) -> dict[str, str]:
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str)}
+    """The page's form fields; a body over PAGE_FORM_LIMIT (413) or a NUL character (400) is a
+    BadRequest, answered as an error page by the app's handler (`api.guard.bad_request`)."""
+    await read_body(request, PAGE_FORM_LIMIT)
+    form = await request.form(max_files=0, max_fields=MAX_FIELDS)
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    check_values(fields)
+    return fields
 
 
 def csrf_ok(request: Request, form: dict[str, str]) -> bool:
     cookie = request.cookies.get(CSRF_COOKIE, "")
-    return bool(cookie) and hmac.compare_digest(cookie, form.get("csrf", ""))
+    given = form.get("csrf", "").encode()  # as bytes: compare_digest refuses non-ASCII str
+    return bool(cookie) and hmac.compare_digest(cookie.encode(), given)
 
 
 def _safe_return(target: str | None) -> str:
@@ -95,11 +122,34 @@ def message(request: Request, title: str, text: str, status: int = 200) -> HTMLR
     return page(request, "message.html", status, title=title, message=text, error=status >= 400)
 
 
+def _too_many(request: Request, err: RateLimited) -> Response:
+    response = message(request, "Too many attempts", "Wait a few minutes and try again.", 429)
+    response.headers["Retry-After"] = str(retry_after(err.retry_at))
+    return response
+
+
+async def _callback_of(services: Services, return_to: str) -> str | None:
+    """Where signing in may end up redirecting when the form returns to an OAuth authorization
+    (an app authorized before is sent straight back): the redirect URI that authorization
+    resolves to, which is the app's only registered one when the request names none. None
+    when the form returns elsewhere or the authorization request is not valid."""
+    if not return_to.startswith("/oauth/authorize?"):
+        return None
+    values = dict(parse_qsl(urlsplit(return_to).query, keep_blank_values=True))
+    try:
+        check_values(values)
+        return (await _authorization_request(services, values)).redirect_uri
+    except (BadRequest, OAuthError):
+        return None
+
+
 async def sign_in_page(request: Request) -> Response:
+    return_to = _safe_return(request.query_params.get("return_to"))
     return page(
         request,
         "sign_in.html",
-        return_to=_safe_return(request.query_params.get("return_to")),
+        form_action=[await _callback_of(_services(request), return_to)],
+        return_to=return_to,
         login="",
         error=None,
         app_name=None,
@@ -112,24 +162,31 @@ async def sign_in(request: Request) -> Response:
     return_to = _safe_return(form.get("return_to"))
     if not csrf_ok(request, form):
         return message(request, "Session expired", "Reload the page and try again.", 403)
-    hit = await services.limiter.hit("login_attempts", client_ip(request))
-    if hit is not None and hit.exceeded:
-        return message(request, "Too many attempts", "Wait a few minutes and try again.", 429)
     attempt = signins.Attempt(client_ip(request), dict(request.headers))
     try:
         account, _user = await signins.sign_in(
-            services.db, form.get("login"), form.get("password"), None, attempt
+            services.db, form.get("login"), form.get("password"), None, attempt, services.limiter
         )
+    except RateLimited as err:
+        return _too_many(request, err)
     except signins.SecondFactorNeeded:
         found = await sessions.find_user(services.db, form.get("login"))
         assert found is not None
         ticket = tickets.issue(services.settings.secret_key, found[0].id)
-        return page(request, "two_factor.html", ticket=ticket, return_to=return_to, error=None)
+        return page(
+            request,
+            "two_factor.html",
+            form_action=[await _callback_of(services, return_to)],
+            ticket=ticket,
+            return_to=return_to,
+            error=None,
+        )
     except AuthenticationFailed as err:
         return page(
             request,
             "sign_in.html",
             401,
+            form_action=[await _callback_of(services, return_to)],
             return_to=return_to,
             login=form.get("login", ""),
             error=err.message,
@@ -159,13 +216,24 @@ async def sign_in_second_factor(request: Request) -> Response:
     if found is None:
         return message(request, "Session expired", "Log in again.", 403)
     attempt = signins.Attempt(client_ip(request), dict(request.headers))
+    try:  # codes are guessed against the same budget of failures as passwords
+        reservation = await signins.reserve_failure(services.limiter, attempt.ip, found[0].id)
+    except RateLimited as err:
+        return _too_many(request, err)
     if not await twofactor.verify(services.db, found[1], form.get("code")):
         await signins.record(services.db, found[0].id, attempt, success=False)
         error = "That code is not right. Try the current one from your app."
         ticket = form.get("ticket", "")
         return page(
-            request, "two_factor.html", 401, ticket=ticket, return_to=return_to, error=error
+            request,
+            "two_factor.html",
+            401,
+            form_action=[await _callback_of(services, return_to)],
+            ticket=ticket,
+            return_to=return_to,
+            error=error,
         )
+    await reservation.refund()
     await signins.record(services.db, found[0].id, attempt, success=True)
     return await _signed_in(request, found[0].id, return_to)
 
@@ -227,6 +295,7 @@ async def authorize_page(request: Request) -> Response:
         return page(
             request,
             "sign_in.html",
+            form_action=[request_.redirect_uri],  # the resolved one: the app's own if omitted
             return_to=return_to.replace("force_login=true", "").replace("force_login=1", ""),
             login="",
             error=None,
@@ -242,6 +311,7 @@ async def authorize_page(request: Request) -> Response:
     return page(
         request,
         "authorize.html",
+        form_action=[request_.redirect_uri],  # approving redirects there (not for OOB)
         title="Authorize",
         app_name=request_.app.name,
         website=request_.app.website,

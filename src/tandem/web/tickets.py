@@ -24,6 +24,10 @@ def redeem(secret: str, ticket: str) -> int | None:
     if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
         return None
     payload = f"{parts[0]}:{parts[1]}"
-    if not hmac.compare_digest(_sign(secret, payload), parts[2]) or int(parts[1]) < time.time():
+    signature = parts[2].encode()  # as bytes: compare_digest refuses non-ASCII str
+    if (
+        not hmac.compare_digest(_sign(secret, payload).encode(), signature)
+        or int(parts[1]) < time.time()
+    ):
         return None
     return int(parts[0])

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -27,8 +27,9 @@ from tandem.core.errors import (
 )
 from tandem.core.ids import parse_id
 from tandem.core.models import Principal
-from tandem.core.ratelimits import Hit, tightest
+from tandem.core.ratelimits import Hit, ip_key, retry_after, tightest
 from tandem.services import Services
+from tandem.store.writes import integrity_outcome
 
 Auth = Literal["user", "optional", "token", "app", "none", "user_only"]
 Handler = Callable[["Ctx"], Awaitable[Any]]
@@ -131,15 +132,15 @@ def rate_headers(hit: Hit) -> dict[str, str]:
     }
 
 
-def ip_key(ip: str) -> str:
-    """IPv6 clients are counted per /64, as one host usually owns the whole prefix."""
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return ip
-    if address.version == 6:
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
-    return ip
+def refused_headers(limit: int, reset_at: float) -> dict[str, str]:
+    """A 429's headers: the limit, nothing remaining, when it resets, and Retry-After."""
+    reset = datetime.fromtimestamp(reset_at, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return {
+        "X-RateLimit-Limit": str(limit),
+        "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset": reset,
+        "Retry-After": str(retry_after(reset_at)),
+    }
 
 
 @dataclass
@@ -216,7 +217,9 @@ async def throttle(
     exceeded = [h for h in hits if h is not None and h.exceeded]
     if exceeded:
         worst = max(exceeded, key=lambda h: h.reset_at)
-        raise MastodonError(429, "Too many requests", headers=rate_headers(worst))
+        raise MastodonError(
+            429, "Too many requests", headers=refused_headers(worst.limit, worst.reset_at)
+        )
     return tightest(hits)
 
 
@@ -283,9 +286,20 @@ def endpoint(
             except DomainError as err:
                 response = domain_error(err).response()
                 if isinstance(err, RateLimited):
-                    headers["X-RateLimit-Remaining"] = "0"
+                    headers.update(refused_headers(err.limit, err.retry_at))
             except BadRequest as err:
                 response = JSON({"error": err.message}, status_code=err.status)
+            except IntegrityError as err:
+                # Last resort (writes are idempotent one by one): Mastodon's RecordNotUnique;
+                # a row the write needed deleted meanwhile is "not found"; anything else a bug.
+                kind = integrity_outcome(err)
+                if kind == "other":
+                    raise
+                response = (
+                    JSON({"error": "Duplicate record"}, status_code=422)
+                    if kind == "unique"
+                    else JSON({"error": "Record not found"}, status_code=404)
+                )
             for key, value in headers.items():
                 response.headers[key] = value
             if "cache-control" not in response.headers:

@@ -10,10 +10,10 @@ from urllib.parse import unquote
 from starlette.responses import Response
 
 from tandem.api.http import JSON
-from tandem.api.mastodon.endpoint import Ctx, MastodonError, Routes
+from tandem.api.mastodon.endpoint import Ctx, MastodonError, Routes, refused_headers
 from tandem.api.mastodon.entities.misc import token
 from tandem.core import oauth, scopes, signins, urls
-from tandem.core.errors import AuthenticationFailed
+from tandem.core.errors import AuthenticationFailed, RateLimited
 from tandem.core.models import Application
 
 routes = Routes()
@@ -67,14 +67,19 @@ async def issue_token(ctx: Ctx) -> Response:
             ctx.db, app, p.text("refresh_token"), p.text("scope")
         )
     else:
-        hit = await ctx.services.limiter.hit("login_attempts", ctx.ip)
-        if hit is not None and hit.exceeded:
-            raise MastodonError(429, "Too many requests")
         attempt = signins.Attempt(ctx.ip, dict(ctx.request.headers))
         try:
             account, _user = await signins.sign_in(
-                ctx.db, p.text("username"), p.text("password"), p.text("otp"), attempt
+                ctx.db,
+                p.text("username"),
+                p.text("password"),
+                p.text("otp"),
+                attempt,
+                ctx.services.limiter,
             )
+        except RateLimited as err:
+            headers = refused_headers(err.limit, err.retry_at)
+            raise MastodonError(429, "Too many requests", headers=headers) from None
         except signins.SecondFactorNeeded:
             raise oauth.OAuthError(
                 "invalid_grant",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -10,7 +11,15 @@ from tandem.core.ids import parse_id
 from tandem.core.images import Upload
 
 _FALSE = {"0", "f", "F", "false", "FALSE", "False", "off", "OFF", "Off"}
-_LEADING_INT = re.compile(r"\A\s*([+-]?\d+)")
+_LEADING_INT = re.compile(r"\A\s*([+-]?)0*(\d*)")
+# Integers are clamped to what a database column (int64) holds: a Ruby bignum offset or
+# duration would fail there anyway, and the clamped value is just as far out of reach.
+INT64_MAX = (1 << 63) - 1
+INT64_MIN = -(1 << 63)
+
+
+def clamp64(value: int) -> int:
+    return max(INT64_MIN, min(INT64_MAX, value))
 
 
 class Params:
@@ -51,19 +60,24 @@ class Params:
         return default if value is None else value
 
     def integer(self, name: str) -> int | None:
-        """Ruby's to_i: leading digits, else 0; absent → None."""
+        """Ruby's to_i (leading digits, else 0; absent → None), clamped to int64."""
         value = self.data.get(name)
         if value is None:
             return None
         if isinstance(value, bool):
             return int(value)
         if isinstance(value, int):
-            return value
+            return clamp64(value)
         if isinstance(value, float):
-            return int(value)
+            return clamp64(int(value)) if math.isfinite(value) else 0
         if isinstance(value, str):
             match = _LEADING_INT.match(value)
-            return int(match.group(1)) if match else 0
+            if match is None or not match.group(2):
+                return 0
+            sign, digits = match.groups()
+            if len(digits) > 19:  # int() refuses thousands of digits; clamped anyway
+                return INT64_MIN if sign == "-" else INT64_MAX
+            return clamp64(int(sign + digits))
         raise BadRequest(f"{name} must be a number")
 
     def strings(self, name: str) -> list[str] | None:

@@ -8,7 +8,6 @@ from tandem.api.mastodon.endpoint import Ctx, Routes
 from tandem.api.mastodon.entities.accounts import relationship
 from tandem.api.mastodon.views import accounts_json
 from tandem.core import accounts, endorsements, relationships
-from tandem.core.errors import ValidationFailed
 from tandem.core.relationships import KEEP
 from tandem.core.scopes import accepts
 
@@ -60,11 +59,7 @@ async def unblock(ctx: Ctx) -> dict[str, Any]:
 @routes("POST", "/api/v1/accounts/{id:int}/mute", scopes=WRITE_MUTES)
 async def mute(ctx: Ctx) -> dict[str, Any]:
     p = ctx.params
-    duration = p.integer("duration") or 0
-    if duration < 0:
-        raise ValidationFailed.one(
-            "duration", "invalid", "must be 0 (no end) or a number of seconds"
-        )
+    duration = p.integer("duration") or 0  # checked by the core (422 naming duration)
     rel = await relationships.mute(
         ctx.db,
         ctx.account,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+from sqlalchemy.exc import IntegrityError
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -14,8 +15,18 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tandem.api.caller import CallerView
-from tandem.api.http import JSON, MAX_BODY, client_ip, nest
-from tandem.api.mastodon.endpoint import ip_key
+from tandem.api.http import (
+    JSON,
+    MISSKEY_JSON_LIMIT,
+    BadRequest,
+    PayloadTooLarge,
+    check_values,
+    client_ip,
+    nest,
+    read_body,
+    upload_limit,
+)
+from tandem.api.mastodon.endpoint import refused_headers
 from tandem.api.misskey import errors as e
 from tandem.api.misskey.schema import P, invalid, validate
 from tandem.config import Throttle
@@ -31,7 +42,9 @@ from tandem.core.errors import (
 )
 from tandem.core.images import Upload
 from tandem.core.models import Principal
+from tandem.core.ratelimits import ip_key
 from tandem.services import Services
+from tandem.store.writes import integrity_outcome
 
 Handler = Callable[["Call"], Awaitable[Any]]
 
@@ -118,7 +131,7 @@ def _domain_error(ep: Endpoint, err: DomainError) -> e.MisskeyError:
         param = ep.param_names.get(first.attribute, first.attribute)
         return invalid(param, first.message)
     if isinstance(err, RateLimited):
-        return e.RATE_LIMIT_EXCEEDED.raise_()
+        return rate_limit_exceeded(err.limit, err.retry_at)
     if isinstance(err, oauth.InvalidToken):
         return e.AUTHENTICATION_FAILED.raise_()
     code: str | None = getattr(err, "code", None)
@@ -130,36 +143,57 @@ def _domain_error(ep: Endpoint, err: DomainError) -> e.MisskeyError:
     return e.err("UNPROCESSABLE", err.message).raise_()
 
 
+PAYLOAD_TOO_LARGE = e.err("PAYLOAD_TOO_LARGE", "The request body is too large.", status=413)
+
+
 async def _body(request: Request, ep: Endpoint) -> tuple[dict[str, Any], Upload | None, bool]:
-    """Parameters (and an uploaded file) from JSON, multipart or, for GET, the query string."""
+    """Parameters (and an uploaded file) from JSON, multipart or, for GET, the query string.
+
+    Bodies are limited (1 MiB of JSON as Misskey; multipart up to the upload size), and no
+    parameter may hold a NUL character or nest too deeply (INVALID_PARAM naming it)."""
+    try:
+        params, upload, from_text = await _read(request)
+        check_values(params)
+    except PayloadTooLarge as err:
+        raise PAYLOAD_TOO_LARGE.explained(err.message) from None
+    except BadRequest as err:
+        raise invalid(err.param or "body", err.reason) from None
+    return params, upload, from_text
+
+
+async def _read(request: Request) -> tuple[dict[str, Any], Upload | None, bool]:
     if request.method == "GET":
         return dict(request.query_params), None, True
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > MAX_BODY:
-        raise e.err("PAYLOAD_TOO_LARGE", "The request body is too large.", status=413).raise_()
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        multipart = content_type == "multipart/form-data"
+        settings = request.app.state.services.settings
+        await read_body(request, upload_limit(settings) if multipart else MISSKEY_JSON_LIMIT)
         try:
             form = await request.form(max_files=2, max_fields=200)
         except Exception:  # python-multipart raises several kinds of parse errors
-            raise invalid("body", "the multipart body cannot be parsed") from None
+            reason = "the multipart body cannot be parsed"
+            raise BadRequest("", param="body", reason=reason) from None
         fields: list[tuple[str, Any]] = []
         upload: Upload | None = None
         for key, value in form.multi_items():
             if isinstance(value, UploadFile):
                 upload = Upload(await value.read(), value.content_type, value.filename)
+                fields.append((key, upload))
             else:
                 fields.append((key, value))
-        return nest(fields), upload, True
-    raw = await request.body()
+        params = nest(fields)
+        check_values(params)  # the file's name and type too, before it is set apart
+        return {k: v for k, v in params.items() if not isinstance(v, Upload)}, upload, True
+    raw = await read_body(request, MISSKEY_JSON_LIMIT)
     if not raw.strip():
         return {}, None, False
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        raise invalid("body", "the body is not valid JSON") from None
+        raise BadRequest("", param="body", reason="the body is not valid JSON") from None
     if not isinstance(body, dict):
-        raise invalid("body", "the body must be a JSON object")
+        raise BadRequest("", param="body", reason="the body must be a JSON object")
     return body, None, False
 
 
@@ -185,7 +219,9 @@ async def _authenticate(services: Services, token: str | None) -> Principal | No
 
 def _authorize(ep: Endpoint, principal: Principal | None) -> None:
     if principal is None:
-        if ep.credential or ep.secure:
+        if ep.secure:  # as Misskey: a secure endpoint refuses anonymous callers the same way
+            raise e.ACCESS_DENIED.raise_()
+        if ep.credential:
             raise e.CREDENTIAL_REQUIRED.raise_()
         return
     assert principal.user is not None and principal.account is not None
@@ -216,7 +252,13 @@ async def _limit(
         f"misskey:{ep.name}", actor, Throttle(allowed, max(1, duration_ms // 1000))
     )
     if hit is not None and hit.exceeded:
-        raise e.RATE_LIMIT_EXCEEDED.raise_()
+        raise rate_limit_exceeded(hit.limit, hit.reset_at)
+
+
+def rate_limit_exceeded(limit: int, reset_at: float) -> e.MisskeyError:
+    """429 RATE_LIMIT_EXCEEDED with the limiter's info, Retry-After and X-RateLimit-*."""
+    info = {"total": limit, "remaining": 0, "reset": int(reset_at), "resetMs": int(reset_at * 1000)}
+    return e.MisskeyError(e.RATE_LIMIT_EXCEEDED, info, headers=refused_headers(limit, reset_at))
 
 
 async def dispatch(request: Request) -> Response:
@@ -240,6 +282,18 @@ async def dispatch(request: Request) -> Response:
             result = await ep.handler(call)
         except DomainError as err:
             raise _domain_error(ep, err) from None
+        except IntegrityError as err:
+            # Last resort (writes are idempotent one by one): a clash of unique keys; a row
+            # the write needed deleted meanwhile is "not found"; anything else is a bug.
+            kind = integrity_outcome(err)
+            if kind == "other":
+                raise
+            if kind == "foreign_key":  # the endpoint's own "no such …" if it has just one
+                missing = [k for k in ep.errors if k.startswith("not_found:")]
+                what = missing[0].partition(":")[2] if len(missing) == 1 else "Object"
+                raise _domain_error(ep, NotFound(what)) from None
+            duplicate = e.err("DUPLICATE_RECORD", "That record already exists.", status=409)
+            raise duplicate.raise_() from None
     except e.MisskeyError as err:
         return err.response()
     if result is None:

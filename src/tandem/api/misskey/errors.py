@@ -41,6 +41,7 @@ class MisskeyError(Exception):
     error: ErrorDef
     info: dict[str, Any] | None = field(default=None)
     message: str | None = None
+    headers: dict[str, str] | None = None
 
     def response(self) -> Response:
         body: dict[str, Any] = {
@@ -51,7 +52,7 @@ class MisskeyError(Exception):
         }
         if self.info:
             body["info"] = self.info
-        return JSON({"error": body}, status_code=self.error.status)
+        return JSON({"error": body}, status_code=self.error.status, headers=self.headers)
 
 
 CREDENTIAL_REQUIRED = err(
@@ -70,7 +71,7 @@ PERMISSION_DENIED = err(
     403,
     "permission",
 )
-ACCESS_DENIED = err("ACCESS_DENIED", "Access denied.", "56f35758-7dd5-468b-8439-5d6fb8ec9b8e", 403)
+ACCESS_DENIED = err("ACCESS_DENIED", "Access denied.", "56f35758-7dd5-468b-8439-5d6fb8ec9b8e", 400)
 RATE_LIMIT_EXCEEDED = err(
     "RATE_LIMIT_EXCEEDED",
     "Rate limit exceeded. Please try again later.",

@@ -12,6 +12,11 @@ from tandem.api.misskey.errors import INVALID_PARAM, MisskeyError
 from tandem.core.ids import parse_id
 
 _ID = re.compile(r"\A[a-zA-Z0-9]+\Z")
+# The integers a JavaScript number holds exactly (Number.MAX_SAFE_INTEGER); beyond them Misskey
+# would already have lost the value, so they are INVALID_PARAM here.
+SAFE_INTEGER = (1 << 53) - 1
+# Dates are milliseconds since the epoch, within what a JavaScript Date holds (±100M days).
+MAX_DATE_MS = 8_640_000_000_000_000
 
 
 class _Missing:
@@ -41,6 +46,7 @@ class P:
     max_items: int | None = None
     unique_items: bool = False
     extra: bool = field(default=False)  # objects: keep keys not declared
+    any_of: tuple[P, ...] | None = None  # the first alternative that accepts the value wins
 
 
 def _bad(name: str, reason: str) -> MisskeyError:
@@ -62,6 +68,8 @@ def _check(name: str, spec: P, value: Any, *, from_text: bool) -> Any:
             value = orjson.loads(value)
         except orjson.JSONDecodeError:
             raise _bad(name, f"cannot cast to {spec.type}") from None
+    if spec.any_of is not None:
+        return _check_any(name, spec.any_of, value, from_text=from_text)
     kind = spec.type
     if kind == "string" and not isinstance(value, str):
         raise _bad(name, "must be string")
@@ -74,6 +82,8 @@ def _check(name: str, spec: P, value: Any, *, from_text: bool) -> Any:
         raise _bad(name, "must be boolean")
     if kind == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
         raise _bad(name, "must be integer")
+    if kind == "integer" and not -SAFE_INTEGER <= value <= SAFE_INTEGER:
+        raise _bad(name, f"must be a safe integer (between -{SAFE_INTEGER} and {SAFE_INTEGER})")
     if kind == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
         raise _bad(name, "must be number")
     if kind == "array" and not isinstance(value, list):
@@ -99,6 +109,17 @@ def _check(name: str, spec: P, value: Any, *, from_text: bool) -> Any:
     if isinstance(value, dict) and spec.properties is not None:
         return validate(spec.properties, value, prefix=f"{name}.", extra=spec.extra)
     return value
+
+
+def _check_any(name: str, options: tuple[P, ...], value: Any, *, from_text: bool) -> Any:
+    first: MisskeyError | None = None
+    for option in options:
+        try:
+            return _check(name, option, value, from_text=from_text)
+        except MisskeyError as err:
+            first = first or err
+    assert first is not None
+    raise first
 
 
 def _check_list(name: str, spec: P, value: list[Any], from_text: bool) -> list[Any]:
@@ -142,10 +163,11 @@ def validate(
 ID = P("id")
 REQ_ID = P("id", required=True)
 LIMIT = P("integer", minimum=1, maximum=100, default=10)
+DATE = P("integer", minimum=-MAX_DATE_MS, maximum=MAX_DATE_MS)
 PAGE: dict[str, P] = {
     "limit": LIMIT,
     "sinceId": ID,
     "untilId": ID,
-    "sinceDate": P("integer"),
-    "untilDate": P("integer"),
+    "sinceDate": DATE,
+    "untilDate": DATE,
 }

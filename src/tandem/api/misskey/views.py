@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 from tandem.api.misskey.endpoint import Call
 from tandem.api.misskey.entities.common import Ctx
 from tandem.api.misskey.entities.users import me_detailed, user_detailed
-from tandem.core import clock, user_views
-from tandem.core.ids import id_at
+from tandem.core import user_views
+from tandem.core.ids import id_at_ms
 from tandem.core.models import Account, Page, User
 
 T = TypeVar("T")
@@ -49,9 +49,9 @@ def page(call: Call) -> tuple[Page, bool]:
     p = call.params
     since, until = p.get("sinceId"), p.get("untilId")
     if since is None and p.get("sinceDate") is not None:
-        since = id_at(clock.from_ms(int(p["sinceDate"])))
+        since = id_at_ms(int(p["sinceDate"]))
     if until is None and p.get("untilDate") is not None:
-        until = id_at(clock.from_ms(int(p["untilDate"])))
+        until = id_at_ms(int(p["untilDate"]))
     limit = int(p.get("limit", 10))
     if since is not None and until is None:
         return Page(limit=limit, min_id=since), True

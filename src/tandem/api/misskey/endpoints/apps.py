@@ -49,6 +49,7 @@ async def miauth_check(request: Request) -> Response:
         "callbackUrl": P("string", nullable=True, min_length=1, max_length=512),
     },
     limit=(3_600_000, 30),
+    param_names={"callback_url": "callbackUrl"},
 )
 async def create_app(call: Call) -> dict[str, Any]:
     p = call.params

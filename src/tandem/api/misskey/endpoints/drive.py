@@ -10,6 +10,7 @@ from tandem.api.misskey.entities.drive import drive_file
 from tandem.api.misskey.schema import REQ_ID, P, invalid
 from tandem.api.misskey.views import ctx
 from tandem.core import drive
+from tandem.core.errors import Unprocessable
 
 
 @endpoint("drive", kind="read:drive")
@@ -18,6 +19,12 @@ async def usage(call: Call) -> dict[str, Any]:
         "capacity": call.settings.drive_capacity,
         "usage": await drive.usage(call.db, call.account.id),
     }
+
+
+# Not Misskey's: an animation with too many frames x pixels to process (a 422, as Mastodon).
+FILE_TOO_COMPLEX = e.err(
+    "FILE_TOO_COMPLEX", "The file is too complex an animation to process.", status=422
+)
 
 
 @endpoint(
@@ -37,7 +44,8 @@ async def usage(call: Call) -> dict[str, Any]:
             "NO_FREE_SPACE",
             "Cannot upload the file because you have no free space of drive.",
             "b9d8c348-33f0-4673-b9a9-5d4da058977a",
-        )
+        ),
+        "FILE_TOO_COMPLEX": FILE_TOO_COMPLEX,
     },
 )
 async def create(call: Call) -> dict[str, Any]:
@@ -47,16 +55,21 @@ async def create(call: Call) -> dict[str, Any]:
         raise invalid("file", "send the file as a multipart part")
     if p.get("folderId") is not None:
         raise e.err("NO_SUCH_FOLDER", "No such folder (this server keeps no folders).").raise_()
-    media = await drive.add(
-        call.db,
-        call.settings,
-        call.files,
-        call.account,
-        call.file,
-        name=p.get("name"),
-        comment=p.get("comment"),
-        is_sensitive=p["isSensitive"],
-    )
+    try:
+        media = await drive.add(
+            call.db,
+            call.settings,
+            call.files,
+            call.account,
+            call.file,
+            name=p.get("name"),
+            comment=p.get("comment"),
+            is_sensitive=p["isSensitive"],
+        )
+    except Unprocessable as err:
+        if err.code != FILE_TOO_COMPLEX.code:
+            raise
+        raise FILE_TOO_COMPLEX.explained(err.message) from None
     return drive_file(ctx(call), media)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from tandem.api.misskey.endpoint import Call, endpoint
 from tandem.api.misskey.entities.misc import NOTIFICATION_TYPES, notification
-from tandem.api.misskey.schema import ID, LIMIT, P
+from tandem.api.misskey.schema import DATE, ID, LIMIT, P
 from tandem.api.misskey.views import ctx, in_order, page
 from tandem.core import notifications
 
@@ -36,8 +36,8 @@ def _ours(names: list[str] | None) -> list[str] | None:
         "limit": LIMIT,
         "sinceId": ID,
         "untilId": ID,
-        "sinceDate": P("integer"),
-        "untilDate": P("integer"),
+        "sinceDate": DATE,
+        "untilDate": DATE,
         "markAsRead": P("boolean", default=True),
         "includeTypes": _TYPES,
         "excludeTypes": _TYPES,

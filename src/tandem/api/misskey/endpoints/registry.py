@@ -31,6 +31,7 @@ def _place(call: Call) -> registry.Place:
 
 @endpoint(
     "i/registry/get",
+    kind="read:account",
     params={"key": _KEY, **_WHERE},
     errors=_no_such_key("ac3ed68a-62f0-422b-a7bc-d5e09e8f6a6a"),
 )
@@ -41,6 +42,7 @@ async def get(call: Call) -> Any:
 
 @endpoint(
     "i/registry/get-detail",
+    kind="read:account",
     params={"key": _KEY, **_WHERE},
     errors=_no_such_key("97a1e8e7-c0f7-47d2-957a-92e61256e01a"),
 )
@@ -49,13 +51,14 @@ async def get_detail(call: Call) -> dict[str, Any]:
     return {"updatedAt": iso(item.updated_at), "value": item.value}
 
 
-@endpoint("i/registry/get-all", params=_WHERE)
+@endpoint("i/registry/get-all", kind="read:account", params=_WHERE)
 async def get_all(call: Call) -> dict[str, Any]:
     return {item.key: item.value for item in await registry.items(call.db, _place(call))}
 
 
 @endpoint(
     "i/registry/set",
+    kind="write:account",
     params={"key": _KEY, "value": P("any", required=True, nullable=True), **_WHERE},
 )
 async def set_(call: Call) -> None:
@@ -64,6 +67,7 @@ async def set_(call: Call) -> None:
 
 @endpoint(
     "i/registry/remove",
+    kind="write:account",
     params={"key": _KEY, **_WHERE},
     errors=_no_such_key("1fac4e8a-a6cd-4e39-a4a5-3a7e11f1b019"),
 )
@@ -71,21 +75,19 @@ async def remove(call: Call) -> None:
     await registry.remove(call.db, _place(call), call.params["key"])
 
 
-@endpoint("i/registry/keys", params=_WHERE)
+@endpoint("i/registry/keys", kind="read:account", params=_WHERE)
 async def keys(call: Call) -> list[str]:
     return [item.key for item in await registry.items(call.db, _place(call))]
 
 
-@endpoint("i/registry/keys-with-type", params=_WHERE)
+@endpoint("i/registry/keys-with-type", kind="read:account", params=_WHERE)
 async def keys_with_type(call: Call) -> dict[str, str]:
     found = await registry.items(call.db, _place(call))
     return {item.key: registry.type_name(item.value) for item in found}
 
 
-@endpoint("i/registry/scopes-with-domain")
+# Misskey makes this one native-token only (secure, no kind): it lists every app's domain.
+@endpoint("i/registry/scopes-with-domain", secure=True)
 async def scopes_with_domain(call: Call) -> list[dict[str, Any]]:
-    token = call.principal.token if call.principal else None
     grouped = await registry.scopes_by_domain(call.db, call.account)
-    if token is not None and not token.native:
-        grouped = [(d, s) for d, s in grouped if d == str(token.id)]
     return [{"scopes": scopes, "domain": domain} for domain, scopes in grouped]

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from tandem.api.mastodon.endpoint import refused_headers
 from tandem.api.misskey import errors as e
 from tandem.api.misskey.endpoint import Call, endpoint
 from tandem.api.misskey.schema import P, invalid
 from tandem.api.misskey.views import me
 from tandem.core import oauth, registration, sessions, signins
-from tandem.core.errors import AuthenticationFailed, FieldError, Forbidden, ValidationFailed
+from tandem.core.errors import (
+    AuthenticationFailed,
+    FieldError,
+    Forbidden,
+    RateLimited,
+    ValidationFailed,
+)
 from tandem.core.models import Account
 
 # The first problem with a sign-up, as Misskey's clients know it.
@@ -130,14 +137,20 @@ _SIGNIN_PARAMS = {
 }
 
 
+def _too_many(err: RateLimited) -> e.MisskeyError:
+    return e.MisskeyError(TOO_MANY, headers=refused_headers(err.limit, err.retry_at))
+
+
 async def _sign_in(call: Call) -> dict[str, Any]:
     p = call.params
-    hit = await call.services.limiter.hit("login_attempts", call.ip)
-    if hit is not None and hit.exceeded:
-        raise TOO_MANY.raise_()
+    limiter = call.services.limiter
     username = p["username"].removeprefix("@")
     found = None if "@" in username else await sessions.find_user(call.db, username)
     if found is None:
+        try:  # guessing usernames spends this IP's budget of failures too
+            await signins.reserve_failure(limiter, call.ip, None)
+        except RateLimited as err:
+            raise _too_many(err) from None
         raise NO_SUCH_USER.raise_()
     account, user = found
     if account.suspended or user.disabled:
@@ -147,8 +160,10 @@ async def _sign_in(call: Call) -> dict[str, Any]:
     attempt = signins.Attempt(call.ip, dict(call.request.headers))
     try:
         account, user = await signins.sign_in(
-            call.db, account.username, p.get("password"), p.get("token"), attempt
+            call.db, account.username, p.get("password"), p.get("token"), attempt, limiter
         )
+    except RateLimited as err:
+        raise _too_many(err) from None
     except signins.SecondFactorNeeded:
         return {"finished": False, "next": "totp"}
     except AuthenticationFailed as err:

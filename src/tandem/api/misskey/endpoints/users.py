@@ -58,15 +58,16 @@ def _relation(rel: Relationship) -> dict[str, Any]:
     }
 
 
-@endpoint("users/relation", kind="read:account", params={"userId": P("any", required=True)})
+_ID_OR_IDS = P("any", required=True, any_of=(ID, P("array", min_items=1, items=ID)))
+
+
+@endpoint("users/relation", kind="read:account", params={"userId": _ID_OR_IDS})
 async def relation(call: Call) -> Any:
     """userId is one id (answered with one relation) or an array (answered with a list)."""
     raw = call.params["userId"]
     many = isinstance(raw, list)
-    ids = raw if many else [raw]
-    if not ids or not all(isinstance(i, str) and i.isdigit() for i in ids):
-        raise invalid("userId", "must be an id or an array of ids")
-    found = await relationships.for_targets(call.db, call.account, [int(i) for i in ids])
+    ids: list[int] = raw if many else [raw]
+    found = await relationships.for_targets(call.db, call.account, ids)
     shown = [_relation(r) for r in found]
     return shown if many else (shown[0] if shown else None)
 

@@ -1,0 +1,85 @@
+"""Input refused before any route runs, and bad input from HTML forms, in each dialect's shape.
+
+NUL characters cannot be stored by PostgreSQL (nor are they in any real name, id or token), so a
+path or query string holding one (`%00`) is answered here, once for every route: 404 for a path
+(it names nothing), 400 naming the parameter for a query string. Bodies are checked where they
+are parsed (`http.read_params`, the Misskey dispatcher, `pages.read_form`).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from tandem.api.http import JSON, BadRequest
+from tandem.api.misskey.endpoint import PAYLOAD_TOO_LARGE
+from tandem.api.misskey.schema import invalid
+from tandem.web.pages import message
+
+_MASTODON = ("/api/v1/", "/api/v2/", "/oauth/token", "/oauth/revoke", "/oauth/userinfo")
+
+
+def dialect(path: str) -> str:
+    """Whose error shape a path answers with: "mastodon", "misskey" or "page" (HTML)."""
+    if path.startswith(_MASTODON) or path in ("/api/v1", "/api/v2"):
+        return "mastodon"
+    if path.startswith(("/.well-known/", "/nodeinfo")):
+        return "mastodon"
+    if path.startswith("/api/"):
+        return "misskey"
+    return "page"
+
+
+def _nul_in_query(query: bytes) -> str | None:
+    if b"%00" not in query and b"\x00" not in query:
+        return None
+    for key, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in key or "\x00" in value:
+            return key.replace("\x00", "\\0") or "query"
+    return "query"
+
+
+class RefuseNul:
+    """ASGI middleware: no route sees a NUL character in its path or query string."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            response = None
+            if "\x00" in scope["path"]:
+                response = await _not_found(Request(scope, receive))
+            else:
+                param = _nul_in_query(scope.get("query_string", b""))
+                if param is not None:
+                    reason = "must not contain NUL characters"
+                    err = BadRequest(f"{param} {reason}", param=param, reason=reason)
+                    response = await bad_request(Request(scope, receive), err)
+            if response is not None:
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+async def _not_found(request: Request) -> Response:
+    if dialect(request.url.path) == "page":
+        return message(request, "Not found", "There is nothing at this address.", 404)
+    return JSON({"error": "Record not found"}, status_code=404)
+
+
+async def bad_request(request: Request, exc: Exception) -> Response:
+    """A BadRequest that reached the app (HTML forms, the query guard), in the path's shape."""
+    assert isinstance(exc, BadRequest)
+    shape = dialect(request.url.path)
+    if shape == "mastodon":
+        return JSON({"error": exc.message}, status_code=exc.status)
+    if shape == "misskey":
+        if exc.status == 413:
+            return PAYLOAD_TOO_LARGE.explained(exc.message).response()
+        return invalid(exc.param or "body", exc.reason).response()
+    title = "Request too large" if exc.status == 413 else "This request is not valid"
+    return message(request, title, exc.message, exc.status)
