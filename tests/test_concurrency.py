@@ -542,12 +542,12 @@ def test_one_backup_code_signs_in_once(server: RunningServer) -> None:
 
 
 def test_integrity_errors_are_told_apart() -> None:
-    """The dialects' last-resort net: unique → duplicate, foreign key → not found, else a bug
+    """The store's last-resort net: unique → duplicate, foreign key → not found, else a bug
     (PostgreSQL's SQLSTATEs are met in the races above; SQLite's codes here)."""
     from sqlalchemy import event
     from sqlalchemy.exc import IntegrityError
 
-    from tandem.store.writes import violation
+    from tandem.store.db import violation
 
     engine = create_engine("sqlite://", poolclass=NullPool)
     event.listen(engine, "connect", lambda c, _r: c.execute("PRAGMA foreign_keys=ON"))
@@ -569,3 +569,35 @@ def test_integrity_errors_are_told_apart() -> None:
                 seen.append(violation(err))
     engine.dispose()
     assert seen == ["unique", "unique", "foreign_key", "other"]
+
+
+def test_a_write_leaves_constraint_clashes_as_domain_errors(tmp_path: Any) -> None:
+    """`Database.write()` turns what a concurrent twin causes into the errors the dialects
+    already answer ("already done", "not found"); a real bug still surfaces as itself."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from tandem.core.errors import Conflict, RowGone
+    from tandem.store.db import Database
+
+    async def run() -> None:
+        db = Database(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+        async with db.write() as conn:
+            await conn.execute(text("CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT NOT NULL)"))
+            await conn.execute(
+                text("CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a)")
+            )
+            await conn.execute(text("INSERT INTO a VALUES (1, 'x')"))
+        for statement, expected in (
+            ("INSERT INTO a VALUES (1, 'y')", Conflict),
+            ("INSERT INTO b VALUES (1, 99)", RowGone),
+            ("INSERT INTO a VALUES (2, NULL)", IntegrityError),
+        ):
+            with pytest.raises(expected):
+                async with db.write() as conn:
+                    await conn.execute(text(statement))
+        async with db.write() as conn:  # nothing of the failed writes was kept
+            assert (await conn.execute(text("SELECT COUNT(*) FROM b"))).scalar() == 0
+        await db.dispose()
+
+    asyncio.run(run())

@@ -21,6 +21,17 @@ class NotFound(DomainError):
         self.what = what
 
 
+class RowGone(NotFound):
+    """A row this write needed was deleted by a concurrent request meanwhile."""
+
+    def __init__(self) -> None:
+        super().__init__("Object")
+
+
+class Conflict(DomainError):
+    """A concurrent twin of this write got there first: the thing is already done."""
+
+
 class Forbidden(DomainError):
     """The caller is known but this action is not allowed for them."""
 

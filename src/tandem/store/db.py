@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,11 +15,15 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Row, create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from tandem.core.errors import Conflict, RowGone
+
 Conn = AsyncConnection
 AnyRow = Row[*tuple[Any, ...]]  # a result row of any width
+log = logging.getLogger("tandem.db")
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK_KEY = 7_460_831_262  # arbitrary constant for pg_advisory_lock
 
@@ -116,7 +121,27 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Conn]:
-        """One transaction; committed on success, rolled back (nothing written) on any error."""
+        """One transaction; committed on success, rolled back (nothing written) on any error.
+
+        A constraint the rules did not foresee (writes are idempotent one by one, so this is a
+        last resort) leaves as a domain error, not a database one: a unique clash is a
+        `Conflict` ("already done"), a row the write needed that a concurrent request deleted
+        is `RowGone` (not found). Anything else (NOT NULL, CHECK) is a bug and stays as it is.
+        """
+        try:
+            async with self._transaction() as conn:
+                yield conn
+        except IntegrityError as err:
+            kind = violation(err)
+            if kind == "unique":
+                raise Conflict("That record already exists") from err
+            if kind == "foreign_key":
+                log.info("a row this write needed was deleted meanwhile: answered not found")
+                raise RowGone() from err
+            raise
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[Conn]:
         if self.engine is not None:
             async with self.engine.begin() as conn:
                 yield conn
@@ -167,6 +192,31 @@ class Database:
         self._reader = self._writer = None
         if self.sync_engine is not None:
             self.sync_engine.dispose()
+
+
+def violation(err: IntegrityError) -> str:
+    """Which kind of constraint an IntegrityError broke: "unique", "foreign_key" or "other"
+    (PostgreSQL's SQLSTATE 23505 / 23503, SQLite's extended result codes or message)."""
+    found: BaseException | None = err.orig
+    seen = 0
+    while found is not None and seen < 4:  # SQLAlchemy's adapter error, then asyncpg's own
+        state = getattr(found, "sqlstate", None) or getattr(found, "pgcode", None)
+        if state == "23505":
+            return "unique"
+        if state == "23503":
+            return "foreign_key"
+        name = str(getattr(found, "sqlite_errorname", ""))
+        if name in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"):
+            return "unique"
+        if name == "SQLITE_CONSTRAINT_FOREIGNKEY":
+            return "foreign_key"
+        found, seen = found.__cause__, seen + 1
+    text = str(err.orig)
+    if "UNIQUE constraint failed" in text:
+        return "unique"
+    if "FOREIGN KEY constraint failed" in text:
+        return "foreign_key"
+    return "other"
 
 
 def _configure_sqlite(engine: Engine) -> None:

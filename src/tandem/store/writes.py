@@ -26,7 +26,6 @@ from typing import Any
 from sqlalchemy import Table, case, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from tandem.store.db import Conn
@@ -74,42 +73,6 @@ async def lock(conn: Conn, table: Table, ids: Iterable[int]) -> None:
         await conn.execute(
             select(table.c.id).where(table.c.id == row_id).with_for_update(key_share=True)
         )
-
-
-def violation(err: IntegrityError) -> str:
-    """Which kind of constraint an IntegrityError broke: "unique", "foreign_key" or "other"
-    (PostgreSQL's SQLSTATE 23505 / 23503, SQLite's extended result codes or message)."""
-    found: BaseException | None = err.orig
-    seen = 0
-    while found is not None and seen < 4:  # SQLAlchemy's adapter error, then asyncpg's own
-        state = getattr(found, "sqlstate", None) or getattr(found, "pgcode", None)
-        if state == "23505":
-            return "unique"
-        if state == "23503":
-            return "foreign_key"
-        name = str(getattr(found, "sqlite_errorname", ""))
-        if name in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"):
-            return "unique"
-        if name == "SQLITE_CONSTRAINT_FOREIGNKEY":
-            return "foreign_key"
-        found, seen = found.__cause__, seen + 1
-    text = str(err.orig)
-    if "UNIQUE constraint failed" in text:
-        return "unique"
-    if "FOREIGN KEY constraint failed" in text:
-        return "foreign_key"
-    return "other"
-
-
-def integrity_outcome(err: IntegrityError) -> str:
-    """`violation(err)` for the dialects' last-resort handlers (call it inside `except`):
-    a foreign-key violation (a row the write needed was deleted by a concurrent request, an
-    answer of "not found") is logged with its traceback; "other" (NOT NULL, CHECK) is a bug
-    the caller re-raises."""
-    kind = violation(err)
-    if kind == "foreign_key":
-        log.exception("foreign key violation (a concurrent delete?), answered as not found")
-    return kind
 
 
 def bump(column: ColumnElement[int], delta: int) -> ColumnElement[int]:

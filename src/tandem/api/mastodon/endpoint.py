@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -18,6 +17,7 @@ from tandem.api.mastodon.params import Params
 from tandem.core import oauth, permissions, sessions
 from tandem.core.errors import (
     AuthenticationFailed,
+    Conflict,
     DomainError,
     Forbidden,
     NotFound,
@@ -29,7 +29,6 @@ from tandem.core.ids import parse_id
 from tandem.core.models import Principal
 from tandem.core.ratelimits import Hit, ip_key, retry_after, tightest
 from tandem.services import Services
-from tandem.store.writes import integrity_outcome
 
 Auth = Literal["user", "optional", "token", "app", "none", "user_only"]
 Handler = Callable[["Ctx"], Awaitable[Any]]
@@ -108,6 +107,8 @@ def domain_error(err: DomainError) -> MastodonError:
         return validation_error(err)
     if isinstance(err, NotFound):
         return MastodonError(404, "Record not found")
+    if isinstance(err, Conflict):  # a racing twin wrote it first: Mastodon's RecordNotUnique
+        return MastodonError(422, "Duplicate record")
     if isinstance(err, Forbidden):
         return MastodonError(403, err.message or "This action is not allowed")
     if isinstance(err, Unprocessable):
@@ -289,17 +290,6 @@ def endpoint(
                     headers.update(refused_headers(err.limit, err.retry_at))
             except BadRequest as err:
                 response = JSON({"error": err.message}, status_code=err.status)
-            except IntegrityError as err:
-                # Last resort (writes are idempotent one by one): Mastodon's RecordNotUnique;
-                # a row the write needed deleted meanwhile is "not found"; anything else a bug.
-                kind = integrity_outcome(err)
-                if kind == "other":
-                    raise
-                response = (
-                    JSON({"error": "Duplicate record"}, status_code=422)
-                    if kind == "unique"
-                    else JSON({"error": "Record not found"}, status_code=404)
-                )
             for key, value in headers.items():
                 response.headers[key] = value
             if "cache-control" not in response.headers:

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy.exc import IntegrityError
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -33,10 +32,12 @@ from tandem.config import Throttle
 from tandem.core import oauth, permissions, sessions
 from tandem.core.errors import (
     AuthenticationFailed,
+    Conflict,
     DomainError,
     Forbidden,
     NotFound,
     RateLimited,
+    RowGone,
     Unprocessable,
     ValidationFailed,
 )
@@ -44,7 +45,6 @@ from tandem.core.images import Upload
 from tandem.core.models import Principal
 from tandem.core.ratelimits import ip_key
 from tandem.services import Services
-from tandem.store.writes import integrity_outcome
 
 Handler = Callable[["Call"], Awaitable[Any]]
 
@@ -120,6 +120,12 @@ def endpoint(
 
 
 def _domain_error(ep: Endpoint, err: DomainError) -> e.MisskeyError:
+    if isinstance(err, RowGone):  # deleted meanwhile: the endpoint's own "no such …" if one
+        own = [k for k in ep.errors if k.startswith("not_found:")]
+        if len(own) == 1:
+            return ep.errors[own[0]].raise_()
+    if isinstance(err, Conflict):  # a racing twin wrote it first
+        return e.err("DUPLICATE_RECORD", "That record already exists.", status=409).raise_()
     if isinstance(err, NotFound):
         found = ep.errors.get(f"not_found:{err.what}")
         if found is None:
@@ -282,18 +288,6 @@ async def dispatch(request: Request) -> Response:
             result = await ep.handler(call)
         except DomainError as err:
             raise _domain_error(ep, err) from None
-        except IntegrityError as err:
-            # Last resort (writes are idempotent one by one): a clash of unique keys; a row
-            # the write needed deleted meanwhile is "not found"; anything else is a bug.
-            kind = integrity_outcome(err)
-            if kind == "other":
-                raise
-            if kind == "foreign_key":  # the endpoint's own "no such …" if it has just one
-                missing = [k for k in ep.errors if k.startswith("not_found:")]
-                what = missing[0].partition(":")[2] if len(missing) == 1 else "Object"
-                raise _domain_error(ep, NotFound(what)) from None
-            duplicate = e.err("DUPLICATE_RECORD", "That record already exists.", status=409)
-            raise duplicate.raise_() from None
     except e.MisskeyError as err:
         return err.response()
     if result is None:
