@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -14,7 +15,9 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tandem.api.proxies import client_address
 from tandem.core.images import Upload
+from tandem.core.ratelimits import retry_after
 
 if TYPE_CHECKING:
     from tandem.config import Settings
@@ -265,10 +268,23 @@ class IdConvertor(Convertor[int]):
 register_url_convertor("int", IdConvertor())  # before any route compiles `{id:int}`
 
 
+def rate_limit_headers(limit: int, remaining: int, reset_at: float) -> dict[str, str]:
+    """Mastodon's X-RateLimit-* headers (both dialects send them)."""
+    reset = datetime.fromtimestamp(reset_at, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return {
+        "X-RateLimit-Limit": str(limit),
+        "X-RateLimit-Remaining": str(remaining),
+        "X-RateLimit-Reset": reset,
+    }
+
+
+def refused_headers(limit: int, reset_at: float) -> dict[str, str]:
+    """A 429's headers: the limit, nothing remaining, when it resets, and Retry-After."""
+    return {**rate_limit_headers(limit, 0, reset_at), "Retry-After": str(retry_after(reset_at))}
+
+
 def client_ip(request: Request) -> str:
     """The client's address; behind a trusted proxy, from X-Forwarded-For."""
-    from tandem.api.proxies import client_address  # kept local: this module parses requests
-
     peer = request.client.host if request.client else "0.0.0.0"
     services = getattr(request.app.state, "services", None)
     cidrs: tuple[str, ...] = services.settings.trusted_proxies if services is not None else ()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from starlette.requests import Request
@@ -12,7 +11,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tandem.api.caller import CallerView
-from tandem.api.http import JSON, BadRequest, client_ip, read_params
+from tandem.api.http import (
+    JSON,
+    BadRequest,
+    client_ip,
+    rate_limit_headers,
+    read_params,
+    refused_headers,
+)
 from tandem.api.mastodon.params import Params
 from tandem.core import oauth, permissions, sessions
 from tandem.core.errors import (
@@ -27,7 +33,7 @@ from tandem.core.errors import (
 )
 from tandem.core.ids import parse_id
 from tandem.core.models import Principal
-from tandem.core.ratelimits import Hit, ip_key, retry_after, tightest
+from tandem.core.ratelimits import Hit, ip_key, tightest
 from tandem.services import Services
 
 Auth = Literal["user", "optional", "token", "app", "none", "user_only"]
@@ -125,23 +131,7 @@ def domain_error(err: DomainError) -> MastodonError:
 
 
 def rate_headers(hit: Hit) -> dict[str, str]:
-    reset = datetime.fromtimestamp(hit.reset_at, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return {
-        "X-RateLimit-Limit": str(hit.limit),
-        "X-RateLimit-Remaining": str(hit.remaining),
-        "X-RateLimit-Reset": reset,
-    }
-
-
-def refused_headers(limit: int, reset_at: float) -> dict[str, str]:
-    """A 429's headers: the limit, nothing remaining, when it resets, and Retry-After."""
-    reset = datetime.fromtimestamp(reset_at, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return {
-        "X-RateLimit-Limit": str(limit),
-        "X-RateLimit-Remaining": "0",
-        "X-RateLimit-Reset": reset,
-        "Retry-After": str(retry_after(reset_at)),
-    }
+    return rate_limit_headers(hit.limit, hit.remaining, hit.reset_at)
 
 
 @dataclass

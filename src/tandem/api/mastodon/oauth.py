@@ -9,8 +9,8 @@ from urllib.parse import unquote
 
 from starlette.responses import Response
 
-from tandem.api.http import JSON
-from tandem.api.mastodon.endpoint import Ctx, MastodonError, Routes, refused_headers
+from tandem.api.http import JSON, refused_headers
+from tandem.api.mastodon.endpoint import Ctx, MastodonError, Routes
 from tandem.api.mastodon.entities.misc import token
 from tandem.core import oauth, scopes, signins, urls
 from tandem.core.errors import AuthenticationFailed, RateLimited

@@ -23,9 +23,9 @@ from tandem.api.http import (
     client_ip,
     nest,
     read_body,
+    refused_headers,
     upload_limit,
 )
-from tandem.api.mastodon.endpoint import refused_headers
 from tandem.api.misskey import errors as e
 from tandem.api.misskey.schema import P, invalid, validate
 from tandem.config import Throttle
@@ -159,11 +159,13 @@ async def _body(request: Request, ep: Endpoint) -> tuple[dict[str, Any], Upload 
     parameter may hold a NUL character or nest too deeply (INVALID_PARAM naming it)."""
     try:
         params, upload, from_text = await _read(request)
-        check_values(params)
+        check_values(params)  # the file's name and type too, before it is set apart
     except PayloadTooLarge as err:
         raise PAYLOAD_TOO_LARGE.explained(err.message) from None
     except BadRequest as err:
         raise invalid(err.param or "body", err.reason) from None
+    if upload is not None:
+        params = {k: v for k, v in params.items() if not isinstance(v, Upload)}
     return params, upload, from_text
 
 
@@ -188,9 +190,7 @@ async def _read(request: Request) -> tuple[dict[str, Any], Upload | None, bool]:
                 fields.append((key, upload))
             else:
                 fields.append((key, value))
-        params = nest(fields)
-        check_values(params)  # the file's name and type too, before it is set apart
-        return {k: v for k, v in params.items() if not isinstance(v, Upload)}, upload, True
+        return nest(fields), upload, True
     raw = await read_body(request, MISSKEY_JSON_LIMIT)
     if not raw.strip():
         return {}, None, False
