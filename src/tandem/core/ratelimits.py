@@ -70,10 +70,6 @@ class Hit:
     def exceeded(self) -> bool:
         return self.count > self.limit
 
-    @property
-    def retry_after(self) -> int:
-        return retry_after(self.reset_at)
-
 
 def retry_after(reset_at: float) -> int:
     """Whole seconds until a window ends (at least 1): what Retry-After says."""
