@@ -18,21 +18,7 @@ from tandem import logsafety
 from tandem.api import health, media_files, wellknown
 from tandem.api.guard import RefuseNul, bad_request
 from tandem.api.http import JSON, BadRequest
-from tandem.api.mastodon import (
-    accounts,
-    apps,
-    bookmarks,
-    collections,
-    credentials,
-    featured_tags,
-    instance,
-    lists,
-    media,
-    notifications,
-    oauth,
-    relationships,
-    statuses,
-)
+from tandem.api.mastodon.routes import all_routes as mastodon_routes
 from tandem.api.misskey import routes as misskey
 from tandem.config import Settings, ensure_secret_key
 from tandem.jobs.registry import HANDLERS
@@ -65,24 +51,8 @@ class StripTrailingSlash:
 
 
 def all_routes(settings: Settings) -> list[BaseRoute]:
-    mastodon_modules = (
-        apps,
-        oauth,
-        credentials,
-        relationships,
-        accounts,
-        collections,
-        statuses,
-        bookmarks,
-        notifications,
-        media,
-        lists,
-        featured_tags,
-        instance,
-    )
     routes: list[BaseRoute] = list(health.routes)  # probes: no auth, no rate limit
-    for module in mastodon_modules:
-        routes.extend(module.routes)
+    routes.extend(mastodon_routes)
     routes.extend(wellknown.routes)
     routes.extend(pages.routes)
     routes.extend(app_consent.routes)  # after pages: /auth/{token} must not shadow /auth/sign_in

@@ -323,3 +323,7 @@ class Routes(list[Route]):
             return handler
 
         return register
+
+
+# The dialect's one route list: every module of `routes/` registers on it when imported.
+routes = Routes()

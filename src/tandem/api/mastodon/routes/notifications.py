@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tandem.api.mastodon import pagination
-from tandem.api.mastodon.endpoint import Ctx, Routes
+from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities import accounts as entities
 from tandem.api.mastodon.entities.statuses import status
 from tandem.api.mastodon.formats import iso_ms
@@ -14,7 +14,6 @@ from tandem.core import notifications
 from tandem.core.notifications import NotificationPage
 from tandem.core.scopes import accepts
 
-routes = Routes()
 READ = accepts("read:notifications")
 WRITE = accepts("write:notifications")
 NOTIFICATIONS_LIMIT = 40

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tandem.api.mastodon.endpoint import Ctx, Routes
+from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities.statuses import status
 from tandem.api.mastodon.views import bundle_render
 from tandem.core import statuses
@@ -12,7 +12,6 @@ from tandem.core.errors import ValidationFailed
 from tandem.core.scopes import accepts
 from tandem.core.statuses import StatusBundle
 
-routes = Routes()
 WRITE_STATUSES = accepts("write:statuses")
 WRITE_ACCOUNTS = accepts("write:accounts")
 

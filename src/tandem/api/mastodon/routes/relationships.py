@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from tandem.api.mastodon.endpoint import Ctx, Routes
+from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities.accounts import relationship
 from tandem.api.mastodon.views import accounts_json
 from tandem.core import accounts, endorsements, relationships
 from tandem.core.relationships import KEEP
 from tandem.core.scopes import accepts
 
-routes = Routes()
 WRITE_FOLLOWS = accepts("write:follows", legacy_follow=True)
 WRITE_BLOCKS = accepts("write:blocks", legacy_follow=True)
 WRITE_MUTES = accepts("write:mutes", legacy_follow=True)

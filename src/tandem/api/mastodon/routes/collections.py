@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from tandem.api.mastodon import pagination
-from tandem.api.mastodon.endpoint import Ctx, Routes
+from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities import accounts as entities
 from tandem.api.mastodon.entities.accounts import relationship
 from tandem.api.mastodon.views import accounts_json, render
 from tandem.core import follow_requests, relationships
 from tandem.core.scopes import accepts
-
-routes = Routes()
 
 
 async def _listed(ctx: Ctx, kind: str, path: str) -> list[tuple[int, Any, dict[str, Any]]]:

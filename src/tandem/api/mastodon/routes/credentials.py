@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tandem.api.mastodon.endpoint import Ctx, Routes
+from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities import accounts as entities
 from tandem.api.mastodon.params import Params
 from tandem.api.mastodon.views import render
@@ -12,7 +12,6 @@ from tandem.core import featured_tags, profiles
 from tandem.core.profiles import REMOVE, ProfileChanges
 from tandem.core.scopes import accepts
 
-routes = Routes()
 READ_OWN = accepts("read:accounts", profile=True)
 WRITE_ACCOUNTS = accepts("write:accounts")
 _NULLABLE = ("discoverable", "hide_collections")

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from tandem.api.mastodon import pagination
-from tandem.api.mastodon.endpoint import Ctx, Routes
+from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities.misc import user_list
 from tandem.api.mastodon.views import accounts_json
 from tandem.core import lists
 from tandem.core.models import Page
 from tandem.core.scopes import accepts
 
-routes = Routes()
 READ_LISTS = accepts("read:lists")
 WRITE_LISTS = accepts("write:lists")
 

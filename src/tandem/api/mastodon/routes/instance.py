@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tandem import MASTODON_API_VERSION, MASTODON_COMPAT_VERSION, __version__
-from tandem.api.mastodon.endpoint import Ctx, Routes
+from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities.accounts import Render, account
 from tandem.config import Settings
 from tandem.core import images, instance
@@ -13,7 +13,6 @@ from tandem.core.media import DESCRIPTION_LIMIT
 from tandem.core.profile_changes import DESCRIPTION_LIMIT as PROFILE_DESCRIPTION_LIMIT
 from tandem.core.text import URL_COUNTS_AS
 
-routes = Routes()
 VERSION = f"{MASTODON_COMPAT_VERSION} (compatible; tandem {__version__})"
 
 

@@ -10,13 +10,12 @@ from urllib.parse import unquote
 from starlette.responses import Response
 
 from tandem.api.http import JSON, refused_headers
-from tandem.api.mastodon.endpoint import Ctx, MastodonError, Routes
+from tandem.api.mastodon.endpoint import Ctx, MastodonError, routes
 from tandem.api.mastodon.entities.misc import token
 from tandem.core import oauth, scopes, signins, urls
 from tandem.core.errors import AuthenticationFailed, RateLimited
 from tandem.core.models import Application
 
-routes = Routes()
 GRANT_TYPES = ["authorization_code", "client_credentials", "password", "refresh_token"]
 
 

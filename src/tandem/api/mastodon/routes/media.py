@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tandem.api.mastodon.endpoint import Ctx, Routes
+from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities.statuses import media_attachment
 from tandem.core import media
 from tandem.core.scopes import accepts
 
-routes = Routes()
 WRITE_MEDIA = accepts("write:media")
 
 

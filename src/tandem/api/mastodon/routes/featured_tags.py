@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tandem.api.mastodon.endpoint import Ctx, Routes
+from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities.accounts import featured_tag
 from tandem.core import featured_tags, urls
 from tandem.core.scopes import accepts
-
-routes = Routes()
 
 
 @routes("GET", "/api/v1/featured_tags", scopes=accepts("read:accounts"))

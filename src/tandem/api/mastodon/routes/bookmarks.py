@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from tandem.api.mastodon import pagination
-from tandem.api.mastodon.endpoint import Ctx, Routes
+from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities.statuses import status
 from tandem.api.mastodon.views import bundle_render
 from tandem.core import favorites
 from tandem.core.scopes import accepts
 
-routes = Routes()
 WRITE = accepts("write:bookmarks")
 
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tandem.api.mastodon.endpoint import Ctx, MastodonError, Routes
+from tandem.api.mastodon.endpoint import Ctx, MastodonError, routes
 from tandem.api.mastodon.entities.misc import application
 from tandem.core import oauth_apps
-
-routes = Routes()
 
 
 @routes("POST", "/api/v1/apps", auth="none", throttles=("app_registrations",))

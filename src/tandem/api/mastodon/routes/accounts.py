@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from tandem.api.http import JSON
 from tandem.api.mastodon import pagination
-from tandem.api.mastodon.endpoint import Ctx, Routes
+from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities import accounts as entities
 from tandem.api.mastodon.entities.misc import token, user_list
 from tandem.api.mastodon.entities.statuses import statuses
@@ -17,7 +17,6 @@ from tandem.core import accounts, featured_tags, lists, registration
 from tandem.core import statuses as status_core
 from tandem.core.scopes import accepts
 
-routes = Routes()
 READ_ACCOUNTS = accepts("read:accounts")
 
 
