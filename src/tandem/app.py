@@ -12,7 +12,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tandem import logsafety
 from tandem.api import health, media_files, wellknown
@@ -24,6 +24,7 @@ from tandem.config import Settings, ensure_secret_key
 from tandem.jobs.registry import HANDLERS
 from tandem.jobs.worker import Worker
 from tandem.services import Services
+from tandem.store.db import statements_run
 from tandem.web import app_consent, pages
 
 log = logging.getLogger("tandem")
@@ -48,6 +49,32 @@ class StripTrailingSlash:
             if len(path) > 1 and path.endswith("/"):
                 scope = {**scope, "path": path.rstrip("/") or "/"}
         await self.app(scope, receive, send)
+
+
+class StatementCountHeader:
+    """`X-Statement-Count` on every response: the SQL statements run before it started (tests
+    assert the hot endpoints stay a small constant; only with `report_statement_count`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        counter = [0]
+        token = statements_run.set(counter)
+
+        async def send_counted(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [*message.get("headers", []), (b"x-statement-count", b"%d" % counter[0])]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_counted)
+        finally:
+            statements_run.reset(token)
 
 
 def all_routes(settings: Settings) -> list[BaseRoute]:
@@ -110,6 +137,7 @@ def create_app(settings: Settings, *, run_worker: bool = True) -> Starlette:
                 max_age=3600,
             ),
             Middleware(RefuseNul),  # no NUL character in any path or query string
+            *([Middleware(StatementCountHeader)] if settings.report_statement_count else []),
         ],
         exception_handlers={
             404: not_found,

@@ -104,6 +104,8 @@ class Settings:
     job_retry_base_seconds: float = 10.0  # a failed job waits this, doubling each attempt
     # Allow fetching http(s) URLs on loopback (link verification) — for tests and local setups.
     allow_loopback_fetch: bool = False
+    # Answer every request with X-Statement-Count, the SQL statements it ran (tests, profiling).
+    report_statement_count: bool = False
 
     @property
     def scheme(self) -> str:

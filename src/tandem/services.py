@@ -29,7 +29,10 @@ class Services:
         counter = RedisCounter(redis) if redis is not None else MemoryCounter()
         return cls(
             settings=settings,
-            db=Database(settings.resolved_database_url),
+            db=Database(
+                settings.resolved_database_url,
+                count_statements=settings.report_statement_count,
+            ),
             files=MediaFiles(settings.media_dir),
             limiter=RateLimiter(settings, counter),
             vapid_key=vapid_public_key(settings.data_dir),

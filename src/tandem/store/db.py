@@ -7,6 +7,7 @@ import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -26,6 +27,8 @@ AnyRow = Row[*tuple[Any, ...]]  # a result row of any width
 log = logging.getLogger("tandem.db")
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK_KEY = 7_460_831_262  # arbitrary constant for pg_advisory_lock
+# The statements run for the current request, when a caller asked for the count (tests).
+statements_run: ContextVar[list[int] | None] = ContextVar("statements_run", default=None)
 
 
 def driver_url(url: str) -> str:
@@ -66,7 +69,9 @@ class _LoopConnection:
 
 
 class Database:
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:  # pool: PostgreSQL only
+    def __init__(
+        self, url: str, *, pool_size: int = 10, count_statements: bool = False
+    ) -> None:  # pool: PostgreSQL only
         self.url = driver_url(url)
         self.dialect: Literal["sqlite", "postgresql"] = (
             "sqlite" if self.url.startswith("sqlite") else "postgresql"
@@ -91,6 +96,10 @@ class Database:
                 hide_parameters=True,  # errors never carry values (secrets) into logs
             )
             _configure_sqlite(self.sync_engine)
+        if count_statements:
+            counted = self.sync_engine if self.engine is None else self.engine.sync_engine
+            assert counted is not None
+            _count_statements(counted)
         self._reader: Connection | None = None
         self._writer: Connection | None = None
         self._write_lock: asyncio.Lock | None = None
@@ -217,6 +226,14 @@ def violation(err: IntegrityError) -> str:
     if "FOREIGN KEY constraint failed" in text:
         return "foreign_key"
     return "other"
+
+
+def _count_statements(engine: Engine) -> None:
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(*_args: Any) -> None:
+        counter = statements_run.get()
+        if counter is not None:
+            counter[0] += 1
 
 
 def _configure_sqlite(engine: Engine) -> None:
