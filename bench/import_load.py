@@ -4,8 +4,8 @@
     .venv/bin/python bench/import_load.py --both     # SQLite, then a fresh PostgreSQL database
 
 Starts `python -m tandem serve` on a temporary data directory, seeds local accounts straight
-into the real schema, uploads a Misskey following CSV naming all of them, queues
-`i/import-following`, and sends cheap GETs one after another (`/api/v1/instance` and
+into the real schema (bench/seed.py's bulk seeder), uploads a Misskey following CSV naming all
+of them, queues `i/import-following`, and sends cheap GETs one after another (`/api/v1/instance` and
 `/api/v1/accounts/verify_credentials`, alternating) until the import's notification arrives.
 Prints p50/p99/max of each GET during the import, and how long the import took.
 """
@@ -28,6 +28,11 @@ from pathlib import Path
 
 import httpx
 
+if __package__ in (None, ""):  # run as a script: import the bench package like tests do
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.seed import add_local_accounts
+
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DOMAIN = "t"  # short, so 10k `name@t` lines fit Misskey's 64 KB cap on a following import
@@ -48,50 +53,6 @@ def short_name(n: int) -> str:
         n, digit = divmod(n, 36)
         out = ALPHABET[digit] + out
     return "x" + out if len(out) > 3 else out
-
-
-async def seed(database_url: str, count: int) -> None:
-    """`count` confirmed local accounts, inserted in bulk through tandem's own schema."""
-    from tandem.core import clock
-    from tandem.core.ids import new_id
-    from tandem.store.db import Database
-    from tandem.store.schema import accounts, users
-
-    db = Database(database_url)
-    now = clock.now()
-    try:
-        for start in range(0, count, 1000):
-            account_rows, user_rows = [], []
-            for n in range(start, min(count, start + 1000)):
-                name = short_name(n)
-                account_id = new_id()
-                account_rows.append(
-                    {
-                        "id": account_id,
-                        "username": name,
-                        "username_key": name,
-                        "domain": None,
-                        "domain_key": "",
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
-                user_rows.append(
-                    {
-                        "id": new_id(),
-                        "account_id": account_id,
-                        "password_hash": "!",  # no password: these accounts never sign in
-                        "confirmed_at": now,
-                        "approved": True,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
-            async with db.write() as conn:
-                await conn.execute(accounts.insert(), account_rows)
-                await conn.execute(users.insert(), user_rows)
-    finally:
-        await db.dispose()
 
 
 async def _admin(sql: str) -> None:
@@ -143,7 +104,7 @@ def run(database_url: str, entries: int, batch_size: int | None) -> Result:
          "--password", PASSWORD],
         check=True, capture_output=True, env=env,
     )  # fmt: skip
-    asyncio.run(seed(url, entries))
+    asyncio.run(add_local_accounts(url, [short_name(n) for n in range(entries)]))
     log = (data / "server.log").open("wb")
     server = subprocess.Popen(
         [*tandem, "serve", "--host", "127.0.0.1", "--port", str(port), "--domain", DOMAIN],

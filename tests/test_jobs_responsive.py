@@ -9,60 +9,26 @@ follows written, not all, no completion notification yet). Nothing here measures
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/ is a package there
+
+from bench.seed import add_local_accounts
 
 from support.misskey import mk_user
 from support.server import RunningServer
-from tandem.core import clock
-from tandem.core.ids import new_id
-from tandem.store.db import Database
-from tandem.store.schema import accounts, users
 
 ENTRIES = 300
-
-
-async def seed(url: str, names: list[str]) -> None:
-    """Confirmed local accounts, bulk-inserted into the real schema (registration is slow)."""
-    db = Database(url)
-    now = clock.now()
-    account_rows, user_rows = [], []
-    for name in names:
-        account_id = new_id()
-        account_rows.append(
-            {
-                "id": account_id,
-                "username": name,
-                "username_key": name,
-                "domain": None,
-                "domain_key": "",
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        user_rows.append(
-            {
-                "id": new_id(),
-                "account_id": account_id,
-                "password_hash": "!",
-                "confirmed_at": now,
-                "approved": True,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-    try:
-        async with db.write() as conn:
-            await conn.execute(accounts.insert(), account_rows)
-            await conn.execute(users.insert(), user_rows)
-    finally:
-        await db.dispose()
 
 
 def test_requests_are_answered_during_a_large_import(server: RunningServer) -> None:
     user = mk_user(server)
     # Accounts of this test's own (the server is shared with other tests).
     names = [f"r{user.username[-6:]}{n:04d}" for n in range(ENTRIES)]
-    asyncio.run(seed(server.settings.resolved_database_url, names))
+    # Registration is slow: the accounts go in with the benchmarks' bulk seeder.
+    asyncio.run(add_local_accounts(server.settings.resolved_database_url, names))
     host = server.settings.domain.split(":")[0]
     csv = "".join(f"{name}@{host}\n" for name in names).encode()
     file = user.mk.upload(csv, "following.csv", "text/csv")

@@ -5,18 +5,19 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Match, Route, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tandem import logsafety
 from tandem.api import health, media_files, wellknown
-from tandem.api.guard import RefuseNul, bad_request
+from tandem.api.guard import bad_request, refuse_nul
 from tandem.api.http import JSON, BadRequest
 from tandem.api.mastodon.routes import all_routes as mastodon_routes
 from tandem.api.misskey import routes as misskey
@@ -37,44 +38,161 @@ EXPOSED_HEADERS = [
 ]
 
 
-class StripTrailingSlash:
-    """`/api/v1/instance/` is the same resource as `/api/v1/instance` (clients send both)."""
+class Front:
+    """The request's first stop, in one ASGI layer: a trailing slash stripped
+    (`/api/v1/instance/` is `/api/v1/instance`, clients send both), a NUL character in the
+    path or query refused, CORS, and `X-Statement-Count` when tests ask for it.
 
-    def __init__(self, app: ASGIApp) -> None:
+    A request without an `Origin` header (every non-browser client) skips Starlette's CORS
+    middleware and only gets what that middleware would add to it: `Vary: Origin`.
+    """
+
+    def __init__(self, app: ASGIApp, *, count_statements: bool = False) -> None:
         self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            path: str = scope["path"]
-            if len(path) > 1 and path.endswith("/"):
-                scope = {**scope, "path": path.rstrip("/") or "/"}
-        await self.app(scope, receive, send)
-
-
-class StatementCountHeader:
-    """`X-Statement-Count` on every response: the SQL statements run before it started (tests
-    assert the hot endpoints stay a small constant; only with `report_statement_count`)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+        self.count_statements = count_statements
+        self.cors = CORSMiddleware(
+            self.checked,
+            allow_origins=["*"],
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["*"],
+            expose_headers=EXPOSED_HEADERS,
+            max_age=3600,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path: str = scope["path"]
+        if len(path) > 1 and path[-1] == "/":
+            scope["path"] = path.rstrip("/") or "/"
+        for name, _ in scope["headers"]:
+            if name == b"origin":
+                await self.cors(scope, receive, send)
+                return
+        await self.checked(scope, receive, _vary_origin(send))
+
+    async def checked(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if await refuse_nul(scope, receive, send):
+            return
+        if not self.count_statements:
+            await self.app(scope, receive, send)
+            return
         counter = [0]
         token = statements_run.set(counter)
-
-        async def send_counted(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [*message.get("headers", []), (b"x-statement-count", b"%d" % counter[0])]
-                message = {**message, "headers": headers}
-            await send(message)
-
         try:
-            await self.app(scope, receive, send_counted)
+            await self.app(scope, receive, _counted(send, counter))
         finally:
             statements_run.reset(token)
+
+
+def _counted(send: Send, counter: list[int]) -> Send:
+    async def send_counted(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [*message.get("headers", ()), (b"x-statement-count", b"%d" % counter[0])]
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return send_counted
+
+
+def _vary_origin(send: Send) -> Send:
+    """What Starlette's CORS middleware does to a response to a request without `Origin`:
+    its `Vary` headers folded into one that ends with `Origin`."""
+
+    async def send_vary(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            varies: list[bytes] = []
+            headers: list[tuple[bytes, bytes]] = []
+            for name, value in message.get("headers", ()):
+                if name.lower() == b"vary":
+                    varies.append(value)
+                else:
+                    headers.append((name, value))
+            varies.append(b"Origin")
+            headers.append((b"vary", b", ".join(varies)))
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return send_vary
+
+
+class IndexedRouter(Router):
+    """Starlette's router, without walking every route for every request.
+
+    A route can only match a path equal to its own (no parameters), or one that starts with
+    the text before its first parameter and, when no parameter can hold a `/`, has as many
+    `/` as it has. So routes are indexed by exact path, and by that prefix (cut back to its
+    last `/`) and `/` count; a request tries, in their original order, only the routes
+    under its exact path and under each of its `/`-prefixes: a handful instead of a
+    hundred. When none of them matches, Starlette's own walk answers (405, trailing-slash
+    redirect, 404), so the outcome is always the full walk's. Routes added or removed
+    later (the benchmark's bare route) are indexed on the next request.
+    """
+
+    def __init__(self, routes: list[BaseRoute], lifespan: Any) -> None:
+        super().__init__(routes, lifespan=lifespan)
+        self._indexed_count = -1
+        self._exact: dict[str, list[tuple[int, BaseRoute]]] = {}
+        self._prefixed: dict[tuple[str, int], list[tuple[int, BaseRoute]]] = {}
+        self._anywhere: list[tuple[int, BaseRoute]] = []
+
+    def _index(self) -> None:
+        exact: dict[str, list[tuple[int, BaseRoute]]] = {}
+        prefixed: dict[tuple[str, int], list[tuple[int, BaseRoute]]] = {}
+        anywhere: list[tuple[int, BaseRoute]] = []
+        for position, route in enumerate(self.routes):
+            if type(route) is not Route:  # mounts, hosts, websockets: tried for every path
+                anywhere.append((position, route))
+            elif "{" not in route.path:
+                exact.setdefault(route.path, []).append((position, route))
+            else:
+                head = route.path[: route.path.index("{")]
+                spans = any(_may_hold_slash(c.regex) for c in route.param_convertors.values())
+                key = (head[: head.rindex("/") + 1], -1 if spans else route.path.count("/"))
+                prefixed.setdefault(key, []).append((position, route))
+        self._exact, self._prefixed, self._anywhere = exact, prefixed, anywhere
+        self._indexed_count = len(self.routes)
+
+    def candidates(self, path: str) -> list[tuple[int, BaseRoute]]:
+        """The routes that can match `path`, in the order the full walk would try them."""
+        if self._indexed_count != len(self.routes):
+            self._index()
+        found = [*self._anywhere, *self._exact.get(path, ())]
+        prefixed = self._prefixed
+        slashes = path.count("/")
+        slash = path.find("/")
+        while slash != -1:
+            head = path[: slash + 1]
+            found.extend(prefixed.get((head, slashes), ()))
+            found.extend(prefixed.get((head, -1), ()))
+            slash = path.find("/", slash + 1)
+        found.sort(key=_position)
+        return found
+
+    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("root_path"):  # (mounted under a prefix: walk)
+            await super().app(scope, receive, send)
+            return
+        if "router" not in scope:
+            scope["router"] = self
+        for _, route in self.candidates(scope["path"]):
+            match, child_scope = route.matches(scope)
+            if match is Match.FULL:
+                scope["route"] = route
+                scope.update(child_scope)
+                await route.handle(scope, receive, send)
+                return
+        await super().app(scope, receive, send)  # a 405, a redirect or a 404: the full walk
+
+
+def _may_hold_slash(regex: str) -> bool:
+    """Whether a path convertor's pattern might match a `/` (unsure: yes)."""
+    return regex != "[^/]+" and any(c in regex for c in "/.\\")
+
+
+def _position(entry: tuple[int, BaseRoute]) -> int:
+    return entry[0]
 
 
 def all_routes(settings: Settings) -> list[BaseRoute]:
@@ -125,27 +243,14 @@ def create_app(settings: Settings, *, run_worker: bool = True) -> Starlette:
             await services.close()
 
     app = Starlette(
-        routes=all_routes(settings),
-        middleware=[
-            Middleware(StripTrailingSlash),
-            Middleware(
-                CORSMiddleware,
-                allow_origins=["*"],
-                allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-                allow_headers=["*"],
-                expose_headers=EXPOSED_HEADERS,
-                max_age=3600,
-            ),
-            Middleware(RefuseNul),  # no NUL character in any path or query string
-            *([Middleware(StatementCountHeader)] if settings.report_statement_count else []),
-        ],
+        middleware=[Middleware(Front, count_statements=settings.report_statement_count)],
         exception_handlers={
             404: not_found,
             405: method_not_allowed,
             500: server_error,
             BadRequest: bad_request,  # unreadable HTML forms (API routes answer their own)
         },
-        lifespan=lifespan,
     )
+    app.router = IndexedRouter(all_routes(settings), lifespan=lifespan)
     app.state.services = Services.build(settings)
     return app

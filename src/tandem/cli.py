@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import secrets
 import sys
 from collections.abc import Awaitable, Callable
@@ -18,13 +17,13 @@ from tandem.core.errors import DomainError, ValidationFailed
 from tandem.store.db import Database
 
 
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    names = ("host", "port", "data_dir", "database_url", "domain", "workers")
+    return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+
+
 def _settings(args: argparse.Namespace) -> Settings:
-    overrides: dict[str, Any] = {}
-    for name in ("host", "port", "data_dir", "database_url", "domain"):
-        value = getattr(args, name, None)
-        if value is not None:
-            overrides[name] = value
-    return load_settings(**overrides)
+    return load_settings(**_overrides(args))
 
 
 def _with_db(settings: Settings, action: Callable[[Database], Awaitable[Any]]) -> Any:
@@ -40,24 +39,23 @@ def _with_db(settings: Settings, action: Callable[[Database], Awaitable[Any]]) -
 
 
 def serve(args: argparse.Namespace) -> None:
-    import uvicorn
+    from tandem import asgi
 
-    from tandem.app import create_app
-
-    settings = _settings(args)
+    overrides = _overrides(args)
+    settings = load_settings(**overrides)
     logsafety.install()  # before any handler runs: secrets never reach a log line
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    app = create_app(settings)
-    print(f"tandem is starting at http://{settings.host}:{settings.port}", flush=True)
+    asgi.configure_logging()
+    settings = asgi.prepare(settings)  # once, before the workers start: they never race for it
+    workers = f", {settings.workers} worker processes" if settings.workers > 1 else ""
+    print(f"tandem is starting at http://{settings.host}:{settings.port}{workers}", flush=True)
     print(f"  public URL: {settings.base_url}   data: {settings.data_dir.resolve()}", flush=True)
     print(
         "  create the first admin account with:\n"
         "    .venv/bin/tandem admin create-user alice --email alice@example.com --role owner",
         flush=True,
     )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=False)
+    asgi.pass_on(overrides)
+    asgi.run(settings)
 
 
 def migrate(args: argparse.Namespace) -> None:
@@ -121,6 +119,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.add_argument("--domain", help="public host name (and :port) in URLs")
+    p.add_argument("--workers", type=int, help="server processes sharing the port (default 1)")
     p.set_defaults(func=serve)
 
     sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(

@@ -59,6 +59,10 @@ class Settings:
     redis_url: str = ""  # empty: in-process rate limits and cache
     host: str = "127.0.0.1"
     port: int = 8000
+    # Server processes sharing the port (`tandem serve --workers N`); with more than one and
+    # no redis_url, rate limits are counted in data_dir/ratelimits.sqlite3 for all of them.
+    workers: int = 1
+    access_log: bool = True  # one line per request (secrets redacted) from `tandem serve`
     instance_title: str = "tandem"
     instance_description: str = "A tandem server"
     contact_email: str = ""  # default: the address mail is sent from

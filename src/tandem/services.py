@@ -3,15 +3,37 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from redis.asyncio import Redis
+from typing import TYPE_CHECKING
 
 from tandem.config import Settings
-from tandem.core.ratelimits import MemoryCounter, RateLimiter
+from tandem.core.ratelimits import Counter, MemoryCounter, RateLimiter
 from tandem.store.db import Database
 from tandem.store.files import MediaFiles
 from tandem.store.keys import vapid_public_key
-from tandem.store.redis_counter import RedisCounter
+from tandem.store.sqlite_counter import SQLiteCounter, counter_path
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+# The PostgreSQL pool size is the server's budget of connections: `--workers N` gives each
+# worker its share, so more workers do not multiply the connections tandem holds.
+POOL_SIZE: int = (Database.__init__.__kwdefaults__ or {}).get("pool_size", 10)
+
+
+def pool_share(settings: Settings) -> int:
+    return max(2, POOL_SIZE // settings.workers)
+
+
+def rate_counter(settings: Settings, redis: Redis | None) -> Counter:
+    """Redis when configured (any number of hosts); else one process counts in its memory
+    (the fastest), and the processes of `--workers N` share a SQLite file."""
+    if redis is not None:
+        from tandem.store.redis_counter import RedisCounter
+
+        return RedisCounter(redis)
+    if settings.workers > 1:
+        return SQLiteCounter(counter_path(settings.data_dir))
+    return MemoryCounter()
 
 
 @dataclass
@@ -25,21 +47,28 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
-        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-        counter = RedisCounter(redis) if redis is not None else MemoryCounter()
+        redis: Redis | None = None
+        if settings.redis_url:  # imported only when used: the client is a few MB per process
+            from redis.asyncio import Redis
+
+            redis = Redis.from_url(settings.redis_url)
         return cls(
             settings=settings,
             db=Database(
                 settings.resolved_database_url,
+                pool_size=pool_share(settings),
                 count_statements=settings.report_statement_count,
             ),
             files=MediaFiles(settings.media_dir),
-            limiter=RateLimiter(settings, counter),
+            limiter=RateLimiter(settings, rate_counter(settings, redis)),
             vapid_key=vapid_public_key(settings.data_dir),
             redis=redis,
         )
 
     async def close(self) -> None:
         await self.db.dispose()
+        counter = self.limiter.counter
+        if isinstance(counter, SQLiteCounter):
+            counter.close()
         if self.redis is not None:
             await self.redis.aclose()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import email
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -124,7 +126,8 @@ class RunningServer:
 
 class ServerProcess(RunningServer):
     """The same server run as `python -m tandem serve` in its own process, so a test can kill
-    it mid-job (SIGKILL: no clean shutdown) and start it again on the same data."""
+    it mid-job (SIGKILL: no clean shutdown) and start it again on the same data. `workers=N`
+    runs N worker processes under granian's supervisor, as `tandem serve --workers N`."""
 
     def __init__(self, backend: str, **overrides: Any) -> None:
         super().__init__(backend, **overrides)
@@ -156,8 +159,12 @@ class ServerProcess(RunningServer):
         ]  # fmt: skip
         log = self.data_dir / "server.log"
         with log.open("ab") as out:
-            self._process = subprocess.Popen(
-                command, env=self._environment(), stdout=out, stderr=subprocess.STDOUT
+            self._process = subprocess.Popen(  # its own group: `kill` reaches the workers too
+                command,
+                env=self._environment(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -172,9 +179,10 @@ class ServerProcess(RunningServer):
         raise RuntimeError("tandem serve did not start")
 
     def kill(self) -> None:
-        """Stop at once, mid-whatever, like a power cut."""
+        """Stop at once, mid-whatever, like a power cut: the supervisor and its workers."""
         if self._process is not None:
-            self._process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._process.pid, signal.SIGKILL)
             self._process.wait(timeout=30)
             self._process = None
 

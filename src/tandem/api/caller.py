@@ -6,10 +6,9 @@ from starlette.requests import Request
 
 from tandem.api.http import client_ip
 from tandem.config import Settings
+from tandem.core.handles import Database, MediaFiles
 from tandem.core.models import Account, Principal, User
 from tandem.services import Services
-from tandem.store.db import Database
-from tandem.store.files import MediaFiles
 
 
 class CallerView:

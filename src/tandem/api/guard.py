@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from tandem.api.http import JSON, BadRequest
 from tandem.api.misskey.endpoint import PAYLOAD_TOO_LARGE
@@ -42,27 +42,23 @@ def _nul_in_query(query: bytes) -> str | None:
     return "query"
 
 
-class RefuseNul:
-    """ASGI middleware: no route sees a NUL character in its path or query string."""
+async def refuse_nul(scope: Scope, receive: Receive, send: Send) -> bool:
+    """Answer a request whose path or query string holds a NUL character; True if it did.
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            response = None
-            if "\x00" in scope["path"]:
-                response = await _not_found(Request(scope, receive))
-            else:
-                param = _nul_in_query(scope.get("query_string", b""))
-                if param is not None:
-                    reason = "must not contain NUL characters"
-                    err = BadRequest(f"{param} {reason}", param=param, reason=reason)
-                    response = await bad_request(Request(scope, receive), err)
-            if response is not None:
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+    (Called for every request: the common case is two substring checks.)"""
+    response = None
+    if "\x00" in scope["path"]:
+        response = await _not_found(Request(scope, receive))
+    else:
+        param = _nul_in_query(scope.get("query_string", b""))
+        if param is not None:
+            reason = "must not contain NUL characters"
+            err = BadRequest(f"{param} {reason}", param=param, reason=reason)
+            response = await bad_request(Request(scope, receive), err)
+    if response is None:
+        return False
+    await response(scope, receive, send)
+    return True
 
 
 async def _not_found(request: Request) -> Response:

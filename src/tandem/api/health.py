@@ -15,9 +15,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tandem.api.http import JSON
+from tandem.core import handles
 from tandem.jobs.worker import Worker
 from tandem.services import Services
-from tandem.store.db import migration_heads
 
 PROBES = ("/health", "/health/ready")
 DATABASE_TIMEOUT = 5.0  # seconds: a database that takes longer is not ready
@@ -38,9 +38,9 @@ async def _database(services: Services) -> dict[str, Any]:
 
 
 async def _migrations(services: Services) -> dict[str, Any]:
-    code = sorted(migration_heads())
+    code = handles.expected_revisions()
     try:
-        found = sorted(await asyncio.wait_for(services.db.revisions(), DATABASE_TIMEOUT))
+        found = await asyncio.wait_for(handles.applied_revisions(services.db), DATABASE_TIMEOUT)
     except Exception as exc:
         return {"ok": False, "code": code, "error": f"{type(exc).__name__}: {exc}"[:300]}
     return {"ok": found == code, "database": found, "code": code}

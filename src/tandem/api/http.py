@@ -204,11 +204,20 @@ def decode_data_uri(text: str) -> Upload | None:
     return Upload(data=data, content_type=match.group(1))
 
 
+def query_text(request: Request) -> str:
+    """The raw query string (no URL object built for it); bytes that are not UTF-8 become
+    U+FFFD instead of failing the request."""
+    raw: bytes = request.scope.get("query_string", b"")
+    return raw.decode("utf-8", "replace")
+
+
 async def read_params(request: Request) -> dict[str, Any]:
     """Query string merged with the body (JSON, form or multipart); files become Uploads.
 
     Bodies are limited (413), parameters hold no NUL and nest at most MAX_DEPTH deep (400)."""
-    params: dict[str, Any] = nest(parse_pairs(request.url.query))
+    params: dict[str, Any] = (
+        nest(parse_pairs(query_text(request))) if request.scope.get("query_string") else {}
+    )
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         params.update(await _body_params(request))
     check_values(params)

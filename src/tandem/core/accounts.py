@@ -8,10 +8,10 @@ from tandem.config import Settings
 from tandem.core import clock
 from tandem.core.errors import NotFound, Unprocessable
 from tandem.core.models import Account, Page
+from tandem.store import account_search, blocks
 from tandem.store import accounts as store
 from tandem.store import relationships as pairs
 from tandem.store.db import Conn, Database
-from tandem.store.schema import account_pins, blocks, follows
 
 MAX_IDS = 40
 
@@ -20,13 +20,19 @@ async def require(conn: Conn, account_id: int | None) -> Account:
     """An account others may see: it exists and, if local, is confirmed and approved."""
     account = await store.get_functional(conn, account_id) if account_id else None
     if account is None:
-        raise NotFound("Record")
+        raise NotFound("account")
     return account
 
 
 async def get(db: Database, account_id: int | None) -> Account:
     async with db.read() as conn:
         return await require(conn, account_id)
+
+
+async def find(db: Database, account_id: int) -> Account | None:
+    """Any account by id, even one others may not see yet: the owner a job acts for."""
+    async with db.read() as conn:
+        return await store.get(conn, account_id)
 
 
 async def get_many(db: Database, ids: Sequence[int]) -> list[Account]:
@@ -49,13 +55,13 @@ def parse_acct(settings: Settings, acct: str) -> tuple[str, str | None]:
 
 async def lookup(db: Database, settings: Settings, acct: str | None) -> Account:
     if not acct:
-        raise NotFound("Record")
+        raise NotFound("account")
     username, domain = parse_acct(settings, acct)
     async with db.read() as conn:
-        account = await store.by_username(conn, username, domain)
-        if account is None:
-            raise NotFound("Record")
-        return await require(conn, account.id)
+        account = await store.functional_by_username(conn, username, domain)
+    if account is None:
+        raise NotFound("account")
+    return account
 
 
 async def search(
@@ -74,7 +80,8 @@ async def search(
         return []
     username, domain = parse_acct(settings, terms) if "@" in terms else (terms, None)
     async with db.read() as conn:
-        results = await store.search(
+        # Blocked accounts (either way) are left out by the query itself: pages stay full.
+        return await account_search.search(
             conn,
             username,
             domain=domain,
@@ -83,13 +90,6 @@ async def search(
             viewer_id=viewer.id if viewer else None,
             only_following=following,
         )
-        if viewer is not None and results:
-            blocked = await pairs.outgoing(
-                conn, blocks, viewer.id, [a.id for a in results], clock.now()
-            )
-            blocking_me = await pairs.incoming(conn, blocks, viewer.id, [a.id for a in results])
-            results = [a for a in results if a.id not in blocked and a.id not in blocking_me]
-    return results
 
 
 async def _collection(
@@ -108,15 +108,13 @@ async def _collection(
         ):
             return []
         blocked = (
-            viewer is not None
-            and not is_owner
-            and await pairs.find(conn, blocks, owner.id, viewer.id)
+            viewer is not None and not is_owner and await blocks.exists(conn, owner.id, viewer.id)
         )
         if blocked:
             return []
         rows = await pairs.page(
             conn,
-            follows,
+            "follows",
             owner_id=owner.id,
             owner_side=owner_side,
             page=page,
@@ -159,7 +157,7 @@ async def endorsed_by(db: Database, account_id: int, page: Page) -> list[tuple[i
             return []
         rows = await pairs.page(
             conn,
-            account_pins,
+            "endorsements",
             owner_id=owner.id,
             owner_side="account",
             page=page,

@@ -57,7 +57,7 @@ async def _find_user(db: Database, username: str) -> tuple[Account, User]:
         account = await account_store.by_username(conn, username.removeprefix("@"))
         user = await user_store.by_account(conn, account.id) if account else None
     if account is None or user is None:
-        raise NotFound(f"Local user @{username}")
+        raise NotFound("user", f"Local user @{username}")
     return account, user
 
 
@@ -83,7 +83,7 @@ async def set_disabled(db: Database, username: str, disabled: bool) -> None:
 
 async def set_role(db: Database, username: str, role: RoleName) -> None:
     if role not in ROLES:
-        raise NotFound(f"Role {role}")
+        raise NotFound("role", f"Role {role}")
     account, _user = await _find_user(db, username)
     async with db.write() as conn:
         await account_store.set_role(conn, account.id, role)

@@ -108,7 +108,7 @@ async def create(db: Database, owner: Account, spec: AntennaSpec) -> Antenna:
         if spec.src == "list":
             found = await list_store.get_list(conn, spec.list_id) if spec.list_id else None
             if found is None or found.account_id != owner.id:
-                raise NotFound("User list")
+                raise NotFound("list", "User list")
         if await store.count_antennas(conn, owner.id) >= LIMIT:
             raise Unprocessable(
                 f"You cannot create more than {LIMIT} antennas.", code="TOO_MANY_ANTENNAS"
@@ -128,5 +128,5 @@ async def delete(db: Database, owner: Account, antenna_id: int) -> None:
     async with db.write() as conn:
         row = await store.antenna(conn, antenna_id)
         if row is None or row.account_id != owner.id:
-            raise NotFound("Antenna")
+            raise NotFound("antenna")
         await store.delete_antenna(conn, antenna_id)

@@ -142,7 +142,7 @@ async def miauth_approve(db: Database, session: str, account: Account) -> MiAuth
     async with db.write() as conn:
         row = await store.miauth(conn, session)
         if row is None:
-            raise NotFound("Session")
+            raise NotFound("session")
         if row.approved_at is not None:
             raise Unprocessable("This session was already approved.", code="ALREADY_APPROVED")
         secret = new_secret(32)
@@ -212,7 +212,7 @@ async def app_by_secret(db: Database, secret: str) -> Application:
     async with db.read() as conn:
         app = await oauth_store.app_by_secret(conn, secret)
     if app is None:
-        raise NotFound("App")
+        raise NotFound("app")
     return app
 
 
@@ -220,7 +220,7 @@ async def app_by_id(db: Database, app_id: int) -> Application:
     async with db.read() as conn:
         app = await oauth_store.app_by_id(conn, app_id)
     if app is None:
-        raise NotFound("App")
+        raise NotFound("app")
     return app
 
 
@@ -238,7 +238,7 @@ async def session_app(db: Database, token: str) -> tuple[int, Application, int |
         row = await store.auth_session(conn, token)
         app = await oauth_store.app_by_id(conn, row.application_id) if row else None
     if row is None or app is None:
-        raise NotFound("Session")
+        raise NotFound("session")
     return row.id, app, row.account_id
 
 
@@ -253,7 +253,7 @@ async def session_userkey(db: Database, app_secret: str, token: str) -> tuple[st
     app = await app_by_secret(db, app_secret)
     row_id, session_app_, account_id = await session_app(db, token)
     if session_app_.id != app.id:
-        raise NotFound("Session")
+        raise NotFound("session")
     if account_id is None:
         raise Unprocessable("This session is not completed yet.", code="PENDING_SESSION")
     access = secrets.token_hex(8)

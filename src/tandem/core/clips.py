@@ -81,7 +81,7 @@ async def add_note(db: Database, owner: Account, clip_id: int, status_id: int) -
     async with db.write() as conn:
         row = await store.clip(conn, clip_id)
         if row is None or row.account_id != owner.id:
-            raise NotFound("Clip")
+            raise NotFound("clip")
         status = await visible(conn, owner, status_id)
         await store.lock_clip(conn, clip_id)  # the check and the limit hold under races too
         present = await store.clip_note_ids(conn, clip_id)

@@ -116,7 +116,7 @@ async def own(db: Database, account: Account, file_id: int) -> MediaAttachment:
     async with db.read() as conn:
         found = await store.get(conn, file_id)
     if found is None:
-        raise NotFound("File")
+        raise NotFound("file")
     if found.account_id != account.id:
         raise Forbidden("This file belongs to someone else.")
     return found

@@ -3,6 +3,72 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
+
+# What was not found: stable identifiers the dialects' error maps key on (a Misskey endpoint
+# declares `"not_found:<kind>"`); the wording of messages may change, these may not.
+NotFoundKind = Literal[
+    "account",
+    "status",
+    "reply_target",  # the status a new post answers
+    "recipient",  # an account a direct post names
+    "file",  # a media attachment / Drive file
+    "avatar_file",
+    "banner_file",
+    "list",
+    "antenna",
+    "clip",
+    "follow_request",
+    "featured_tag",
+    "notification",
+    "webhook",
+    "event_type",
+    "key",  # a registry key
+    "app",
+    "session",
+    "confirmation_token",
+    "user",  # a local user by name (admin commands)
+    "role",
+    "row",  # a row a write needed, deleted meanwhile by a concurrent request
+]
+NOT_FOUND_KINDS: frozenset[str] = frozenset(get_args(NotFoundKind))
+
+# The word each kind has in messages ("Record not found", as Mastodon says for accounts).
+_LABELS: dict[NotFoundKind, str] = {
+    "account": "Record",
+    "status": "Note",
+    "reply_target": "Reply target",
+    "recipient": "Recipient",
+    "file": "File",
+    "avatar_file": "Avatar file",
+    "banner_file": "Banner file",
+    "list": "List",
+    "antenna": "Antenna",
+    "clip": "Clip",
+    "follow_request": "Follow request",
+    "featured_tag": "Record",
+    "notification": "Notification",
+    "webhook": "Webhook",
+    "event_type": "Event type",
+    "key": "Key",
+    "app": "App",
+    "session": "Session",
+    "confirmation_token": "Confirmation token",
+    "user": "User",
+    "role": "Role",
+    "row": "Object",
+}
+
+# "Already so" answers of strict writes (Misskey's): stable codes the error maps key on.
+AlreadyKind = Literal[
+    "ALREADY_FOLLOWING",
+    "NOT_FOLLOWING",  # also: the other account does not follow the caller
+    "ALREADY_BLOCKING",
+    "NOT_BLOCKING",
+    "ALREADY_MUTING",
+    "NOT_MUTING",
+    "ALREADY_PINNED",
+]
 
 
 class DomainError(Exception):
@@ -14,18 +80,22 @@ class DomainError(Exception):
 
 
 class NotFound(DomainError):
-    """The record does not exist, or the caller may not know that it exists."""
+    """The record does not exist, or the caller may not know that it exists.
 
-    def __init__(self, what: str = "Record") -> None:
-        super().__init__(f"{what} not found")
-        self.what = what
+    `kind` says what is missing; `label` is its word in messages (`detail` replaces the
+    whole subject, as in "Local user @ann not found")."""
+
+    def __init__(self, kind: NotFoundKind, detail: str | None = None) -> None:
+        self.kind = kind
+        self.label = _LABELS[kind]
+        super().__init__(f"{detail or self.label} not found")
 
 
 class RowGone(NotFound):
     """A row this write needed was deleted by a concurrent request meanwhile."""
 
     def __init__(self) -> None:
-        super().__init__("Object")
+        super().__init__("row")
 
 
 class Conflict(DomainError):
@@ -33,7 +103,12 @@ class Conflict(DomainError):
 
 
 class Forbidden(DomainError):
-    """The caller is known but this action is not allowed for them."""
+    """The caller is known but this action is not allowed for them; `code`, when set, says
+    which rule refused (e.g. BLOCKING, BLOCKED) for dialects that tell them apart."""
+
+    def __init__(self, message: str = "", code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class Unprocessable(DomainError):
@@ -42,6 +117,18 @@ class Unprocessable(DomainError):
     def __init__(self, message: str, code: str = "UNPROCESSABLE") -> None:
         super().__init__(message)
         self.code = code
+
+
+class AlreadyDone(Unprocessable):
+    """The change asked for is already in place (a repeat, or a concurrent twin won).
+
+    Raised only by writes called strictly (`again_ok=False`, Misskey's way), and decided
+    inside the write transaction, which it rolls back; idempotent callers (Mastodon) get
+    the current state instead."""
+
+    def __init__(self, kind: AlreadyKind, message: str) -> None:
+        super().__init__(message, code=kind)
+        self.kind = kind
 
 
 class RateLimited(DomainError):

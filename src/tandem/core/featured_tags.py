@@ -63,7 +63,7 @@ async def create(db: Database, settings: Settings, owner: Account, name: str | N
 async def delete(db: Database, owner: Account, featured_id: int) -> None:
     async with db.write() as conn:
         if not await store.delete_featured_tag(conn, owner.id, featured_id):
-            raise NotFound("Record")
+            raise NotFound("featured_tag")
 
 
 async def suggestions(db: Database, owner: Account, limit: int = 10) -> list[str]:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NoReturn
 
 from tandem.core import clock
+from tandem.core.accounts import require
 from tandem.core.errors import NotFound
-from tandem.core.models import Account, Relationship
+from tandem.core.models import Account, Follow, Relationship
 from tandem.core.relationships import create_follow, relationship_of
 from tandem.store import accounts as account_store
+from tandem.store import follows
 from tandem.store import notifications as notification_store
 from tandem.store import relationships as pairs
-from tandem.store.db import AnyRow, Conn, Database
-from tandem.store.schema import follow_requests
+from tandem.store.db import Conn, Database
 
 
 async def authorize(db: Database, owner: Account, requester_id: int) -> Relationship:
@@ -20,16 +22,22 @@ async def authorize(db: Database, owner: Account, requester_id: int) -> Relation
     now = clock.now()
     async with db.write() as conn:
         await account_store.lock_accounts(conn, requester_id, owner.id)
-        request = await pairs.remove(conn, follow_requests, requester_id, owner.id)
+        request = await follows.take_request(conn, requester_id, owner.id)
         if request is None:
-            raise NotFound("Follow request")
+            await _no_request(conn, requester_id)
         await _accept(conn, request, now)
         return await relationship_of(conn, owner.id, requester_id)
 
 
-async def _accept(conn: Conn, request: AnyRow, now: datetime) -> bool:
-    settings = {k: request._mapping[k] for k in ("show_reblogs", "notify", "languages")}
-    return await create_follow(conn, request.account_id, request.target_account_id, settings, now)
+async def _no_request(conn: Conn, requester_id: int) -> NoReturn:
+    """Say what is missing: the account (NotFound "account"), or only its request."""
+    await require(conn, requester_id)
+    raise NotFound("follow_request")
+
+
+async def _accept(conn: Conn, request: Follow, now: datetime) -> bool:
+    options = follows.options_of(request)
+    return await create_follow(conn, request.account_id, request.target_account_id, options, now)
 
 
 async def lock_for_accept_all(conn: Conn, owner_id: int) -> None:
@@ -46,7 +54,7 @@ async def accept_all(conn: Conn, owner_id: int) -> int:
     now = clock.now()
     accepted = 0
     for requester in await pairs.pending_request_ids(conn, owner_id):
-        request = await pairs.remove(conn, follow_requests, requester, owner_id)
+        request = await follows.take_request(conn, requester, owner_id)
         if request is not None and await _accept(conn, request, now):
             accepted += 1
     return accepted
@@ -55,7 +63,7 @@ async def accept_all(conn: Conn, owner_id: int) -> int:
 async def reject(db: Database, owner: Account, requester_id: int) -> Relationship:
     async with db.write() as conn:
         await account_store.lock_accounts(conn, requester_id, owner.id)
-        if await pairs.remove(conn, follow_requests, requester_id, owner.id) is None:
-            raise NotFound("Follow request")
+        if await follows.take_request(conn, requester_id, owner.id) is None:
+            await _no_request(conn, requester_id)
         await notification_store.delete_between(conn, owner.id, requester_id, "follow_request")
         return await relationship_of(conn, owner.id, requester_id)

@@ -2,6 +2,10 @@
 
 One scheme serves Mastodon clients (decimal strings that sort by length then value) and
 Misskey clients (opaque strings; `sinceDate`/`untilDate` map onto id ranges via `id_at`).
+
+The sequence's top 4 bits are the process's slot, so processes that make ids in the same
+millisecond cannot make the same one: `tandem serve --workers N` gives each worker a slot of its
+own (`use_slot`); any other process (CLI tasks) takes a random one.
 """
 
 from __future__ import annotations
@@ -12,27 +16,39 @@ import threading
 import time
 from datetime import UTC, datetime
 
+SLOTS = 16
+_COUNTER_BITS = 12
+_COUNTER_MASK = (1 << _COUNTER_BITS) - 1
 _lock = threading.Lock()
 _last_ms = 0
-# A random start per process keeps concurrent processes (PostgreSQL deployments) apart.
-_sequence = secrets.randbelow(1 << 16)
+_slot = secrets.randbelow(SLOTS)
+_counter = secrets.randbelow(1 << _COUNTER_BITS)
 _pid = os.getpid()
 
 
-def new_id() -> int:
-    global _last_ms, _sequence, _pid
+def use_slot(slot: int) -> None:
+    """Make this process's ids in `slot` (0-15), one no other running process holds."""
+    global _slot, _pid
+    if not 0 <= slot < SLOTS:
+        raise ValueError(f"an id slot is 0 to {SLOTS - 1}, got {slot}")
     with _lock:
-        if os.getpid() != _pid:  # forked: re-seed so parent and child diverge
+        _slot, _pid = slot, os.getpid()
+
+
+def new_id() -> int:
+    global _last_ms, _counter, _pid, _slot
+    with _lock:
+        if os.getpid() != _pid:  # forked without a slot of its own: draw another
             _pid = os.getpid()
-            _sequence = secrets.randbelow(1 << 16)
+            _slot = secrets.randbelow(SLOTS)
         ms = time.time_ns() // 1_000_000
         if ms <= _last_ms:
             ms = _last_ms
-            _sequence = (_sequence + 1) & 0xFFFF
-            if _sequence == 0:  # 65536 ids in one millisecond: borrow the next one
+            _counter = (_counter + 1) & _COUNTER_MASK
+            if _counter == 0:  # 4096 ids in one millisecond: borrow the next one
                 ms += 1
         _last_ms = ms
-        return (ms << 16) | _sequence
+        return (ms << 16) | (_slot << _COUNTER_BITS) | _counter
 
 
 def id_at(moment: datetime) -> int:

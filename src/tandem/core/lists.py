@@ -12,10 +12,9 @@ from tandem.core.errors import Errors, NotFound, Unprocessable, ValidationFailed
 from tandem.core.ids import new_id
 from tandem.core.models import Account, Page, UserList
 from tandem.store import accounts as account_store
+from tandem.store import blocks, follows
 from tandem.store import lists as store
-from tandem.store import relationships as pairs
 from tandem.store.db import Conn, Database
-from tandem.store.schema import blocks, follow_requests, follows
 
 MAX_LISTS = 50
 MAX_MEMBERS = 1000
@@ -39,7 +38,7 @@ def _check(title: str | None, replies_policy: str | None) -> Errors:
 async def own(conn: Conn, owner: Account, list_id: int) -> UserList:
     found = await store.get_list(conn, list_id)
     if found is None or found.account_id != owner.id:
-        raise NotFound("List")
+        raise NotFound("list")
     return found
 
 
@@ -130,7 +129,7 @@ async def add(
         adding: list[int] = []
         for account_id in dict.fromkeys(account_ids):
             target = await require(conn, account_id)
-            if await pairs.find(conn, blocks, target.id, owner.id) is not None:
+            if await blocks.exists(conn, target.id, owner.id):
                 raise Unprocessable(
                     "That account has blocked you, so it cannot be listed",
                     code="YOU_HAVE_BEEN_BLOCKED",
@@ -139,14 +138,16 @@ async def add(
                 if not allow_existing:
                     raise Unprocessable("That account is already in the list", code="ALREADY_ADDED")
                 continue
-            if require_follow and target.id != owner.id:
-                followed = await pairs.find(conn, follows, owner.id, target.id)
-                requested = await pairs.find(conn, follow_requests, owner.id, target.id)
-                if followed is None and requested is None:
-                    raise Unprocessable(
-                        "You must follow an account before adding it to a list",
-                        code="NOT_FOLLOWING",
-                    )
+            if (
+                require_follow
+                and target.id != owner.id
+                and not await follows.exists(conn, owner.id, target.id)
+                and not await follows.request_exists(conn, owner.id, target.id)
+            ):
+                raise Unprocessable(
+                    "You must follow an account before adding it to a list",
+                    code="NOT_FOLLOWING",
+                )
             adding.append(target.id)
         if len(present) + len(adding) > MAX_MEMBERS:
             raise Unprocessable(

@@ -63,7 +63,7 @@ async def get_own(db: Database, account: Account, media_id: int) -> MediaAttachm
     async with db.read() as conn:
         media = await store.get(conn, media_id)
     if media is None or media.account_id != account.id:
-        raise NotFound("Record")
+        raise NotFound("file")
     return media
 
 
@@ -80,7 +80,7 @@ async def update(
     async with db.write() as conn:
         media = await store.get(conn, media_id)
         if media is None or media.account_id != account.id:
-            raise NotFound("Record")
+            raise NotFound("file")
         await store.update_details(
             conn, media_id, description=text.strip() if text is not None else None, focus=point
         )

@@ -48,7 +48,7 @@ async def one(db: Database, owner: Account, notification_id: int) -> Notificatio
     async with db.read() as conn:
         found = await store.get_for(conn, owner.id, notification_id)
         if found is None:
-            raise NotFound("Notification")
+            raise NotFound("notification")
         return await _with_details(conn, owner, [found])
 
 

@@ -6,7 +6,7 @@ import asyncio
 from typing import Literal
 
 from tandem.config import Settings
-from tandem.core.errors import Errors, NotFound, Unprocessable
+from tandem.core.errors import Errors, NotFound, NotFoundKind, Unprocessable
 from tandem.core.images import (
     ALLOWED_TYPES,
     ImageProblem,
@@ -23,6 +23,7 @@ from tandem.store.files import MediaFiles
 Kind = Literal["avatar", "header"]
 # Misskey calls the header a banner; errors name the file the way the client did.
 _FILE_LABEL = {"avatar": "avatar", "header": "banner"}
+_MISSING: dict[Kind, NotFoundKind] = {"avatar": "avatar_file", "header": "banner_file"}
 
 
 async def from_drive(
@@ -33,7 +34,7 @@ async def from_drive(
         found = await media_store.get(conn, file_id)
     label = _FILE_LABEL[kind]
     if found is None or found.account_id != account_id:
-        raise NotFound(f"{label.capitalize()} file")
+        raise NotFound(_MISSING[kind])
     # Only images tandem can decode: an SVG is an image/* file but never an avatar.
     if found.file.content_type not in ALLOWED_TYPES:
         raise Unprocessable(

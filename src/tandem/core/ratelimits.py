@@ -1,4 +1,5 @@
-"""Fixed-window rate limits (Mastodon's rack-attack numbers), counted in memory or in Redis."""
+"""Fixed-window rate limits (Mastodon's rack-attack numbers), counted by a `Counter`: in memory
+(one process), in a SQLite file shared by `--workers N` (store/sqlite_counter.py), or in Redis."""
 
 from __future__ import annotations
 

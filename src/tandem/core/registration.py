@@ -242,7 +242,7 @@ async def confirm_email(db: Database, token: str) -> int:
     async with db.write() as conn:
         account_id = await user_store.confirm_by_token(conn, digest(token), clock.now())
     if account_id is None:
-        raise NotFound("Confirmation token")
+        raise NotFound("confirmation_token")
     return account_id
 
 

@@ -48,7 +48,7 @@ async def get(db: Database, where: Place, key: str) -> Item:
     async with db.read() as conn:
         row = await store.get(conn, where.account.id, where.domain, where.scope, key)
     if row is None:
-        raise NotFound("Key")
+        raise NotFound("key")
     return Item(row.key, row.value, row.updated_at)
 
 
@@ -69,7 +69,7 @@ async def remove(db: Database, where: Place, key: str) -> None:
     async with db.write() as conn:
         row = await store.get(conn, where.account.id, where.domain, where.scope, key)
         if row is None:
-            raise NotFound("Key")
+            raise NotFound("key")
         await store.remove(conn, row.id)
 
 

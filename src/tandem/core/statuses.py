@@ -10,7 +10,14 @@ from typing import cast
 from tandem.config import Settings
 from tandem.core import clock, languages, text, urls, webhooks
 from tandem.core.accounts import require
-from tandem.core.errors import Errors, Forbidden, NotFound, Unprocessable
+from tandem.core.errors import (
+    AlreadyDone,
+    Errors,
+    Forbidden,
+    NotFound,
+    NotFoundKind,
+    Unprocessable,
+)
 from tandem.core.ids import new_id
 from tandem.core.models import (
     VISIBILITIES,
@@ -23,15 +30,13 @@ from tandem.core.models import (
 )
 from tandem.core.profiles import default_privacy
 from tandem.store import accounts as account_store
+from tandem.store import blocks, mutes
 from tandem.store import collections as collection_store
 from tandem.store import media as media_store
 from tandem.store import notifications as notification_store
 from tandem.store import oauth as oauth_store
-from tandem.store import relationships as pairs
 from tandem.store import statuses as store
 from tandem.store.db import Conn, Database
-from tandem.store.schema import blocks, media_attachments, mutes
-from tandem.store.writes import lock
 
 MEDIA_DESCRIPTION_LIMIT = 1500
 
@@ -68,11 +73,7 @@ async def bundle(conn: Conn, viewer_id: int | None, found: list[Status]) -> Stat
     account_ids = {s.account_id for s in everything}
     account_ids |= {m.account_id for s in everything for m in s.mentions}
     app_ids = {s.application_id for s in everything if s.application_id}
-    applications = {}
-    for app_id in app_ids:
-        app = await oauth_store.app_by_id(conn, app_id)
-        if app is not None:
-            applications[app_id] = app
+    applications = await oauth_store.apps_by_ids(conn, app_ids)
     ids = [s.id for s in everything]
     return StatusBundle(
         statuses=found,
@@ -91,7 +92,7 @@ async def bundle(conn: Conn, viewer_id: int | None, found: list[Status]) -> Stat
 async def can_see(conn: Conn, viewer: Account | None, status: Status) -> bool:
     if viewer is not None and viewer.id == status.account_id:
         return True
-    if viewer is not None and await pairs.find(conn, blocks, status.account_id, viewer.id):
+    if viewer is not None and await blocks.exists(conn, status.account_id, viewer.id):
         return False
     if status.visibility in ("public", "unlisted"):
         return True
@@ -104,10 +105,12 @@ async def can_see(conn: Conn, viewer: Account | None, status: Status) -> bool:
     return await store.mentions_account(conn, status.id, viewer.id)
 
 
-async def visible(conn: Conn, viewer: Account | None, status_id: int, what: str = "Note") -> Status:
+async def visible(
+    conn: Conn, viewer: Account | None, status_id: int, kind: NotFoundKind = "status"
+) -> Status:
     status = await store.get(conn, status_id)
     if status is None or not await can_see(conn, viewer, status):
-        raise NotFound(what)
+        raise NotFound(kind)
     return status
 
 
@@ -157,21 +160,21 @@ async def create(
     now = clock.now()
     async with db.write() as conn:
         parent = (
-            await visible(conn, account, new.in_reply_to_id, "Reply target")
+            await visible(conn, account, new.in_reply_to_id, "reply_target")
             if new.in_reply_to_id
             else None
         )
         # Lock order (store/writes.py): the parent (its replies_count moves), then our account,
         # then the media to attach (so two posts cannot both take the same attachment).
         if parent is not None and not await store.lock_statuses(conn, [parent.id]):
-            raise NotFound("Reply target")  # deleted meanwhile
+            raise NotFound("reply_target")  # deleted meanwhile
         await account_store.lock_accounts(conn, account.id)
-        await lock(conn, media_attachments, new.media_ids)
+        await store.lock_attachments(conn, new.media_ids)
         media = await media_store.get_many(conn, new.media_ids)
         for media_id in new.media_ids:
             item = media.get(media_id)
             if item is None or item.account_id != account.id:
-                raise NotFound("Record")
+                raise NotFound("file")
             if item.status_id is not None:
                 raise Unprocessable("Media has already been attached to another post")
         mentioned = await _mentioned_accounts(conn, settings, new.text)
@@ -195,7 +198,7 @@ async def create(
         )
         recipients = await account_store.get_many(conn, new.recipient_ids, only_functional=True)
         if len(recipients) != len(set(new.recipient_ids)):
-            raise NotFound("Recipient")
+            raise NotFound("recipient")
         mention_ids = list(dict.fromkeys([*(a.id for a in mentioned.values()), *new.recipient_ids]))
         tag_ids = await store.ensure_tags(conn, text.hashtags(status.text), now)
         await store.insert(conn, status, mention_ids, tag_ids)
@@ -236,9 +239,8 @@ async def _mentioned_accounts(
 
 async def _ignores(conn: Conn, account_id: int, other_id: int) -> bool:
     """Does the account block or mute the other (so it gets no notification from it)?"""
-    return bool(
-        await pairs.find(conn, blocks, account_id, other_id)
-        or await pairs.outgoing(conn, mutes, account_id, [other_id], clock.now())
+    return await blocks.exists(conn, account_id, other_id) or await mutes.mutes_now(
+        conn, account_id, other_id, clock.now()
     )
 
 
@@ -247,7 +249,7 @@ async def delete(db: Database, account: Account, status_id: int) -> StatusBundle
     async with db.write() as conn:
         status = await store.get(conn, status_id)
         if status is None or status.account_id != account.id:
-            raise NotFound("Record")
+            raise NotFound("status")
         # Lock order (store/writes.py): statuses in ascending id order (the reblogged original
         # or the parent, whose counter moves, before this one), then its reblogs, then every
         # account whose counter moves. Once this row is held FOR UPDATE, no reblog, reply or
@@ -256,7 +258,7 @@ async def delete(db: Database, account: Account, status_id: int) -> StatusBundle
         if status.id not in await store.lock_statuses(
             conn, [*related, status.id], deleting=[status.id]
         ):
-            raise NotFound("Record")  # a concurrent delete got there first
+            raise NotFound("status")  # a concurrent delete got there first
         status = await store.get(conn, status_id)
         assert status is not None
         shown = await bundle(conn, account.id, [status])
@@ -267,7 +269,7 @@ async def delete(db: Database, account: Account, status_id: int) -> StatusBundle
         for reblogger in await store.delete_reblogs_of(conn, status.id):
             losses[reblogger] = losses.get(reblogger, 0) + 1
         if await store.delete_status(conn, status.id, account.id) is None:
-            raise NotFound("Record")
+            raise NotFound("status")
         for account_id in sorted(losses):  # the order the rows were locked in
             await account_store.adjust_counts(conn, account_id, statuses=-losses[account_id])
         await account_store.set_last_status_at(
@@ -295,7 +297,7 @@ async def reblog(
             raise Forbidden("This action is not allowed")
         # Lock order (store/writes.py): the original (its reblogs_count moves), then our account.
         if not await store.lock_statuses(conn, [original.id]):
-            raise NotFound("Record")  # deleted meanwhile
+            raise NotFound("status")  # deleted meanwhile
         await account_store.lock_accounts(conn, account.id)
         existing = await store.reblog_by(conn, account.id, original.id)
         if existing is None:
@@ -318,10 +320,10 @@ async def reblog(
             else:
                 existing = await store.reblog_by(conn, account.id, original.id)
                 if existing is None:
-                    raise NotFound("Record")  # the winner was undone meanwhile
+                    raise NotFound("status")  # the winner was undone meanwhile
         stored = await store.get(conn, existing.id)
         if stored is None:
-            raise NotFound("Record")
+            raise NotFound("status")
         return await bundle(conn, account.id, [stored])
 
 
@@ -351,7 +353,7 @@ async def unreblog(db: Database, account: Account, status_id: int) -> StatusBund
         original = await visible(conn, account, status_id)
         # Lock order (store/writes.py): the original, then our account (as delete and reblog).
         if not await store.lock_statuses(conn, [original.id]):
-            raise NotFound("Record")  # deleted meanwhile (its reblogs went with it)
+            raise NotFound("status")  # deleted meanwhile (its reblogs went with it)
         await account_store.lock_accounts(conn, account.id)
         if await store.delete_reblog(conn, account.id, original.id):
             await account_store.adjust_counts(conn, account.id, statuses=-1)
@@ -380,11 +382,11 @@ async def pin(
         # us, or waits for us), then the account: pins of one account are decided one at a
         # time, so the limit holds under races too.
         if not await store.lock_statuses(conn, [status.id]):
-            raise NotFound("Note")  # deleted meanwhile
+            raise NotFound("status")  # deleted meanwhile
         await account_store.lock_accounts(conn, account.id)
         if await store.pinned_among(conn, account.id, [status.id]):
             if not again_ok:
-                raise Unprocessable("That note is already pinned.", code="ALREADY_PINNED")
+                raise AlreadyDone("ALREADY_PINNED", "That note is already pinned.")
         else:
             if await store.count_pins(conn, account.id) >= settings.max_pinned_statuses:
                 raise Unprocessable(
@@ -428,7 +430,7 @@ async def of_account(
         if viewer is not None and viewer.id == owner.id:
             visibilities = VISIBILITIES
         elif viewer is not None:
-            if await pairs.find(conn, blocks, owner.id, viewer.id):
+            if await blocks.exists(conn, owner.id, viewer.id):
                 return StatusBundle(statuses=[])
             if await store.is_follower(conn, viewer.id, owner.id):
                 visibilities = ("public", "unlisted", "private")

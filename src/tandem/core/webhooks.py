@@ -100,7 +100,7 @@ async def own(db: Database, owner: Account, hook_id: int) -> Webhook:
     async with db.read() as conn:
         row = await store.get(conn, hook_id)
     if row is None or row.account_id != owner.id:
-        raise NotFound("Webhook")
+        raise NotFound("webhook")
     return _from_row(row)
 
 
@@ -170,7 +170,7 @@ async def queue_test(
     """Send a sample event now (optionally to another URL and secret, without recording it)."""
     hook = await own(db, owner, hook_id)
     if event not in EVENTS:
-        raise NotFound("Event type")
+        raise NotFound("event_type")
     async with db.write() as conn:
         await _enqueue(conn, hook.id, event, test=True, url=url, secret=secret, user_id=owner.id)
 

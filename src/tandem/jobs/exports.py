@@ -12,10 +12,9 @@ from typing import BinaryIO
 
 from tandem.api.misskey import formats
 from tandem.api.misskey.entities.common import Ctx
-from tandem.core import clock, drive, exports, notifications
+from tandem.core import accounts, clock, drive, exports, notifications
 from tandem.core.images import Upload
 from tandem.jobs.worker import JobContext
-from tandem.store import accounts as account_store
 
 
 def _append(out: BinaryIO, data: bytes) -> None:
@@ -29,8 +28,7 @@ async def export(ctx: JobContext) -> None:
     settings = services.settings
     p = ctx.payload
     kind: str = p["kind"]
-    async with services.db.read() as conn:
-        account = await account_store.get(conn, p["account_id"])
+    account = await accounts.find(services.db, p["account_id"])
     if account is None:
         return
     progress = ctx.progress

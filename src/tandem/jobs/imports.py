@@ -10,12 +10,11 @@ import asyncio
 from typing import Any
 
 from tandem.api.misskey import formats
-from tandem.core import drive, imports, notifications
+from tandem.core import accounts, drive, imports, notifications
 from tandem.core.errors import DomainError
 from tandem.core.models import Account, MediaAttachment
 from tandem.jobs.worker import JobContext
 from tandem.services import Services
-from tandem.store import accounts as account_store
 
 _TITLES = {
     "following": "Follows imported",
@@ -56,8 +55,7 @@ async def import_(ctx: JobContext) -> None:
     settings = services.settings
     p = ctx.payload
     kind: str = p["kind"]
-    async with services.db.read() as conn:
-        owner = await account_store.get(conn, p["account_id"])
+    owner = await accounts.find(services.db, p["account_id"])
     if owner is None:
         return
     tally = imports.Tally(int(ctx.progress.get("done", 0)), int(ctx.progress.get("skipped", 0)))

@@ -6,10 +6,9 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from tandem.core import links, urls
+from tandem.core import accounts, links, urls
 from tandem.jobs.outbound import public_host
 from tandem.jobs.worker import JobContext
-from tandem.store import accounts as account_store
 
 MAX_BYTES = 1024 * 1024
 MAX_REDIRECTS = 3
@@ -38,8 +37,7 @@ async def fetch_page(url: str, allow_loopback: bool) -> str | None:
 
 async def verify_links(ctx: JobContext) -> None:
     services = ctx.services
-    async with services.db.read() as conn:
-        account = await account_store.get(conn, ctx.payload["account_id"])
+    account = await accounts.find(services.db, ctx.payload["account_id"])
     if account is None:
         return
     profile = urls.profile_url(services.settings, account)

@@ -14,14 +14,14 @@ import orjson
 from tandem import __version__
 from tandem.api.misskey.entities.common import Ctx, iso
 from tandem.api.misskey.entities.notes import note
+from tandem.api.misskey.entities.types import UserLite
 from tandem.api.misskey.entities.user_lite import user_lite
 from tandem.api.misskey.entities.users import user_detailed
-from tandem.core import clock, statuses, user_views, webhooks
+from tandem.core import accounts, clock, statuses, user_views, webhooks
 from tandem.core.errors import NotFound
 from tandem.core.webhooks import Webhook
 from tandem.jobs.outbound import may_reach
 from tandem.jobs.worker import JobContext
-from tandem.store import accounts as account_store
 
 NOTE_EVENTS = ("note", "reply", "renote", "mention")
 NETWORK_ERROR = 1  # latestStatus when no HTTP answer came back
@@ -31,7 +31,7 @@ class DeliveryFailed(Exception):
     """A delivery worth trying again."""
 
 
-def _sample_note(ctx: Ctx, owner: dict[str, Any]) -> dict[str, Any]:
+def _sample_note(ctx: Ctx, owner: UserLite) -> dict[str, Any]:
     """What a test delivery of a note event carries (no real note is involved)."""
     return {
         "id": "dummy-note-1",
@@ -57,8 +57,7 @@ async def _content(ctx: JobContext, hook: Webhook) -> dict[str, Any] | None:
     p = ctx.payload
     services = ctx.services
     render = Ctx(services.settings, hook.account_id)
-    async with services.db.read() as conn:
-        owner = await account_store.get(conn, hook.account_id)
+    owner = await accounts.find(services.db, hook.account_id)
     if owner is None:
         return None
     if p.get("test"):

@@ -3,6 +3,9 @@
 Jobs survive restarts: a job is a row, claimed with a lease. A worker that dies mid-job leaves
 its lease to run out, and the job is claimed again; handlers checkpoint with `ctx.save()`
 so the next run resumes instead of starting over.
+
+With `--workers N` every process runs a worker on the same table: a claim goes to one of them
+(store.jobs.claim), and a worker only checkpoints or settles a job that is still its own.
 """
 
 from __future__ import annotations
@@ -28,6 +31,11 @@ class Retry(Exception):
     """Raise from a handler to try again later without counting as a crash."""
 
 
+class LeaseLost(Exception):
+    """The job stopped being this worker's (its lease ran out and another worker claimed it,
+    or it was queued again): the handler must stop, the other run owns the job now."""
+
+
 @dataclass
 class JobContext:
     services: Services
@@ -36,14 +44,17 @@ class JobContext:
     payload: dict[str, Any]
     progress: dict[str, Any] = field(default_factory=dict)
     attempt: int = 1
+    owner: str = ""  # the worker that claimed the job
 
     async def save(self, **progress: Any) -> None:
-        """Checkpoint: record progress and keep the lease alive."""
+        """Checkpoint: record progress and keep the lease alive (LeaseLost when it is gone)."""
         self.progress.update(progress)
         async with self.services.db.write() as conn:
-            await store.save_progress(
-                conn, self.job_id, self.progress, clock.now() + lease(self.services)
+            kept = await store.save_progress(
+                conn, self.job_id, self.owner, self.progress, clock.now() + lease(self.services)
             )
+        if not kept:
+            raise LeaseLost(f"job {self.job_id} is no longer held by {self.owner}")
 
 
 def lease(services: Services) -> timedelta:
@@ -121,6 +132,7 @@ class Worker:
             payload=row.payload,
             progress=dict(row.progress),
             attempt=row.attempts + 1,
+            owner=self.name,
         )
         handler = self.handlers.get(row.kind)
         try:
@@ -129,6 +141,9 @@ class Worker:
             await handler(ctx)
         except asyncio.CancelledError:
             raise  # shutting down: the lease runs out and the job is picked up again
+        except LeaseLost as lost:
+            log.warning("job %s (%s) stopped: %s", row.id, row.kind, lost)
+            return True
         except Exception as exc:
             final = ctx.attempt >= row.max_attempts and not isinstance(exc, Retry)
             log.warning("job %s (%s) failed on attempt %s: %s", row.id, row.kind, ctx.attempt, exc)
@@ -136,6 +151,7 @@ class Worker:
                 await store.fail(
                     conn,
                     row.id,
+                    self.name,
                     f"{type(exc).__name__}: {exc}",
                     None
                     if final
@@ -144,7 +160,9 @@ class Worker:
                 )
             return True
         async with db.write() as conn:
-            await store.finish(conn, row.id)
+            finished = await store.finish(conn, row.id, self.name)
+        if not finished:  # queued again meanwhile (runs again), or taken over after the lease
+            log.info("job %s (%s) ran, but was no longer this worker's", row.id, row.kind)
         return True
 
     async def drain(self, limit: int = 1000) -> int:

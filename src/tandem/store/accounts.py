@@ -6,12 +6,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, update
 
 from tandem.core.models import Account, ImageRef, ProfileField
-from tandem.store.db import AnyRow, Conn
-from tandem.store.schema import accounts, follows, users
-from tandem.store.writes import bump, insert_new, lock
+from tandem.store.db import AnyRow, Conn, Query
+from tandem.store.schema import account_search_terms, accounts, users
+from tandem.store.writes import bump, insert_ignoring, insert_new, lock
 
 
 def image_to_json(image: ImageRef | None) -> dict[str, Any] | None:
@@ -150,7 +150,7 @@ def profile_values(account: Account) -> dict[str, Any]:
 
 async def insert(conn: Conn, account: Account) -> bool:
     """Create the account; False (nothing written) when its username is already taken."""
-    return await insert_new(
+    created = await insert_new(
         conn,
         accounts,
         dict(
@@ -168,6 +168,9 @@ async def insert(conn: Conn, account: Account) -> bool:
         ),
         on=("username_key", "domain_key"),
     )
+    if created:
+        await _add_terms(conn, account.id, search_terms(account.username, account.display_name))
+    return created
 
 
 async def lock_accounts(conn: Conn, *account_ids: int) -> None:
@@ -183,11 +186,21 @@ async def save_profile(conn: Conn, account: Account, updated_at: datetime) -> No
         .where(accounts.c.id == account.id)
         .values(updated_at=updated_at, **profile_values(account))
     )
+    await _replace_name_terms(conn, account)
+
+
+_COLUMNS = tuple(accounts.c.keys())
+_GET = Query(select(accounts).where(accounts.c.id == bindparam("id")))
+
+
+def from_values(values: Sequence[Any]) -> Account:
+    """An account from a `Query` row of all its columns."""
+    return from_mapping(dict(zip(_COLUMNS, values, strict=True)))
 
 
 async def get(conn: Conn, account_id: int) -> Account | None:
-    row = (await conn.execute(select(accounts).where(accounts.c.id == account_id))).first()
-    return from_row(row) if row else None
+    row = await _GET.first(conn, id=account_id)
+    return from_values(row) if row else None
 
 
 async def get_many(
@@ -209,8 +222,8 @@ async def in_order(conn: Conn, ids: Sequence[int]) -> list[Account]:
 
 
 async def get_functional(conn: Conn, account_id: int) -> Account | None:
-    row = (await conn.execute(_GET_FUNCTIONAL, {"id": account_id})).first()
-    return from_row(row) if row else None
+    row = await _GET_FUNCTIONAL.first(conn, id=account_id)
+    return from_values(row) if row else None
 
 
 async def by_username(conn: Conn, username: str, domain: str | None = None) -> Account | None:
@@ -288,59 +301,61 @@ def functional() -> ColumnElement[bool]:
     )
 
 
-_GET_FUNCTIONAL = select(accounts).where(accounts.c.id == bindparam("id"), functional())
-
-
-def _escape_like(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-async def search(
-    conn: Conn,
-    terms: str,
-    *,
-    domain: str | None,
-    limit: int,
-    offset: int,
-    viewer_id: int | None,
-    only_following: bool,
-) -> list[Account]:
-    """Prefix search on username and display name; accounts the viewer follows rank first."""
-    term = _escape_like(terms.lower())
-    prefix = f"{term}%"
-    word_prefix = f"% {term}%"
-    name = func.lower(accounts.c.display_name)
-    conditions = [
-        accounts.c.suspended_at.is_(None),
+_GET_FUNCTIONAL = Query(select(accounts).where(accounts.c.id == bindparam("id"), functional()))
+_FUNCTIONAL_BY_USERNAME = Query(
+    select(accounts).where(
+        accounts.c.username_key == bindparam("username"),
+        accounts.c.domain_key == bindparam("domain"),
         functional(),
-        or_(
-            accounts.c.username_key.like(prefix, escape="\\"),
-            name.like(prefix, escape="\\"),
-            name.like(word_prefix, escape="\\"),
-        ),
-    ]
-    if domain is not None:
-        conditions.append(accounts.c.domain_key.like(f"{_escape_like(domain.lower())}%", "\\"))
-    followed = (
-        select(follows.c.id)
-        .where(follows.c.account_id == viewer_id, follows.c.target_account_id == accounts.c.id)
-        .exists()
-        if viewer_id is not None
-        else None
     )
-    if only_following and viewer_id is not None and followed is not None:
-        conditions.append(or_(followed, accounts.c.id == viewer_id))
-    rank = [
-        case((accounts.c.username_key == terms.lower(), 0), else_=1),
-        case((followed, 0), else_=1) if followed is not None else accounts.c.id.is_(None),
-        case((accounts.c.username_key.like(prefix, escape="\\"), 0), else_=1),
-        accounts.c.followers_count.desc(),
-        accounts.c.id,
-    ]
-    rows = await conn.execute(
-        select(accounts).where(and_(*conditions)).order_by(*rank).limit(limit).offset(offset)
+)
+
+
+async def functional_by_username(
+    conn: Conn, username: str, domain: str | None = None
+) -> Account | None:
+    """`by_username`, only if others may see the account (`functional`): in one query."""
+    row = await _FUNCTIONAL_BY_USERNAME.first(
+        conn, username=username.lower(), domain=(domain or "").lower()
     )
-    return [from_row(r) for r in rows]
+    return from_values(row) if row else None
+
+
+USERNAME_TERM, NAME_TERM = 0, 1  # kinds of account_search_terms rows
+TERM_LENGTH = 100
+_NAME_WORDS = 10
+
+
+def search_text(text: str) -> str:
+    """Text as search terms hold it: lower-cased, single spaces, at most TERM_LENGTH long."""
+    return " ".join(text.lower().split())[:TERM_LENGTH]
+
+
+def search_terms(username: str, display_name: str) -> set[tuple[int, str]]:
+    """What account search matches on: the username, and each tail of the display name that
+    starts at a word (so a prefix of any word, or of several words in a row, is a range)."""
+    words = display_name.lower().split()[:_NAME_WORDS]
+    tails = {(NAME_TERM, search_text(" ".join(words[i:]))) for i in range(len(words))}
+    return {(USERNAME_TERM, search_text(username)), *tails}
+
+
+async def _add_terms(conn: Conn, account_id: int, terms: set[tuple[int, str]]) -> None:
+    rows = [{"kind": k, "term": t, "account_id": account_id} for k, t in sorted(terms) if t]
+    if rows:
+        await conn.execute(insert_ignoring(conn, account_search_terms, rows, None))
+
+
+async def _replace_name_terms(conn: Conn, account: Account) -> None:
+    """Runs after the account row's UPDATE, whose row lock orders concurrent profile saves."""
+    names = {t for k, t in search_terms(account.username, account.display_name) if k}
+    await conn.execute(
+        delete(account_search_terms).where(
+            account_search_terms.c.account_id == account.id,
+            account_search_terms.c.kind == NAME_TERM,
+            account_search_terms.c.term.not_in(names),
+        )
+    )
+    await _add_terms(conn, account.id, {(NAME_TERM, t) for t in names})
 
 
 async def count_local(conn: Conn) -> int:

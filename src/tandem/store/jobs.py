@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from tandem.core import clock
 from tandem.core.ids import new_id
@@ -49,7 +49,12 @@ async def enqueue(
 
 
 async def claim(conn: Conn, worker: str, lease: timedelta, postgres: bool) -> AnyRow | None:
-    """Take the next due job. A running job whose lease ran out (its worker died) is due again."""
+    """Take the next due job. A running job whose lease ran out (its worker died) is due again.
+
+    One process wins each job: on PostgreSQL the row is locked (`SKIP LOCKED`: other workers
+    pass over it), on SQLite the caller's write transaction (`BEGIN IMMEDIATE`) keeps every
+    other process out. The update re-checks the row is still due all the same.
+    """
     now = clock.now()
     due = or_(
         (jobs.c.state == "queued") & (jobs.c.run_at <= now),
@@ -61,9 +66,9 @@ async def claim(conn: Conn, worker: str, lease: timedelta, postgres: bool) -> An
     row = (await conn.execute(stmt)).first()
     if row is None:
         return None
-    await conn.execute(
+    taken = await conn.execute(
         update(jobs)
-        .where(jobs.c.id == row.id)
+        .where(jobs.c.id == row.id, due)
         .values(
             state="running",
             locked_by=worker,
@@ -71,34 +76,42 @@ async def claim(conn: Conn, worker: str, lease: timedelta, postgres: bool) -> An
             attempts=jobs.c.attempts + 1,
         )
     )
-    return row
+    return row if taken.rowcount == 1 else None
 
 
-async def extend_lease(conn: Conn, job_id: int, until: datetime) -> None:
-    await conn.execute(update(jobs).where(jobs.c.id == job_id).values(locked_until=until))
+def _owned(job_id: int, worker: str) -> ColumnElement[bool]:
+    """The job is still this worker's: not re-queued by `enqueue`, nor claimed by another
+    worker after this one's lease ran out."""
+    return and_(jobs.c.id == job_id, jobs.c.state == "running", jobs.c.locked_by == worker)
 
 
-async def save_progress(conn: Conn, job_id: int, progress: dict[str, Any], until: datetime) -> None:
-    await conn.execute(
-        update(jobs).where(jobs.c.id == job_id).values(progress=progress, locked_until=until)
+async def save_progress(
+    conn: Conn, job_id: int, worker: str, progress: dict[str, Any], until: datetime
+) -> bool:
+    """Checkpoint and extend the lease; False when the job is no longer this worker's."""
+    done = await conn.execute(
+        update(jobs).where(_owned(job_id, worker)).values(progress=progress, locked_until=until)
     )
+    return bool(done.rowcount == 1)
 
 
-async def finish(conn: Conn, job_id: int) -> None:
-    await conn.execute(
+async def finish(conn: Conn, job_id: int, worker: str) -> bool:
+    done = await conn.execute(
         update(jobs)
-        .where(jobs.c.id == job_id)
+        .where(_owned(job_id, worker))
         .values(state="done", finished_at=clock.now(), locked_until=None, dedupe_key=None)
     )
+    return bool(done.rowcount == 1)
 
 
-async def fail(conn: Conn, job_id: int, error: str, retry_at: datetime | None) -> None:
+async def fail(conn: Conn, job_id: int, worker: str, error: str, retry_at: datetime | None) -> bool:
     values: dict[str, Any] = {"last_error": error[:4000], "locked_until": None}
     if retry_at is None:
         values.update(state="failed", finished_at=clock.now(), dedupe_key=None)
     else:
         values.update(state="queued", run_at=retry_at)
-    await conn.execute(update(jobs).where(jobs.c.id == job_id).values(**values))
+    done = await conn.execute(update(jobs).where(_owned(job_id, worker)).values(**values))
+    return bool(done.rowcount == 1)
 
 
 async def get(conn: Conn, job_id: int) -> AnyRow | None:

@@ -111,6 +111,16 @@ async def remove_members(conn: Conn, list_id: int, account_ids: list[int]) -> No
     )
 
 
+async def drop_member_from_lists_of(conn: Conn, owner_id: int, member_id: int) -> None:
+    """Take an account out of every list of the owner (it stopped following it)."""
+    await conn.execute(
+        delete(list_accounts).where(
+            list_accounts.c.account_id == member_id,
+            list_accounts.c.list_id.in_(select(lists.c.id).where(lists.c.account_id == owner_id)),
+        )
+    )
+
+
 async def members(conn: Conn, list_id: int, page: Page) -> list[Account]:
     stmt = (
         select(accounts)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy import Table, bindparam, select, update
 from tandem.core.models import AccessToken, Account, Application, User
 from tandem.store import accounts as account_store
 from tandem.store import users as user_store
-from tandem.store.db import AnyRow, Conn
+from tandem.store.db import AnyRow, Conn, Query
 from tandem.store.schema import (
     accounts,
     oauth_access_grants,
@@ -97,6 +98,16 @@ async def app_by_id(conn: Conn, app_id: int) -> Application | None:
     return app_from_row(row) if row else None
 
 
+async def apps_by_ids(conn: Conn, app_ids: Collection[int]) -> dict[int, Application]:
+    """The applications with these ids, in one statement (statuses name the app they came from)."""
+    if not app_ids:
+        return {}
+    rows = await conn.execute(
+        select(oauth_applications).where(oauth_applications.c.id.in_(sorted(app_ids)))
+    )
+    return {app.id: app for app in map(app_from_row, rows)}
+
+
 async def insert_token(
     conn: Conn, token: AccessToken, digest: str, refresh_digest: str | None
 ) -> None:
@@ -128,8 +139,8 @@ async def token_by_digest(conn: Conn, digest: str) -> AccessToken | None:
 
 
 _CALLER_TABLES = (oauth_access_tokens, oauth_applications, accounts, users)
-# Built once: this query runs on every authenticated request.
-_CALLER = (
+# Built and compiled once: this query runs on every authenticated request.
+_CALLER = Query(
     select(*_CALLER_TABLES)
     .select_from(
         oauth_access_tokens.outerjoin(
@@ -142,24 +153,32 @@ _CALLER = (
 )
 
 
-def split_row(row: AnyRow, tables: tuple[Table, ...]) -> list[dict[str, Any] | None]:
-    """A joined row cut back into one dict per table (None where an outer join found nothing)."""
-    values = tuple(row)
-    parts: list[dict[str, Any] | None] = []
+@functools.cache
+def _layout(tables: tuple[Table, ...]) -> tuple[tuple[tuple[str, ...], int, int], ...]:
+    """Each table's column names and where they sit in a row of all of them."""
+    layout = []
     start = 0
     for table in tables:
-        names = table.c.keys()
-        part = dict(zip(names, values[start : start + len(names)], strict=True))
-        parts.append(None if part["id"] is None else part)
+        names = tuple(table.c.keys())
+        assert names[0] == "id"  # split_row tells a missing row by its id
+        layout.append((names, start, start + len(names)))
         start += len(names)
-    return parts
+    return tuple(layout)
+
+
+def split_row(row: Sequence[Any], tables: tuple[Table, ...]) -> list[dict[str, Any] | None]:
+    """A joined row cut back into one dict per table (None where an outer join found nothing)."""
+    return [
+        None if row[start] is None else dict(zip(names, row[start:end], strict=True))
+        for names, start, end in _layout(tables)
+    ]
 
 
 async def caller(
     conn: Conn, digest: str
 ) -> tuple[AccessToken, Application | None, Account | None, User | None] | None:
     """A token and everything behind it in one query."""
-    row = (await conn.execute(_CALLER, {"digest": digest})).first()
+    row = await _CALLER.first(conn, digest=digest)
     if row is None:
         return None
     token, app, account, user = split_row(row, _CALLER_TABLES)

@@ -1,10 +1,14 @@
-"""Queries on account→account rows: follows, follow requests, blocks, mutes, pins, notes."""
+"""Queries on account→account rows: follows, follow requests, blocks, mutes, pins, notes.
+
+Reads across relations live here, named by `Relation`; the writes of each relation are in
+store/follows.py, blocks.py, mutes.py and endorsements.py (on the pair helpers below).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
@@ -16,13 +20,13 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    update,
 )
 
+from tandem.core.ids import new_id
 from tandem.core.models import Account, Follow, Mute, Page
 from tandem.store import accounts as account_store
 from tandem.store.accounts import functional
-from tandem.store.db import AnyRow, Conn
+from tandem.store.db import AnyRow, Conn, Query
 from tandem.store.paging import newest_first
 from tandem.store.schema import (
     account_notes,
@@ -37,6 +41,15 @@ from tandem.store.schema import (
 from tandem.store.writes import insert_new
 
 PAIR_TABLES = (follows, follow_requests, blocks, mutes, account_pins, account_notes)
+Relation = Literal["follows", "follow_requests", "blocks", "mutes", "endorsements", "notes"]
+TABLES: dict[Relation, Table] = {
+    "follows": follows,
+    "follow_requests": follow_requests,
+    "blocks": blocks,
+    "mutes": mutes,
+    "endorsements": account_pins,
+    "notes": account_notes,
+}
 
 
 def follow_from_row(row: AnyRow) -> Follow:
@@ -80,14 +93,19 @@ async def find(conn: Conn, table: Table, account_id: int, target_id: int) -> Any
     ).first()
 
 
-async def insert(conn: Conn, table: Table, **values: Any) -> bool:
-    """Create the row for this pair; False (nothing written) when the pair already has one."""
-    return await insert_new(conn, table, values, on=("account_id", "target_account_id"))
-
-
-async def update_pair(conn: Conn, table: Table, row_id: int, **values: Any) -> None:
-    if values:
-        await conn.execute(update(table).where(table.c.id == row_id).values(**values))
+async def add_pair(
+    conn: Conn, table: Table, account_id: int, target_id: int, now: datetime, **values: Any
+) -> bool:
+    """Create the pair's row (a new id, made now); False (nothing written) when the pair
+    already has one. For the relation modules (follows, blocks, mutes, endorsements)."""
+    row = {
+        "id": new_id(),
+        "account_id": account_id,
+        "target_account_id": target_id,
+        "created_at": now,
+        **values,
+    }
+    return await insert_new(conn, table, row, on=("account_id", "target_account_id"))
 
 
 async def remove(conn: Conn, table: Table, account_id: int, target_id: int) -> AnyRow | None:
@@ -100,49 +118,18 @@ async def remove(conn: Conn, table: Table, account_id: int, target_id: int) -> A
     return (await conn.execute(stmt)).first()
 
 
-async def delete_by_id(conn: Conn, table: Table, row_id: int) -> bool:
-    found = await conn.execute(delete(table).where(table.c.id == row_id).returning(table.c.id))
-    return found.first() is not None
-
-
 async def outgoing(
-    conn: Conn, table: Table, account_id: int, target_ids: Iterable[int], now: datetime
+    conn: Conn, relation: Relation, account_id: int, target_ids: Iterable[int], now: datetime
 ) -> dict[int, AnyRow]:
     """Rows account → each target, by target id."""
     ids = set(target_ids)
     if not ids:
         return {}
+    table = TABLES[relation]
     stmt = select(table).where(table.c.account_id == account_id, table.c.target_account_id.in_(ids))
     if table is mutes:
         stmt = stmt.where(live_mutes(now))
     return {r.target_account_id: r for r in await conn.execute(stmt)}
-
-
-async def incoming(
-    conn: Conn, table: Table, target_id: int, account_ids: Iterable[int]
-) -> set[int]:
-    """Which of `account_ids` have a row towards `target_id`."""
-    ids = set(account_ids)
-    if not ids:
-        return set()
-    rows = await conn.execute(
-        select(table.c.account_id).where(
-            table.c.target_account_id == target_id, table.c.account_id.in_(ids)
-        )
-    )
-    return {r.account_id for r in rows}
-
-
-async def blocked_either_way(conn: Conn, a: int, b: int) -> bool:
-    found = await conn.scalar(
-        select(blocks.c.id).where(
-            or_(
-                and_(blocks.c.account_id == a, blocks.c.target_account_id == b),
-                and_(blocks.c.account_id == b, blocks.c.target_account_id == a),
-            )
-        )
-    )
-    return found is not None
 
 
 async def is_following(conn: Conn, account_id: int, target_id: int) -> bool:
@@ -175,7 +162,7 @@ def _hidden_from(viewer_id: int, now: datetime) -> ColumnElement[bool]:
 
 async def page(
     conn: Conn,
-    table: Table,
+    relation: Relation,
     *,
     owner_id: int,
     owner_side: str,
@@ -191,6 +178,7 @@ async def page(
     is (cursor id, account, row); the cursor is the row id, or the account id when
     `cursor="account"` (how Mastodon pages endorsements).
     """
+    table = TABLES[relation]
     other = table.c.target_account_id if owner_side == "account" else table.c.account_id
     mine = table.c.account_id if owner_side == "account" else table.c.target_account_id
     key = table.c.id if cursor == "row" else other
@@ -201,17 +189,23 @@ async def page(
         conditions.append(~_hidden_from(hide_for_viewer, now))
     stmt = select(table, accounts).join(accounts, accounts.c.id == other).where(*conditions)
     rows = await newest_first(conn, stmt, key, page)
-    # Both tables have id/created_at columns: split each joined row by Column object.
+    # Both tables have id/created_at columns: split each joined row by position (the pair's
+    # columns, then the account's), not by name.
     result: list[tuple[int, Account, dict[str, Any]]] = []
+    width = len(table.c)
     for r in rows:
-        pair = {c.name: r._mapping[c] for c in table.c}
-        account = account_store.from_mapping(_account_part(r))
+        pair = dict(zip(table.c.keys(), r[:width], strict=True))
+        account = account_store.from_mapping(dict(zip(_ACCOUNT_KEYS, r[width:], strict=True)))
         result.append((pair["id"] if cursor == "row" else account.id, account, pair))
     return result
 
 
+_ACCOUNT_KEYS = accounts.c.keys()
+
+
 def _account_part(row: AnyRow) -> dict[str, Any]:
-    return {c.name: row._mapping[c] for c in accounts.c}
+    m = row._mapping  # built on each access: once per row, not per column
+    return {c.name: m[c] for c in accounts.c}
 
 
 async def note_for(conn: Conn, account_id: int, target_id: int) -> str:
@@ -249,7 +243,7 @@ async def followers_of_both(
     return result
 
 
-_PENDING = (
+_PENDING = Query(
     select(follow_requests.c.id)
     .join(accounts, accounts.c.id == follow_requests.c.account_id)
     .where(
@@ -261,7 +255,7 @@ _PENDING = (
 
 
 async def count_pending_requests(conn: Conn, target_id: int, cap: int) -> int:
-    return len((await conn.execute(_PENDING, {"target": target_id, "cap": cap})).all())
+    return len(await _PENDING.rows(conn, target=target_id, cap=cap))
 
 
 async def pending_request_ids(conn: Conn, target_id: int) -> list[int]:
@@ -283,22 +277,26 @@ async def delete_all_for(conn: Conn, table: Table, account_id: int, target_id: i
     )
 
 
-_BADGES = select(
-    select(func.count())
-    .select_from(notifications)
-    .where(notifications.c.account_id == bindparam("me"), notifications.c.read_at.is_(None))
-    .scalar_subquery(),
-    select(func.count())
-    .select_from(follow_requests)
-    .join(accounts, accounts.c.id == follow_requests.c.account_id)
-    .where(
-        follow_requests.c.target_account_id == bindparam("me"), accounts.c.suspended_at.is_(None)
+_BADGES = Query(
+    select(
+        select(func.count())
+        .select_from(notifications)
+        .where(notifications.c.account_id == bindparam("me"), notifications.c.read_at.is_(None))
+        .scalar_subquery(),
+        select(func.count())
+        .select_from(follow_requests)
+        .join(accounts, accounts.c.id == follow_requests.c.account_id)
+        .where(
+            follow_requests.c.target_account_id == bindparam("me"),
+            accounts.c.suspended_at.is_(None),
+        )
+        .scalar_subquery(),
     )
-    .scalar_subquery(),
 )
 
 
 async def badge_counts(conn: Conn, account_id: int) -> tuple[int, int]:
     """Unread notifications and waiting follow requests, in one query (shown on every `i`)."""
-    row = (await conn.execute(_BADGES, {"me": account_id})).one()
+    row = await _BADGES.first(conn, me=account_id)
+    assert row is not None  # two scalar subqueries: always one row
     return int(row[0] or 0), int(row[1] or 0)

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -217,7 +218,9 @@ def _pair_table(name: str, *extra: Column[object]) -> Table:
         *extra,
         Column("created_at", UTCDateTime, nullable=False),
         UniqueConstraint("account_id", "target_account_id", name=f"uq_{name}_pair"),
-        Index(f"ix_{name}_target", "target_account_id"),
+        # Lists page by row id from either side (keyset: `side = :a AND id < :max ORDER BY id`).
+        Index(f"ix_{name}_target_id", "target_account_id", "id"),
+        Index(f"ix_{name}_account_id", "account_id", "id"),
     )
 
 
@@ -474,6 +477,7 @@ favorites = Table(
     Column("status_id", BigInteger, ForeignKey("statuses.id", ondelete="CASCADE"), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("account_id", "status_id", name="uq_favorites_pair"),
+    Index("ix_favorites_account_id_id", "account_id", "id"),
 )
 
 antennas = Table(
@@ -550,4 +554,24 @@ auth_sessions = Table(
     ),
     _account_fk(nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Account search (store/accounts.search): kind 0 holds the lower-cased username, kind 1 each
+# tail of the lower-cased display name that starts at a word ("alice smith", "smith"), so a
+# prefix of the username or of any word of the name is one index range. Byte order ("C") on
+# PostgreSQL keeps a prefix a plain range whatever the database's locale.
+_SEARCH_TERM = String(100).with_variant(String(100, collation="C"), "postgresql")
+account_search_terms = Table(
+    "account_search_terms",
+    metadata,
+    Column("kind", SmallInteger, primary_key=True),
+    Column("term", _SEARCH_TERM, primary_key=True),
+    Column(
+        "account_id",
+        BigInteger,
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Index("ix_account_search_terms_account", "account_id", "kind", "term"),
+    sqlite_with_rowid=False,
 )

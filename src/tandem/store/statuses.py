@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, exists, func, or_, select, update
 
 from tandem.core.ids import new_id
 from tandem.core.models import Mention, Page, Status, Visibility
-from tandem.store.db import AnyRow, Conn
+from tandem.store.db import AnyRow, Conn, Query
 from tandem.store.media import attachments_for
 from tandem.store.paging import newest_first
 from tandem.store.schema import (
@@ -27,7 +27,7 @@ from tandem.store.schema import (
     statuses,
     tags,
 )
-from tandem.store.writes import bump, dialect_of, insert_ignoring, insert_new
+from tandem.store.writes import bump, dialect_of, insert_ignoring, insert_new, lock
 
 
 def from_row(row: AnyRow) -> Status:
@@ -179,6 +179,12 @@ async def lock_statuses(
     return found
 
 
+async def lock_attachments(conn: Conn, media_ids: Iterable[int]) -> None:
+    """Lock the media a new status takes (after its parent and account, in the global
+    order), so two posts cannot both attach the same file."""
+    await lock(conn, media_attachments, media_ids)
+
+
 async def adjust(conn: Conn, status_id: int, *, replies: int = 0, reblogs: int = 0) -> None:
     """Move a status's counters (never below zero) for rows this transaction changed."""
     values: dict[str, Any] = {}
@@ -261,13 +267,16 @@ async def unpin(conn: Conn, account_id: int, status_id: int) -> None:
     )
 
 
+# Built once: every profile (Misskey's `i`, `users/show`) asks for its pinned notes.
+_PINNED_IDS = Query(
+    select(status_pins.c.status_id)
+    .where(status_pins.c.account_id == bindparam("account_id"))
+    .order_by(status_pins.c.id.desc())
+)
+
+
 async def pinned_ids(conn: Conn, account_id: int) -> list[int]:
-    rows = await conn.execute(
-        select(status_pins.c.status_id)
-        .where(status_pins.c.account_id == account_id)
-        .order_by(status_pins.c.id.desc())
-    )
-    return [r.status_id for r in rows]
+    return [row[0] for row in await _PINNED_IDS.rows(conn, account_id=account_id)]
 
 
 async def latest_created_at(conn: Conn, account_id: int) -> datetime | None:

@@ -7,11 +7,11 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 
 from tandem.core.models import Account, User, UserSettings
 from tandem.store.accounts import from_row as account_from_row
-from tandem.store.db import AnyRow, Conn
+from tandem.store.db import AnyRow, Conn, Query
 from tandem.store.schema import accounts, invites, oauth_access_tokens, users
 from tandem.store.writes import insert_new, lock
 
@@ -76,9 +76,13 @@ async def insert(
     )
 
 
+_COLUMNS = tuple(users.c.keys())
+_BY_ACCOUNT = Query(select(users).where(users.c.account_id == bindparam("account_id")))
+
+
 async def by_account(conn: Conn, account_id: int) -> User | None:
-    row = (await conn.execute(select(users).where(users.c.account_id == account_id))).first()
-    return from_row(row) if row else None
+    row = await _BY_ACCOUNT.first(conn, account_id=account_id)
+    return from_mapping(dict(zip(_COLUMNS, row, strict=True))) if row else None
 
 
 async def by_email(conn: Conn, email: str) -> User | None:

@@ -84,10 +84,8 @@ class MastodonError(Exception):
         self.headers = headers or {}
         self.extra = extra or {}
 
-    def response(self) -> Response:
-        return JSON(
-            {"error": self.error, **self.extra}, status_code=self.status, headers=self.headers
-        )
+    def body(self) -> dict[str, Any]:
+        return {"error": self.error, **self.extra}
 
 
 def label(attribute: str) -> str:
@@ -150,11 +148,21 @@ class Ctx(CallerView):
         return found
 
 
-def bearer_token(request: Request, params: Params) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
+def header_token(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer …` header."""
+    for name, value in request.scope["headers"]:  # (no Headers object for one lookup)
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            token = token.strip()
+            return token if scheme.lower() == "bearer" and token else None
+    return None
+
+
+def bearer_token(request: Request, params: Params, header: str | None = None) -> str | None:
+    """The header's token, else an `access_token` or `bearer_token` parameter."""
+    found = header if header is not None else header_token(request)
+    if found is not None:
+        return found
     for name in ("access_token", "bearer_token"):
         token = params.raw(name)
         if isinstance(token, str) and token:
@@ -189,7 +197,8 @@ async def throttle(
     ip = ip_key(client_ip(request))
     hits: list[Hit | None] = []
     user_id = principal.account.id if principal and principal.account else None
-    if request.url.path.startswith("/api/"):  # as rack-attack: general limits cover the API only
+    # As rack-attack: the general limits cover the API only.
+    if request.scope["path"].startswith("/api/"):
         if user_id is not None:
             hits.append(await limiter.hit("authenticated_api", user_id))
         else:
@@ -259,9 +268,11 @@ def endpoint(
         async def run(request: Request) -> Response:
             services: Services = request.app.state.services
             headers: dict[str, str] = {}
+            response: Response | None = None
+            in_header = header_token(request)
             try:
                 params = Params(await read_params(request))
-                principal = await resolve(services, bearer_token(request, params), auth)
+                principal = await resolve(services, bearer_token(request, params, in_header), auth)
                 hit = await throttle(services, request, params, principal, throttles)
                 if hit is not None:
                     headers.update(rate_headers(hit))
@@ -269,22 +280,31 @@ def endpoint(
                 await _touch(services, principal, client_ip(request))
                 ctx = Ctx(request, services, params, principal)
                 result = await handler(ctx)
-                response = result if isinstance(result, Response) else JSON(result)
                 headers.update(ctx.response_headers)
+                if isinstance(result, Response):
+                    response = result
+                else:
+                    status = 200
             except MastodonError as err:
-                response = err.response()
-                headers = {**headers, **err.headers}
+                result, status = err.body(), err.status
+                headers.update(err.headers)
             except DomainError as err:
-                response = domain_error(err).response()
+                failure = domain_error(err)
+                result, status = failure.body(), failure.status
                 if isinstance(err, RateLimited):
                     headers.update(refused_headers(err.limit, err.retry_at))
             except BadRequest as err:
-                response = JSON({"error": err.message}, status_code=err.status)
+                result, status = {"error": err.message}, err.status
+            if response is None:  # the common case: every header given at once
+                if not any(k.lower() == "cache-control" for k in headers):
+                    public = cache_public and in_header is None and status == 200
+                    headers["Cache-Control"] = PUBLIC_CACHE if public else "private, no-store"
+                headers["Vary"] = "Authorization"
+                return JSON(result, status_code=status, headers=headers)
             for key, value in headers.items():
                 response.headers[key] = value
             if "cache-control" not in response.headers:
-                anonymous = bearer_token(request, Params({})) is None
-                public = cache_public and anonymous and response.status_code == 200
+                public = cache_public and in_header is None and response.status_code == 200
                 response.headers["Cache-Control"] = PUBLIC_CACHE if public else "private, no-store"
             response.headers["Vary"] = "Authorization"
             return response

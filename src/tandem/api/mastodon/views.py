@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from tandem.api.mastodon.endpoint import Ctx
 from tandem.api.mastodon.entities import accounts as entities
+from tandem.api.mastodon.entities import types as t
 from tandem.core import relationships
 from tandem.core.models import Account
 from tandem.core.statuses import StatusBundle
@@ -22,11 +22,11 @@ async def render(ctx: Ctx, shown: Iterable[Account] = ()) -> entities.Render:
     return entities.Render(ctx.settings, viewer.id, frozenset(follows))
 
 
-async def account_json(ctx: Ctx, account: Account) -> dict[str, Any]:
+async def account_json(ctx: Ctx, account: Account) -> t.Account:
     return entities.account(account, await render(ctx, [account]))
 
 
-async def accounts_json(ctx: Ctx, found: list[Account]) -> list[dict[str, Any]]:
+async def accounts_json(ctx: Ctx, found: list[Account]) -> list[t.Account]:
     r = await render(ctx, found)
     return [entities.account(a, r) for a in found]
 

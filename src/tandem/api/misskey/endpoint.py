@@ -95,8 +95,9 @@ def endpoint(
 ) -> Callable[[Handler], Handler]:
     """Register `POST /api/<name>`; `errors` maps domain outcomes to this endpoint's errors.
 
-    Keys are `not_found:<What>` for a NotFound, or the code of an Unprocessable,
-    AuthenticationFailed or Forbidden ("forbidden" for one without a code).
+    Keys are `not_found:<kind>` for a NotFound (a core `NotFoundKind`: checked here), or the
+    code of an Unprocessable (an AlreadyDone's kind), AuthenticationFailed or Forbidden
+    ("forbidden" for one without a code).
     `param_names` renames the core's field names in INVALID_PARAM to this endpoint's params.
     """
 
@@ -109,7 +110,7 @@ def endpoint(
             credential=credential,
             secure=secure,
             limit=limit,
-            errors=errors or {},
+            errors=e.checked(name, errors or {}),
             file=file,
             allow_get=allow_get,
             param_names=param_names or {},
@@ -127,10 +128,10 @@ def _domain_error(ep: Endpoint, err: DomainError) -> e.MisskeyError:
     if isinstance(err, Conflict):  # a racing twin wrote it first
         return e.err("DUPLICATE_RECORD", "That record already exists.", status=409).raise_()
     if isinstance(err, NotFound):
-        found = ep.errors.get(f"not_found:{err.what}")
+        found = ep.errors.get(f"not_found:{err.kind}")
         if found is None:
-            missing = "NO_SUCH_" + err.what.upper().replace(" ", "_")
-            found = e.err(missing, f"No such {err.what.lower()}.")
+            missing = "NO_SUCH_" + err.label.upper().replace(" ", "_")
+            found = e.err(missing, f"No such {err.label.lower()}.")
         return found.raise_()
     if isinstance(err, ValidationFailed):
         first = err.errors[0]

@@ -9,6 +9,7 @@ from typing import Any
 from starlette.responses import Response
 
 from tandem.api.http import JSON
+from tandem.core.errors import NOT_FOUND_KINDS
 
 _NAMESPACE = uuid.UUID("1a6b6e5e-6a2f-4a3e-9d0c-7d4f4c2f1e10")
 
@@ -34,6 +35,16 @@ def err(
 ) -> ErrorDef:
     """An error definition; ids are Misskey's where it has one, else a stable id per code."""
     return ErrorDef(code, message, id or str(uuid.uuid5(_NAMESPACE, code)), status, kind)
+
+
+def checked(endpoint: str, errors: dict[str, ErrorDef]) -> dict[str, ErrorDef]:
+    """An endpoint's error map, refused at start-up if a `not_found:` key names no kind of
+    NotFound that core raises (such a key would never match)."""
+    for key in errors:
+        kind = key.removeprefix("not_found:")
+        if kind != key and kind not in NOT_FOUND_KINDS:
+            raise ValueError(f"{endpoint}: {key!r} is not a NotFound kind of tandem.core.errors")
+    return errors
 
 
 @dataclass

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from tandem.api.misskey.endpoint import Call
 from tandem.api.misskey.entities.common import Ctx
+from tandem.api.misskey.entities.types import MeDetailed, UserDetailed
 from tandem.api.misskey.entities.users import me_detailed, user_detailed
 from tandem.core import user_views
 from tandem.core.ids import id_at_ms
@@ -24,7 +25,7 @@ async def me(
     account_id: int | None = None,
     known: tuple[Account, User] | None = None,
     reload: bool = False,
-) -> dict[str, Any]:
+) -> MeDetailed:
     """MeDetailed of the caller (as loaded with the token, `known` after a change, or read
     again with `reload`), or of an account that just signed up. E-mail only for sign-ins."""
     if account_id is not None:
@@ -37,7 +38,7 @@ async def me(
     return me_detailed(ctx(call), view, secrets=secrets)
 
 
-async def user(call: Call, account_id: int) -> dict[str, Any]:
+async def user(call: Call, account_id: int) -> UserDetailed:
     view = await user_views.of(call.db, call.viewer, account_id)
     if view.user is not None:
         return me_detailed(ctx(call), view, secrets=False)

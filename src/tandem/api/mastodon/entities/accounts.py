@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Literal
 
+from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.formats import day, iso_ms, iso_offset, iso_seconds, midnight
 from tandem.config import Settings
 from tandem.core import urls
@@ -13,7 +14,7 @@ from tandem.core.models import Account, FeaturedTag, Relationship, User
 from tandem.core.profiles import default_privacy
 
 # Mastodon's built-in roles: id, name, permission bits (as a string), highlighted.
-ROLES: dict[str, dict[str, Any]] = {
+ROLES: dict[str, t.BuiltinRole] = {
     "user": {"id": "-99", "name": "", "permissions": "65536", "color": "", "highlighted": False},
     "moderator": {
         "id": "1",
@@ -42,7 +43,7 @@ class Render:
     viewer_follows: frozenset[int] = field(default_factory=frozenset)
 
 
-def role(account: Account) -> dict[str, Any]:
+def role(account: Account) -> t.Role:
     return {**ROLES.get(account.role, ROLES["user"]), "collection_limit": 10}
 
 
@@ -55,9 +56,11 @@ def _images(settings: Settings, account: Account, kind: str) -> tuple[str, str]:
     return found
 
 
-def _feature_approval(account: Account, r: Render) -> dict[str, Any]:
+def _feature_approval(account: Account, r: Render) -> t.FeatureApproval:
     discoverable = bool(account.discoverable)
-    automatic = [("followers" if account.locked else "public")] if discoverable else []
+    automatic: list[Literal["public", "followers"]] = (
+        [("followers" if account.locked else "public")] if discoverable else []
+    )
     allowed = (
         discoverable
         and r.viewer_id is not None
@@ -70,16 +73,16 @@ def _feature_approval(account: Account, r: Render) -> dict[str, Any]:
     }
 
 
-def field_json(name: str, value: str, verified_at: datetime | None) -> dict[str, Any]:
+def field_json(name: str, value: str, verified_at: datetime | None) -> t.Field:
     return {"name": name, "value": value, "verified_at": iso_offset(verified_at)}
 
 
-def account(a: Account, r: Render) -> dict[str, Any]:
+def account(a: Account, r: Render) -> t.Account:
     s = r.settings
     gone = a.suspended
     avatar, avatar_static = _images(s, a, "avatar")
     header, header_static = _images(s, a, "header")
-    data: dict[str, Any] = {
+    data: t.Account = {
         "id": str(a.id),
         "username": a.username,
         "acct": a.acct(),
@@ -128,36 +131,37 @@ def account(a: Account, r: Render) -> dict[str, Any]:
     return data
 
 
-def accounts(items: list[Account], r: Render) -> list[dict[str, Any]]:
+def accounts(items: list[Account], r: Render) -> list[t.Account]:
     return [account(a, r) for a in items]
 
 
 def credential_account(
     a: Account, user: User, follow_requests_count: int, r: Render
-) -> dict[str, Any]:
-    data = account(a, r)
-    data["source"] = {
-        "privacy": default_privacy(a, user),
-        "sensitive": user.settings.default_sensitive,
-        "language": user.settings.default_language,
-        "note": a.note,
-        "fields": [field_json(f.name, f.value, f.verified_at) for f in a.fields],
-        "follow_requests_count": follow_requests_count,
-        "hide_collections": a.hide_collections,
-        "discoverable": a.discoverable,
-        "indexable": a.indexable,
-        "attribution_domains": a.attribution_domains,
-        "quote_policy": user.settings.default_quote_policy,
+) -> t.CredentialAccount:
+    return {
+        **account(a, r),
+        "source": {
+            "privacy": default_privacy(a, user),
+            "sensitive": user.settings.default_sensitive,
+            "language": user.settings.default_language,
+            "note": a.note,
+            "fields": [field_json(f.name, f.value, f.verified_at) for f in a.fields],
+            "follow_requests_count": follow_requests_count,
+            "hide_collections": a.hide_collections,
+            "discoverable": a.discoverable,
+            "indexable": a.indexable,
+            "attribution_domains": a.attribution_domains,
+            "quote_policy": user.settings.default_quote_policy,
+        },
+        "role": role(a),
     }
-    data["role"] = role(a)
-    return data
 
 
-def muted_account(a: Account, expires_at: datetime | None, r: Render) -> dict[str, Any]:
+def muted_account(a: Account, expires_at: datetime | None, r: Render) -> t.MutedAccount:
     return {**account(a, r), "mute_expires_at": iso_ms(expires_at)}
 
 
-def featured_tag(settings: Settings, owner: Account, tag: FeaturedTag) -> dict[str, Any]:
+def featured_tag(settings: Settings, owner: Account, tag: FeaturedTag) -> t.FeaturedTag:
     return {
         "id": str(tag.id),
         "name": tag.name,
@@ -168,7 +172,7 @@ def featured_tag(settings: Settings, owner: Account, tag: FeaturedTag) -> dict[s
     }
 
 
-def profile(a: Account, tags: list[FeaturedTag], r: Render) -> dict[str, Any]:
+def profile(a: Account, tags: list[FeaturedTag], r: Render) -> t.Profile:
     s = r.settings
     avatar = urls.image_urls(s, a.avatar)
     header = urls.image_urls(s, a.header)
@@ -198,7 +202,7 @@ def profile(a: Account, tags: list[FeaturedTag], r: Render) -> dict[str, Any]:
     }
 
 
-def relationship(rel: Relationship) -> dict[str, Any]:
+def relationship(rel: Relationship) -> t.Relationship:
     return {
         "id": str(rel.target_id),
         "following": rel.following,

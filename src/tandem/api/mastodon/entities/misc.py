@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from tandem.api.mastodon.entities import types as t
 from tandem.core.models import Application, IssuedToken, UserList
 
 
-def application(app: Application, vapid_key: str, *, with_secret: bool) -> dict[str, Any]:
-    data: dict[str, Any] = {
+def application(app: Application, vapid_key: str, *, with_secret: bool) -> t.Application:
+    data: t.Application = {
         "id": str(app.id),
         "name": app.name,
         "website": app.website,
@@ -24,8 +23,8 @@ def application(app: Application, vapid_key: str, *, with_secret: bool) -> dict[
     return data
 
 
-def token(issued: IssuedToken) -> dict[str, Any]:
-    data: dict[str, Any] = {
+def token(issued: IssuedToken) -> t.Token:
+    data: t.Token = {
         "access_token": issued.access_token,
         "token_type": "Bearer",
         "scope": " ".join(issued.token.scopes),
@@ -36,7 +35,7 @@ def token(issued: IssuedToken) -> dict[str, Any]:
     return data
 
 
-def user_list(item: UserList) -> dict[str, Any]:
+def user_list(item: UserList) -> t.List:
     return {
         "id": str(item.id),
         "title": item.title,

@@ -1,18 +1,19 @@
-"""Status, MediaAttachment, mentions and tags."""
+"""Status, MediaAttachment, mentions and tags; Notification (which may carry a status)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
+from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.accounts import Render, account
 from tandem.api.mastodon.formats import iso_ms
 from tandem.config import Settings
 from tandem.core import urls
-from tandem.core.models import MediaAttachment, Status
+from tandem.core.models import Account, MediaAttachment, Notification, Status
 from tandem.core.statuses import StatusBundle
 
 
-def _size(width: int, height: int) -> dict[str, Any]:
+def _size(width: int, height: int) -> t.MediaSize:
     return {
         "width": width,
         "height": height,
@@ -21,7 +22,7 @@ def _size(width: int, height: int) -> dict[str, Any]:
     }
 
 
-def media_attachment(settings: Settings, media: MediaAttachment) -> dict[str, Any]:
+def media_attachment(settings: Settings, media: MediaAttachment) -> t.MediaAttachment:
     small = media.thumbnail or media.file
     return {
         "id": str(media.id),
@@ -41,14 +42,15 @@ def media_attachment(settings: Settings, media: MediaAttachment) -> dict[str, An
     }
 
 
-def status(s: Status, b: StatusBundle, r: Render, *, with_source: bool = False) -> dict[str, Any]:
+def status(s: Status, b: StatusBundle, r: Render, *, with_source: bool = False) -> t.Status:
     settings = r.settings
     author = b.accounts[s.account_id]
     original = b.originals.get(s.reblog_of_id) if s.reblog_of_id else None
     shown = original or s
-    data: dict[str, Any] = {
+    data: t.Status = {
         "id": str(s.id),
-        "created_at": iso_ms(s.created_at),
+        # iso_ms is typed for an optional moment; a present one always gives a string.
+        "created_at": cast(str, iso_ms(s.created_at)),
         "in_reply_to_id": str(s.in_reply_to_id) if s.in_reply_to_id else None,
         "in_reply_to_account_id": str(s.in_reply_to_account_id)
         if s.in_reply_to_account_id
@@ -90,7 +92,7 @@ def status(s: Status, b: StatusBundle, r: Render, *, with_source: bool = False) 
     return data
 
 
-def _mention(settings: Settings, b: StatusBundle, account_id: int) -> dict[str, Any]:
+def _mention(settings: Settings, b: StatusBundle, account_id: int) -> t.StatusMention:
     mentioned = b.accounts[account_id]
     return {
         "id": str(mentioned.id),
@@ -100,5 +102,20 @@ def _mention(settings: Settings, b: StatusBundle, account_id: int) -> dict[str, 
     }
 
 
-def statuses(b: StatusBundle, r: Render) -> list[dict[str, Any]]:
+def statuses(b: StatusBundle, r: Render) -> list[t.Status]:
     return [status(s, b, r) for s in b.statuses]
+
+
+def notification(
+    n: Notification, sender: Account, shown: Status | None, b: StatusBundle, r: Render
+) -> t.Notification:
+    data: t.Notification = {
+        "id": str(n.id),
+        "type": n.type,
+        "group_key": f"ungrouped-{n.id}",
+        "created_at": cast(str, iso_ms(n.created_at)),
+        "account": account(sender, r),
+    }
+    if shown is not None:
+        data["status"] = status(shown, b, r)
+    return data

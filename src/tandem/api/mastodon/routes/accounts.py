@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.responses import Response
 
 from tandem.api.http import JSON
 from tandem.api.mastodon import pagination
 from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities import accounts as entities
+from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.misc import token, user_list
 from tandem.api.mastodon.entities.statuses import statuses
 from tandem.api.mastodon.views import account_json, accounts_json, bundle_render
@@ -51,18 +50,18 @@ async def register(ctx: Ctx) -> Response:
 
 
 @routes("GET", "/api/v1/accounts", scopes=READ_ACCOUNTS, auth="optional")
-async def index(ctx: Ctx) -> list[dict[str, Any]]:
+async def index(ctx: Ctx) -> list[t.Account]:
     return await accounts_json(ctx, await accounts.get_many(ctx.db, ctx.params.ids("id")))
 
 
 @routes("GET", "/api/v1/accounts/lookup", scopes=READ_ACCOUNTS, auth="optional", cache_public=True)
-async def lookup(ctx: Ctx) -> dict[str, Any]:
+async def lookup(ctx: Ctx) -> t.Account:
     found = await accounts.lookup(ctx.db, ctx.settings, ctx.params.text("acct"))
     return await account_json(ctx, found)
 
 
 @routes("GET", "/api/v1/accounts/search", scopes=READ_ACCOUNTS)
-async def search(ctx: Ctx) -> list[dict[str, Any]]:
+async def search(ctx: Ctx) -> list[t.Account]:
     p = ctx.params
     found = await accounts.search(
         ctx.db,
@@ -79,7 +78,7 @@ async def search(ctx: Ctx) -> list[dict[str, Any]]:
 @routes(
     "GET", "/api/v1/accounts/{id:int}", scopes=READ_ACCOUNTS, auth="optional", cache_public=True
 )
-async def show(ctx: Ctx) -> dict[str, Any]:
+async def show(ctx: Ctx) -> t.Account:
     return await account_json(ctx, await accounts.get(ctx.db, ctx.path_id()))
 
 
@@ -90,7 +89,7 @@ async def show(ctx: Ctx) -> dict[str, Any]:
     auth="optional",
     cache_public=True,
 )
-async def account_statuses(ctx: Ctx) -> list[dict[str, Any]]:
+async def account_statuses(ctx: Ctx) -> list[t.Status]:
     p = ctx.params
     account_id = ctx.path_id()
     page = pagination.page(ctx, pagination.STATUSES_LIMIT)
@@ -119,7 +118,7 @@ async def account_statuses(ctx: Ctx) -> list[dict[str, Any]]:
     return statuses(bundle, await bundle_render(ctx, bundle))
 
 
-async def _collection(ctx: Ctx, which: str) -> list[dict[str, Any]]:
+async def _collection(ctx: Ctx, which: str) -> list[t.Account]:
     account_id = ctx.path_id()
     page = pagination.page(ctx, pagination.ACCOUNTS_LIMIT, with_min_id=False)
     lister = accounts.followers if which == "followers" else accounts.following
@@ -137,7 +136,7 @@ async def _collection(ctx: Ctx, which: str) -> list[dict[str, Any]]:
     auth="optional",
     cache_public=True,
 )
-async def followers(ctx: Ctx) -> list[dict[str, Any]]:
+async def followers(ctx: Ctx) -> list[t.Account]:
     return await _collection(ctx, "followers")
 
 
@@ -148,7 +147,7 @@ async def followers(ctx: Ctx) -> list[dict[str, Any]]:
     auth="optional",
     cache_public=True,
 )
-async def following(ctx: Ctx) -> list[dict[str, Any]]:
+async def following(ctx: Ctx) -> list[t.Account]:
     return await _collection(ctx, "following")
 
 
@@ -159,7 +158,7 @@ async def following(ctx: Ctx) -> list[dict[str, Any]]:
     auth="optional",
     cache_public=True,
 )
-async def endorsements(ctx: Ctx) -> list[dict[str, Any]]:
+async def endorsements(ctx: Ctx) -> list[t.Account]:
     account_id = ctx.path_id()
     page = pagination.page(ctx, pagination.ACCOUNTS_LIMIT, with_min_id=False)
     rows = await accounts.endorsed_by(ctx.db, account_id, page)
@@ -170,14 +169,14 @@ async def endorsements(ctx: Ctx) -> list[dict[str, Any]]:
 
 
 @routes("GET", "/api/v1/accounts/{id:int}/featured_tags", auth="optional")
-async def account_featured_tags(ctx: Ctx) -> list[dict[str, Any]]:
+async def account_featured_tags(ctx: Ctx) -> list[t.FeaturedTag]:
     owner = await accounts.get(ctx.db, ctx.path_id())
     tags = await featured_tags.of_account(ctx.db, owner.id)
     return [entities.featured_tag(ctx.settings, owner, t) for t in tags]
 
 
 @routes("GET", "/api/v1/accounts/{id:int}/lists", scopes=accepts("read:lists"))
-async def account_lists(ctx: Ctx) -> list[dict[str, Any]]:
+async def account_lists(ctx: Ctx) -> list[t.List]:
     return [user_list(item) for item in await lists.containing(ctx.db, ctx.account, ctx.path_id())]
 
 

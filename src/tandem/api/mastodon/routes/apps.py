@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tandem.api.mastodon.endpoint import Ctx, MastodonError, routes
+from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.misc import application
 from tandem.core import oauth_apps
 
 
 @routes("POST", "/api/v1/apps", auth="none", throttles=("app_registrations",))
-async def create_app(ctx: Ctx) -> dict[str, Any]:
+async def create_app(ctx: Ctx) -> t.Application:
     p = ctx.params
     uris = p.raw("redirect_uris")
     scopes_raw = p.raw("scopes")
@@ -26,7 +25,7 @@ async def create_app(ctx: Ctx) -> dict[str, Any]:
 
 
 @routes("GET", "/api/v1/apps/verify_credentials", auth="token")
-async def verify_app(ctx: Ctx) -> dict[str, Any]:
+async def verify_app(ctx: Ctx) -> t.Application:
     assert ctx.principal is not None
     app = ctx.principal.application
     if app is None:

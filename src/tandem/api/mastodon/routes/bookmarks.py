@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tandem.api.mastodon import pagination
 from tandem.api.mastodon.endpoint import Ctx, routes
+from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.statuses import status
 from tandem.api.mastodon.views import bundle_render
 from tandem.core import favorites
@@ -15,7 +14,7 @@ WRITE = accepts("write:bookmarks")
 
 
 @routes("GET", "/api/v1/bookmarks", scopes=accepts("read:bookmarks"))
-async def index(ctx: Ctx) -> list[dict[str, Any]]:
+async def index(ctx: Ctx) -> list[t.Status]:
     page = pagination.page(ctx, pagination.STATUSES_LIMIT)
     found, bundle = await favorites.page(ctx.db, ctx.account, page)
     pagination.set_links(
@@ -25,16 +24,16 @@ async def index(ctx: Ctx) -> list[dict[str, Any]]:
     return [status(s, bundle, r) for s in bundle.statuses]
 
 
-async def _toggle(ctx: Ctx, on: bool) -> dict[str, Any]:
+async def _toggle(ctx: Ctx, on: bool) -> t.Status:
     bundle = await favorites.toggle_bookmark(ctx.db, ctx.account, ctx.path_id(), on)
     return status(bundle.statuses[0], bundle, await bundle_render(ctx, bundle))
 
 
 @routes("POST", "/api/v1/statuses/{id:int}/bookmark", scopes=WRITE)
-async def bookmark(ctx: Ctx) -> dict[str, Any]:
+async def bookmark(ctx: Ctx) -> t.Status:
     return await _toggle(ctx, True)
 
 
 @routes("POST", "/api/v1/statuses/{id:int}/unbookmark", scopes=WRITE)
-async def unbookmark(ctx: Ctx) -> dict[str, Any]:
+async def unbookmark(ctx: Ctx) -> t.Status:
     return await _toggle(ctx, False)

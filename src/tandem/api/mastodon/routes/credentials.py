@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities import accounts as entities
+from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.params import Params
 from tandem.api.mastodon.views import render
 from tandem.core import featured_tags, profiles
@@ -51,26 +50,26 @@ def _changes(p: Params, *, with_source: bool, flags: tuple[str, ...]) -> Profile
     return changes
 
 
-async def _credential(ctx: Ctx) -> dict[str, Any]:
+async def _credential(ctx: Ctx) -> t.CredentialAccount:
     account, user, waiting = await profiles.current(ctx.db, ctx.account.id)
     return entities.credential_account(account, user, waiting, await render(ctx, [account]))
 
 
-async def _profile(ctx: Ctx) -> dict[str, Any]:
+async def _profile(ctx: Ctx) -> t.Profile:
     account, _user, _ = await profiles.current(ctx.db, ctx.account.id)
     tags = await featured_tags.of_account(ctx.db, account.id)
     return entities.profile(account, tags, await render(ctx, [account]))
 
 
 @routes("GET", "/api/v1/accounts/verify_credentials", scopes=READ_OWN)
-async def verify_credentials(ctx: Ctx) -> dict[str, Any]:
+async def verify_credentials(ctx: Ctx) -> t.CredentialAccount:
     # The caller's account and user were loaded with the token moments ago.
     waiting = await profiles.waiting_requests(ctx.db, ctx.account.id)
     r = await render(ctx, [ctx.account])
     return entities.credential_account(ctx.account, ctx.user, waiting, r)
 
 
-async def _update_credentials(ctx: Ctx) -> dict[str, Any]:
+async def _update_credentials(ctx: Ctx) -> t.CredentialAccount:
     changes = _changes(ctx.params, with_source=True, flags=_FLAGS)
     await profiles.update_profile(ctx.db, ctx.settings, ctx.files, ctx.account, ctx.user, changes)
     return await _credential(ctx)
@@ -83,18 +82,18 @@ for method in ("PATCH", "PUT"):
 
 
 @routes("GET", "/api/v1/profile", scopes=READ_OWN)
-async def show_profile(ctx: Ctx) -> dict[str, Any]:
+async def show_profile(ctx: Ctx) -> t.Profile:
     return await _profile(ctx)
 
 
 @routes("PATCH", "/api/v1/profile", scopes=WRITE_ACCOUNTS)
-async def update_profile(ctx: Ctx) -> dict[str, Any]:
+async def update_profile(ctx: Ctx) -> t.Profile:
     changes = _changes(ctx.params, with_source=False, flags=_FLAGS + _PROFILE_FLAGS)
     await profiles.update_profile(ctx.db, ctx.settings, ctx.files, ctx.account, ctx.user, changes)
     return await _profile(ctx)
 
 
-async def _remove_image(ctx: Ctx, kind: str) -> dict[str, Any]:
+async def _remove_image(ctx: Ctx, kind: str) -> t.CredentialAccount:
     changes = ProfileChanges()
     setattr(changes, kind, REMOVE)
     await profiles.update_profile(ctx.db, ctx.settings, ctx.files, ctx.account, ctx.user, changes)
@@ -102,10 +101,10 @@ async def _remove_image(ctx: Ctx, kind: str) -> dict[str, Any]:
 
 
 @routes("DELETE", "/api/v1/profile/avatar", scopes=WRITE_ACCOUNTS)
-async def delete_avatar(ctx: Ctx) -> dict[str, Any]:
+async def delete_avatar(ctx: Ctx) -> t.CredentialAccount:
     return await _remove_image(ctx, "avatar")
 
 
 @routes("DELETE", "/api/v1/profile/header", scopes=WRITE_ACCOUNTS)
-async def delete_header(ctx: Ctx) -> dict[str, Any]:
+async def delete_header(ctx: Ctx) -> t.CredentialAccount:
     return await _remove_image(ctx, "header")

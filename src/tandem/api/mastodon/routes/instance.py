@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tandem import MASTODON_API_VERSION, MASTODON_COMPAT_VERSION, __version__
 from tandem.api.mastodon.endpoint import Ctx, routes
+from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.accounts import Render, account
+from tandem.api.mastodon.entities.instance_types import (
+    Configuration,
+    Instance,
+    Registrations,
+    V1Instance,
+)
 from tandem.config import Settings
 from tandem.core import images, instance
 from tandem.core.media import DESCRIPTION_LIMIT
@@ -16,7 +21,7 @@ from tandem.core.text import URL_COUNTS_AS
 VERSION = f"{MASTODON_COMPAT_VERSION} (compatible; tandem {__version__})"
 
 
-def _configuration(settings: Settings, vapid_key: str) -> dict[str, Any]:
+def _configuration(settings: Settings, vapid_key: str) -> Configuration:
     return {
         "urls": {
             "streaming": f"{'wss' if settings.scheme == 'https' else 'ws'}://{settings.domain}",
@@ -69,7 +74,7 @@ def _configuration(settings: Settings, vapid_key: str) -> dict[str, Any]:
     }
 
 
-def _registrations(settings: Settings) -> dict[str, Any]:
+def _registrations(settings: Settings) -> Registrations:
     return {
         "enabled": settings.registrations in ("open", "approval"),
         "approval_required": settings.registrations == "approval",
@@ -81,7 +86,7 @@ def _registrations(settings: Settings) -> dict[str, Any]:
 
 
 @routes("GET", "/api/v2/instance", auth="none")
-async def instance_v2(ctx: Ctx) -> dict[str, Any]:
+async def instance_v2(ctx: Ctx) -> Instance:
     s = ctx.settings
     stats = await instance.stats(ctx.db)
     render = Render(s)
@@ -107,7 +112,7 @@ async def instance_v2(ctx: Ctx) -> dict[str, Any]:
 
 
 @routes("GET", "/api/v1/instance", auth="none")
-async def instance_v1(ctx: Ctx) -> dict[str, Any]:
+async def instance_v1(ctx: Ctx) -> V1Instance:
     s = ctx.settings
     stats = await instance.stats(ctx.db)
     configuration = _configuration(s, ctx.services.vapid_key)
@@ -126,7 +131,10 @@ async def instance_v1(ctx: Ctx) -> dict[str, Any]:
         "approval_required": s.registrations == "approval",
         "invites_enabled": s.registrations == "invite",
         "configuration": {
-            k: configuration[k] for k in ("accounts", "statuses", "media_attachments", "polls")
+            "accounts": configuration["accounts"],
+            "statuses": configuration["statuses"],
+            "media_attachments": configuration["media_attachments"],
+            "polls": configuration["polls"],
         },
         "contact_account": account(stats.contact, Render(s)) if stats.contact else None,
         "rules": [],
@@ -139,10 +147,10 @@ async def peers(ctx: Ctx) -> list[str]:
 
 
 @routes("GET", "/api/v1/instance/rules", auth="none")
-async def rules(ctx: Ctx) -> list[dict[str, Any]]:
+async def rules(ctx: Ctx) -> list[t.Rule]:
     return []
 
 
 @routes("GET", "/api/v1/custom_emojis", auth="none")
-async def custom_emojis(ctx: Ctx) -> list[dict[str, Any]]:
+async def custom_emojis(ctx: Ctx) -> list[t.CustomEmoji]:
     return []

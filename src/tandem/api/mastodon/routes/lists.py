@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tandem.api.mastodon import pagination
 from tandem.api.mastodon.endpoint import Ctx, routes
+from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.misc import user_list
 from tandem.api.mastodon.views import accounts_json
 from tandem.core import lists
@@ -17,12 +16,12 @@ WRITE_LISTS = accepts("write:lists")
 
 
 @routes("GET", "/api/v1/lists", scopes=READ_LISTS)
-async def index(ctx: Ctx) -> list[dict[str, Any]]:
+async def index(ctx: Ctx) -> list[t.List]:
     return [user_list(item) for item in await lists.all_of(ctx.db, ctx.account)]
 
 
 @routes("POST", "/api/v1/lists", scopes=WRITE_LISTS)
-async def create(ctx: Ctx) -> dict[str, Any]:
+async def create(ctx: Ctx) -> t.List:
     p = ctx.params
     created = await lists.create(
         ctx.db,
@@ -35,12 +34,12 @@ async def create(ctx: Ctx) -> dict[str, Any]:
 
 
 @routes("GET", "/api/v1/lists/{id:int}", scopes=READ_LISTS)
-async def show(ctx: Ctx) -> dict[str, Any]:
+async def show(ctx: Ctx) -> t.List:
     return user_list(await lists.get(ctx.db, ctx.account, ctx.path_id()))
 
 
 @routes("PUT", "/api/v1/lists/{id:int}", scopes=WRITE_LISTS)
-async def update(ctx: Ctx) -> dict[str, Any]:
+async def update(ctx: Ctx) -> t.List:
     p = ctx.params
     updated = await lists.update(
         ctx.db,
@@ -54,13 +53,13 @@ async def update(ctx: Ctx) -> dict[str, Any]:
 
 
 @routes("DELETE", "/api/v1/lists/{id:int}", scopes=WRITE_LISTS)
-async def delete(ctx: Ctx) -> dict[str, Any]:
+async def delete(ctx: Ctx) -> t.Empty:
     await lists.delete(ctx.db, ctx.account, ctx.path_id())
     return {}
 
 
 @routes("GET", "/api/v1/lists/{id:int}/accounts", scopes=READ_LISTS)
-async def members(ctx: Ctx) -> list[dict[str, Any]]:
+async def members(ctx: Ctx) -> list[t.Account]:
     list_id = ctx.path_id()
     unlimited = ctx.params.text("limit") == "0"
     page = (
@@ -77,7 +76,7 @@ async def members(ctx: Ctx) -> list[dict[str, Any]]:
 
 
 @routes("POST", "/api/v1/lists/{id:int}/accounts", scopes=WRITE_LISTS)
-async def add_members(ctx: Ctx) -> dict[str, Any]:
+async def add_members(ctx: Ctx) -> t.Empty:
     await lists.add(
         ctx.db, ctx.account, ctx.path_id(), ctx.params.ids("account_ids"), require_follow=True
     )
@@ -85,6 +84,6 @@ async def add_members(ctx: Ctx) -> dict[str, Any]:
 
 
 @routes("DELETE", "/api/v1/lists/{id:int}/accounts", scopes=WRITE_LISTS)
-async def remove_members(ctx: Ctx) -> dict[str, Any]:
+async def remove_members(ctx: Ctx) -> t.Empty:
     await lists.remove(ctx.db, ctx.account, ctx.path_id(), ctx.params.ids("account_ids"))
     return {}

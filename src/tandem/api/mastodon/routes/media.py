@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tandem.api.mastodon.endpoint import Ctx, routes
+from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.statuses import media_attachment
 from tandem.core import media
 from tandem.core.scopes import accepts
@@ -12,7 +11,7 @@ from tandem.core.scopes import accepts
 WRITE_MEDIA = accepts("write:media")
 
 
-async def _upload(ctx: Ctx) -> dict[str, Any]:
+async def _upload(ctx: Ctx) -> t.MediaAttachment:
     p = ctx.params
     created = await media.upload(
         ctx.db,
@@ -31,12 +30,12 @@ for version in ("v1", "v2"):
 
 
 @routes("GET", "/api/v1/media/{id:int}", scopes=WRITE_MEDIA)
-async def show(ctx: Ctx) -> dict[str, Any]:
+async def show(ctx: Ctx) -> t.MediaAttachment:
     return media_attachment(ctx.settings, await media.get_own(ctx.db, ctx.account, ctx.path_id()))
 
 
 @routes("PUT", "/api/v1/media/{id:int}", scopes=WRITE_MEDIA)
-async def update(ctx: Ctx) -> dict[str, Any]:
+async def update(ctx: Ctx) -> t.MediaAttachment:
     updated = await media.update(
         ctx.db,
         ctx.account,

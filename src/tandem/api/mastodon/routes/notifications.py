@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tandem.api.mastodon import pagination
 from tandem.api.mastodon.endpoint import Ctx, routes
-from tandem.api.mastodon.entities import accounts as entities
-from tandem.api.mastodon.entities.statuses import status
-from tandem.api.mastodon.formats import iso_ms
+from tandem.api.mastodon.entities import types as t
+from tandem.api.mastodon.entities.statuses import notification
 from tandem.api.mastodon.views import render
 from tandem.core import notifications
 from tandem.core.notifications import NotificationPage
@@ -19,29 +16,25 @@ WRITE = accepts("write:notifications")
 NOTIFICATIONS_LIMIT = 40
 
 
-async def _shown(ctx: Ctx, found: NotificationPage) -> list[dict[str, Any]]:
+async def _shown(ctx: Ctx, found: NotificationPage) -> list[t.Notification]:
     """Notifications from the server itself (an export is ready…) come from one's own account."""
     people = [*found.accounts.values(), ctx.account, *found.statuses.accounts.values()]
     r = await render(ctx, people)
     statuses = {s.id: s for s in found.statuses.statuses}
-    out = []
-    for n in found.items:
-        sender = found.accounts.get(n.from_account_id or 0, ctx.account)
-        item: dict[str, Any] = {
-            "id": str(n.id),
-            "type": n.type,
-            "group_key": f"ungrouped-{n.id}",
-            "created_at": iso_ms(n.created_at),
-            "account": entities.account(sender, r),
-        }
-        if n.status_id in statuses:
-            item["status"] = status(statuses[n.status_id], found.statuses, r)
-        out.append(item)
-    return out
+    return [
+        notification(
+            n,
+            found.accounts.get(n.from_account_id or 0, ctx.account),
+            statuses.get(n.status_id or 0),
+            found.statuses,
+            r,
+        )
+        for n in found.items
+    ]
 
 
 @routes("GET", "/api/v1/notifications", scopes=READ)
-async def index(ctx: Ctx) -> list[dict[str, Any]]:
+async def index(ctx: Ctx) -> list[t.Notification]:
     page = pagination.page(ctx, NOTIFICATIONS_LIMIT)
     found = await notifications.page(
         ctx.db,
@@ -61,18 +54,18 @@ async def index(ctx: Ctx) -> list[dict[str, Any]]:
 
 
 @routes("GET", "/api/v1/notifications/{id:int}", scopes=READ)
-async def show(ctx: Ctx) -> dict[str, Any]:
+async def show(ctx: Ctx) -> t.Notification:
     return (await _shown(ctx, await notifications.one(ctx.db, ctx.account, ctx.path_id())))[0]
 
 
 @routes("POST", "/api/v1/notifications/clear", scopes=WRITE)
-async def clear(ctx: Ctx) -> dict[str, Any]:
+async def clear(ctx: Ctx) -> t.Empty:
     await notifications.dismiss(ctx.db, ctx.account)
     return {}
 
 
 @routes("POST", "/api/v1/notifications/{id:int}/dismiss", scopes=WRITE)
-async def dismiss(ctx: Ctx) -> dict[str, Any]:
+async def dismiss(ctx: Ctx) -> t.Empty:
     await notifications.one(ctx.db, ctx.account, ctx.path_id())
     await notifications.dismiss(ctx.db, ctx.account, ctx.path_id())
     return {}

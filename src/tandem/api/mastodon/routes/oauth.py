@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
 from urllib.parse import unquote
 
 from starlette.responses import Response
 
 from tandem.api.http import JSON, refused_headers
 from tandem.api.mastodon.endpoint import Ctx, MastodonError, routes
+from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.misc import token
 from tandem.core import oauth, scopes, signins, urls
 from tandem.core.errors import AuthenticationFailed, RateLimited
@@ -38,7 +38,7 @@ async def _client(ctx: Ctx) -> Application:
     return await oauth.authenticate_client(ctx.db, client_id, secret)
 
 
-def _no_store(body: dict[str, Any]) -> Response:
+def _no_store(body: t.Token) -> Response:
     return JSON(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
 
@@ -91,13 +91,13 @@ async def issue_token(ctx: Ctx) -> Response:
 
 
 @routes("POST", "/oauth/revoke", auth="none")
-async def revoke(ctx: Ctx) -> dict[str, Any]:
+async def revoke(ctx: Ctx) -> t.Empty:
     app = await _client(ctx)
     await oauth.revoke(ctx.db, app, ctx.params.text("token"))
     return {}
 
 
-async def _userinfo(ctx: Ctx) -> dict[str, Any]:
+async def _userinfo(ctx: Ctx) -> t.UserInfo:
     account = ctx.account
     avatar = urls.image_urls(ctx.settings, account.avatar)
     return {
@@ -115,7 +115,7 @@ routes("POST", "/oauth/userinfo", scopes=("profile",))(_userinfo)
 
 
 @routes("GET", "/.well-known/oauth-authorization-server", auth="none")
-async def metadata(ctx: Ctx) -> dict[str, Any]:
+async def metadata(ctx: Ctx) -> t.OAuthServerMetadata:
     base = ctx.settings.base_url
     return {
         "issuer": base + "/",

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tandem.api.mastodon.endpoint import Ctx, routes
+from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.accounts import relationship
 from tandem.api.mastodon.views import accounts_json
 from tandem.core import accounts, endorsements, relationships
@@ -19,7 +18,7 @@ READ_FOLLOWS = accepts("read:follows")  # Mastodon does not take `follow` here
 
 
 @routes("POST", "/api/v1/accounts/{id:int}/follow", scopes=WRITE_FOLLOWS, throttles=("follows",))
-async def follow(ctx: Ctx) -> dict[str, Any]:
+async def follow(ctx: Ctx) -> t.Relationship:
     p = ctx.params
     reblogs, notify = p.boolean("reblogs"), p.boolean("notify")
     rel = await relationships.follow(
@@ -31,32 +30,35 @@ async def follow(ctx: Ctx) -> dict[str, Any]:
         languages_=p.strings("languages") if p.has("languages") else KEEP,
         max_follows=ctx.settings.max_follows,
     )
-    return relationship(rel)
+    return relationship(rel.relationship)
 
 
 @routes("POST", "/api/v1/accounts/{id:int}/unfollow", scopes=WRITE_FOLLOWS)
-async def unfollow(ctx: Ctx) -> dict[str, Any]:
-    return relationship(await relationships.unfollow(ctx.db, ctx.account, ctx.path_id()))
+async def unfollow(ctx: Ctx) -> t.Relationship:
+    done = await relationships.unfollow(ctx.db, ctx.account, ctx.path_id())
+    return relationship(done.relationship)
 
 
 @routes("POST", "/api/v1/accounts/{id:int}/remove_from_followers", scopes=WRITE_FOLLOWS)
-async def remove_from_followers(ctx: Ctx) -> dict[str, Any]:
-    rel = await relationships.remove_from_followers(ctx.db, ctx.account, ctx.path_id())
-    return relationship(rel)
+async def remove_from_followers(ctx: Ctx) -> t.Relationship:
+    done = await relationships.remove_from_followers(ctx.db, ctx.account, ctx.path_id())
+    return relationship(done.relationship)
 
 
 @routes("POST", "/api/v1/accounts/{id:int}/block", scopes=WRITE_BLOCKS)
-async def block(ctx: Ctx) -> dict[str, Any]:
-    return relationship(await relationships.block(ctx.db, ctx.account, ctx.path_id()))
+async def block(ctx: Ctx) -> t.Relationship:
+    done = await relationships.block(ctx.db, ctx.account, ctx.path_id())
+    return relationship(done.relationship)
 
 
 @routes("POST", "/api/v1/accounts/{id:int}/unblock", scopes=WRITE_BLOCKS)
-async def unblock(ctx: Ctx) -> dict[str, Any]:
-    return relationship(await relationships.unblock(ctx.db, ctx.account, ctx.path_id()))
+async def unblock(ctx: Ctx) -> t.Relationship:
+    done = await relationships.unblock(ctx.db, ctx.account, ctx.path_id())
+    return relationship(done.relationship)
 
 
 @routes("POST", "/api/v1/accounts/{id:int}/mute", scopes=WRITE_MUTES)
-async def mute(ctx: Ctx) -> dict[str, Any]:
+async def mute(ctx: Ctx) -> t.Relationship:
     p = ctx.params
     duration = p.integer("duration") or 0  # checked by the core (422 naming duration)
     rel = await relationships.mute(
@@ -66,19 +68,20 @@ async def mute(ctx: Ctx) -> dict[str, Any]:
         notifications=p.flag("notifications", default=True),
         duration=duration,
     )
-    return relationship(rel)
+    return relationship(rel.relationship)
 
 
 @routes("POST", "/api/v1/accounts/{id:int}/unmute", scopes=WRITE_MUTES)
-async def unmute(ctx: Ctx) -> dict[str, Any]:
-    return relationship(await relationships.unmute(ctx.db, ctx.account, ctx.path_id()))
+async def unmute(ctx: Ctx) -> t.Relationship:
+    done = await relationships.unmute(ctx.db, ctx.account, ctx.path_id())
+    return relationship(done.relationship)
 
 
-async def _endorse(ctx: Ctx) -> dict[str, Any]:
+async def _endorse(ctx: Ctx) -> t.Relationship:
     return relationship(await endorsements.endorse(ctx.db, ctx.account, ctx.path_id()))
 
 
-async def _unendorse(ctx: Ctx) -> dict[str, Any]:
+async def _unendorse(ctx: Ctx) -> t.Relationship:
     return relationship(await endorsements.unendorse(ctx.db, ctx.account, ctx.path_id()))
 
 
@@ -89,7 +92,7 @@ for verb in ("unpin", "unendorse"):
 
 
 @routes("POST", "/api/v1/accounts/{id:int}/note", scopes=WRITE_ACCOUNTS)
-async def note(ctx: Ctx) -> dict[str, Any]:
+async def note(ctx: Ctx) -> t.Relationship:
     rel = await endorsements.set_note(
         ctx.db, ctx.account, ctx.path_id(), ctx.params.text("comment")
     )
@@ -97,7 +100,7 @@ async def note(ctx: Ctx) -> dict[str, Any]:
 
 
 @routes("GET", "/api/v1/accounts/relationships", scopes=READ_FOLLOWS)
-async def relationships_index(ctx: Ctx) -> list[dict[str, Any]]:
+async def relationships_index(ctx: Ctx) -> list[t.Relationship]:
     found = await relationships.for_targets(
         ctx.db,
         ctx.account,
@@ -108,7 +111,7 @@ async def relationships_index(ctx: Ctx) -> list[dict[str, Any]]:
 
 
 @routes("GET", "/api/v1/accounts/familiar_followers", scopes=READ_FOLLOWS)
-async def familiar_followers(ctx: Ctx) -> list[dict[str, Any]]:
+async def familiar_followers(ctx: Ctx) -> list[t.FamiliarFollowers]:
     found = await accounts.familiar_followers(ctx.db, ctx.account, ctx.params.ids("id"))
     return [
         {"id": str(target), "accounts": await accounts_json(ctx, known)} for target, known in found

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tandem.api.mastodon.endpoint import Ctx, routes
+from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.statuses import status
 from tandem.api.mastodon.views import bundle_render
 from tandem.core import statuses
@@ -16,14 +15,14 @@ WRITE_STATUSES = accepts("write:statuses")
 WRITE_ACCOUNTS = accepts("write:accounts")
 
 
-async def _one(ctx: Ctx, bundle: StatusBundle, *, with_source: bool = False) -> dict[str, Any]:
+async def _one(ctx: Ctx, bundle: StatusBundle, *, with_source: bool = False) -> t.Status:
     return status(
         bundle.statuses[0], bundle, await bundle_render(ctx, bundle), with_source=with_source
     )
 
 
 @routes("POST", "/api/v1/statuses", scopes=WRITE_STATUSES, throttles=("statuses",))
-async def create(ctx: Ctx) -> dict[str, Any]:
+async def create(ctx: Ctx) -> t.Status:
     p = ctx.params
     for unsupported in ("poll", "scheduled_at", "quoted_status_id"):
         if p.raw(unsupported) not in (None, "", {}):
@@ -52,18 +51,18 @@ async def create(ctx: Ctx) -> dict[str, Any]:
 
 
 @routes("GET", "/api/v1/statuses/{id:int}", scopes=accepts("read:statuses"), auth="optional")
-async def show(ctx: Ctx) -> dict[str, Any]:
+async def show(ctx: Ctx) -> t.Status:
     return await _one(ctx, await statuses.show(ctx.db, ctx.viewer, ctx.path_id()))
 
 
 @routes("DELETE", "/api/v1/statuses/{id:int}", scopes=WRITE_STATUSES, throttles=("api_delete",))
-async def delete(ctx: Ctx) -> dict[str, Any]:
+async def delete(ctx: Ctx) -> t.Status:
     bundle = await statuses.delete(ctx.db, ctx.account, ctx.path_id())
     return await _one(ctx, bundle, with_source=True)
 
 
 @routes("POST", "/api/v1/statuses/{id:int}/reblog", scopes=WRITE_STATUSES)
-async def reblog(ctx: Ctx) -> dict[str, Any]:
+async def reblog(ctx: Ctx) -> t.Status:
     bundle = await statuses.reblog(
         ctx.db, ctx.account, ctx.path_id(), ctx.params.text("visibility")
     )
@@ -73,15 +72,15 @@ async def reblog(ctx: Ctx) -> dict[str, Any]:
 @routes(
     "POST", "/api/v1/statuses/{id:int}/unreblog", scopes=WRITE_STATUSES, throttles=("api_delete",)
 )
-async def unreblog(ctx: Ctx) -> dict[str, Any]:
+async def unreblog(ctx: Ctx) -> t.Status:
     return await _one(ctx, await statuses.unreblog(ctx.db, ctx.account, ctx.path_id()))
 
 
 @routes("POST", "/api/v1/statuses/{id:int}/pin", scopes=WRITE_ACCOUNTS)
-async def pin(ctx: Ctx) -> dict[str, Any]:
+async def pin(ctx: Ctx) -> t.Status:
     return await _one(ctx, await statuses.pin(ctx.db, ctx.settings, ctx.account, ctx.path_id()))
 
 
 @routes("POST", "/api/v1/statuses/{id:int}/unpin", scopes=WRITE_ACCOUNTS)
-async def unpin(ctx: Ctx) -> dict[str, Any]:
+async def unpin(ctx: Ctx) -> t.Status:
     return await _one(ctx, await statuses.unpin(ctx.db, ctx.account, ctx.path_id()))

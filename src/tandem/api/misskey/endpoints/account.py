@@ -6,6 +6,7 @@ from typing import Any
 
 from tandem.api.misskey import errors as e
 from tandem.api.misskey.endpoint import Call, endpoint
+from tandem.api.misskey.entities.types import MeDetailed
 from tandem.api.misskey.schema import REQ_ID, P, invalid
 from tandem.api.misskey.views import me
 from tandem.core import muted_words, profiles, statuses
@@ -13,7 +14,7 @@ from tandem.core.profile_changes import COLLECTION_VISIBILITIES, ProfileChanges
 
 
 @endpoint("i", kind="read:account", allow_get=True)
-async def i(call: Call) -> dict[str, Any]:
+async def i(call: Call) -> MeDetailed:
     return await me(call)
 
 
@@ -98,10 +99,10 @@ _UPDATE_PARAMS: dict[str, P] = {
     "emailNotificationTypes": P("array", items=P("string")),
 }
 _UPDATE_ERRORS = {
-    "not_found:Avatar file": e.err(
+    "not_found:avatar_file": e.err(
         "NO_SUCH_AVATAR", "No such avatar file.", "539f3a45-f215-4f81-a9a8-31293640207f"
     ),
-    "not_found:Banner file": e.err(
+    "not_found:banner_file": e.err(
         "NO_SUCH_BANNER", "No such banner file.", "0d8f5629-f210-41c2-9433-735831a58595"
     ),
     "AVATAR_NOT_AN_IMAGE": e.err(
@@ -183,7 +184,7 @@ def _changes(params: dict[str, Any]) -> ProfileChanges:
     errors=_UPDATE_ERRORS,
     param_names=_PARAM_NAMES,
 )
-async def update(call: Call) -> dict[str, Any]:
+async def update(call: Call) -> MeDetailed:
     """Omitted params stay as they are, a value sets, null clears."""
     if call.params.get("avatarDecorations"):
         raise _UPDATE_ERRORS["RESTRICTED_BY_ROLE"].raise_()  # the policy allows none
@@ -197,7 +198,7 @@ async def update(call: Call) -> dict[str, Any]:
 
 NO_SUCH_NOTE_TO_PIN = e.err("NO_SUCH_NOTE", "No such note.", "56734f8b-3928-431e-bf80-6ff87df40cb3")
 _PIN_ERRORS = {
-    "not_found:Note": NO_SUCH_NOTE_TO_PIN,
+    "not_found:status": NO_SUCH_NOTE_TO_PIN,
     "PIN_OWNERSHIP": NO_SUCH_NOTE_TO_PIN,
     "PIN_LIMIT": e.err(
         "PIN_LIMIT_EXCEEDED",
@@ -213,7 +214,7 @@ _PIN_ERRORS = {
 
 
 @endpoint("i/pin", kind="write:account", params={"noteId": REQ_ID}, errors=_PIN_ERRORS)
-async def pin(call: Call) -> dict[str, Any]:
+async def pin(call: Call) -> MeDetailed:
     await statuses.pin(call.db, call.settings, call.account, call.params["noteId"], again_ok=False)
     return await me(call)
 
@@ -223,11 +224,11 @@ async def pin(call: Call) -> dict[str, Any]:
     kind="write:account",
     params={"noteId": REQ_ID},
     errors={
-        "not_found:Note": e.err(
+        "not_found:status": e.err(
             "NO_SUCH_NOTE", "No such note.", "454170ce-9d63-4a43-9da1-ea10afe81e21"
         )
     },
 )
-async def unpin(call: Call) -> dict[str, Any]:
+async def unpin(call: Call) -> MeDetailed:
     await statuses.unpin(call.db, call.account, call.params["noteId"])
     return await me(call)

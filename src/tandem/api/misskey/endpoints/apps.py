@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -13,6 +11,8 @@ from tandem.api.misskey import errors as e
 from tandem.api.misskey.endpoint import Call, endpoint
 from tandem.api.misskey.entities.common import Ctx
 from tandem.api.misskey.entities.misc import app as app_json
+from tandem.api.misskey.entities.responses import AuthSession, AuthSessionStarted, UserKey
+from tandem.api.misskey.entities.types import App
 from tandem.api.misskey.entities.users import user_detailed
 from tandem.api.misskey.schema import REQ_ID, P
 from tandem.api.misskey.views import ctx
@@ -51,7 +51,7 @@ async def miauth_check(request: Request) -> Response:
     limit=(3_600_000, 30),
     param_names={"callback_url": "callbackUrl"},
 )
-async def create_app(call: Call) -> dict[str, Any]:
+async def create_app(call: Call) -> App:
     p = call.params
     created = await app_auth.create_app(
         call.db,
@@ -68,9 +68,9 @@ async def create_app(call: Call) -> dict[str, Any]:
     "app/show",
     credential=False,
     params={"appId": REQ_ID},
-    errors={"not_found:App": NO_SUCH_APP},
+    errors={"not_found:app": NO_SUCH_APP},
 )
-async def show_app(call: Call) -> dict[str, Any]:
+async def show_app(call: Call) -> App:
     found = await app_auth.app_by_id(call.db, call.params["appId"])
     mine = call.viewer is not None and found.owner_account_id == call.viewer.id
     return app_json(found, with_secret=mine)
@@ -80,9 +80,9 @@ async def show_app(call: Call) -> dict[str, Any]:
     "auth/session/generate",
     credential=False,
     params={"appSecret": P("string", required=True)},
-    errors={"not_found:App": NO_SUCH_APP},
+    errors={"not_found:app": NO_SUCH_APP},
 )
-async def session_generate(call: Call) -> dict[str, Any]:
+async def session_generate(call: Call) -> AuthSessionStarted:
     app = await app_auth.app_by_secret(call.db, call.params["appSecret"])
     token = await app_auth.start_session(call.db, app)
     return {"token": token, "url": f"{call.settings.base_url}/auth/{token}"}
@@ -92,9 +92,9 @@ async def session_generate(call: Call) -> dict[str, Any]:
     "auth/session/show",
     credential=False,
     params={"token": P("string", required=True)},
-    errors={"not_found:Session": NO_SUCH_SESSION},
+    errors={"not_found:session": NO_SUCH_SESSION},
 )
-async def session_show(call: Call) -> dict[str, Any]:
+async def session_show(call: Call) -> AuthSession:
     token = call.params["token"]
     row_id, app, _ = await app_auth.session_app(call.db, token)
     return {"id": str(row_id), "app": app_json(app, with_secret=False), "token": token}
@@ -104,7 +104,7 @@ async def session_show(call: Call) -> dict[str, Any]:
     "auth/accept",
     secure=True,
     params={"token": P("string", required=True)},
-    errors={"not_found:Session": NO_SUCH_SESSION},
+    errors={"not_found:session": NO_SUCH_SESSION},
 )
 async def session_accept(call: Call) -> None:
     """The user approves an app's session (the web page does the same)."""
@@ -116,12 +116,12 @@ async def session_accept(call: Call) -> None:
     credential=False,
     params={"appSecret": P("string", required=True), "token": P("string", required=True)},
     errors={
-        "not_found:App": NO_SUCH_APP,
-        "not_found:Session": NO_SUCH_SESSION,
+        "not_found:app": NO_SUCH_APP,
+        "not_found:session": NO_SUCH_SESSION,
         "PENDING_SESSION": PENDING_SESSION,
     },
 )
-async def session_userkey(call: Call) -> dict[str, Any]:
+async def session_userkey(call: Call) -> UserKey:
     p = call.params
     access, account = await app_auth.session_userkey(call.db, p["appSecret"], p["token"])
     view = await user_views.of(call.db, None, account.id)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from tandem.api.misskey import errors as e
 from tandem.api.misskey.endpoint import Call, endpoint
 from tandem.api.misskey.entities.misc import antenna, clip, user_list
+from tandem.api.misskey.entities.types import Antenna, Clip
+from tandem.api.misskey.entities.types import UserList as UserListJson
 from tandem.api.misskey.schema import ID, PAGE, REQ_ID, P
 from tandem.api.misskey.views import ctx, in_order, page
 from tandem.core import antennas, clips, lists
@@ -37,7 +38,7 @@ _BOOL = P("boolean", default=False)
     },
     limit=(3_600_000, 10),
     errors={
-        "not_found:User list": e.err(
+        "not_found:list": e.err(
             "NO_SUCH_USER_LIST", "No such user list.", "1c6b35c9-943e-48c2-81e4-2844989407f7"
         ),
         "TOO_MANY_ANTENNAS": e.err(
@@ -52,7 +53,7 @@ _BOOL = P("boolean", default=False)
         ),
     },
 )
-async def create_antenna(call: Call) -> dict[str, Any]:
+async def create_antenna(call: Call) -> Antenna:
     p = call.params
     spec = antennas.AntennaSpec(
         name=p["name"],
@@ -71,7 +72,7 @@ async def create_antenna(call: Call) -> dict[str, Any]:
 
 
 @endpoint("antennas/list", kind="read:account")
-async def list_antennas(call: Call) -> list[dict[str, Any]]:
+async def list_antennas(call: Call) -> list[Antenna]:
     return [antenna(a) for a in await antennas.all_of(call.db, call.account)]
 
 
@@ -80,7 +81,7 @@ async def list_antennas(call: Call) -> list[dict[str, Any]]:
     kind="write:account",
     params={"antennaId": REQ_ID},
     errors={
-        "not_found:Antenna": e.err(
+        "not_found:antenna": e.err(
             "NO_SUCH_ANTENNA", "No such antenna.", "b34dcf9d-348f-44bb-99d0-6c9314cfe2df"
         )
     },
@@ -106,14 +107,14 @@ async def delete_antenna(call: Call) -> None:
         )
     },
 )
-async def create_clip(call: Call) -> dict[str, Any]:
+async def create_clip(call: Call) -> Clip:
     p = call.params
     made = await clips.create(call.db, call.account, p["name"], p.get("description"), p["isPublic"])
     return clip(ctx(call), made, call.account)
 
 
 @endpoint("clips/list", kind="read:account", params=PAGE)
-async def list_clips(call: Call) -> list[dict[str, Any]]:
+async def list_clips(call: Call) -> list[Clip]:
     window, ascending = page(call)
     found = await clips.page(call.db, call.account, window)
     c = ctx(call)
@@ -126,10 +127,10 @@ async def list_clips(call: Call) -> list[dict[str, Any]]:
     params={"clipId": REQ_ID, "noteId": REQ_ID},
     limit=(3_600_000, 20),
     errors={
-        "not_found:Clip": e.err(
+        "not_found:clip": e.err(
             "NO_SUCH_CLIP", "No such clip.", "d6e76cc0-a1b5-4c7c-a287-73fa9c716dcf"
         ),
-        "not_found:Note": e.err(
+        "not_found:status": e.err(
             "NO_SUCH_NOTE", "No such note.", "fc8c0b49-c7a3-4664-a0a6-b418d386bb8b"
         ),
         "ALREADY_CLIPPED": e.err(
@@ -149,11 +150,11 @@ async def add_note(call: Call) -> None:
 
 
 NO_SUCH_LIST = {
-    "not_found:List": e.err("NO_SUCH_LIST", "No such list.", "7f44670e-ab16-43b8-b4c1-ccd2ee89cc02")
+    "not_found:list": e.err("NO_SUCH_LIST", "No such list.", "7f44670e-ab16-43b8-b4c1-ccd2ee89cc02")
 }
 
 
-async def _shown(call: Call, found: UserList) -> dict[str, Any]:
+async def _shown(call: Call, found: UserList) -> UserListJson:
     members = await lists.members(call.db, call.account, found.id, Page(limit=0))
     return user_list(found, [m.id for m in members])
 
@@ -172,13 +173,13 @@ async def _shown(call: Call, found: UserList) -> dict[str, Any]:
     },
     param_names={"title": "name"},
 )
-async def create_list(call: Call) -> dict[str, Any]:
+async def create_list(call: Call) -> UserListJson:
     made = await lists.create(call.db, call.account, call.params["name"])
     return user_list(made, [])
 
 
 @endpoint("users/lists/list", kind="read:account", params={"userId": ID})
-async def list_lists(call: Call) -> list[dict[str, Any]]:
+async def list_lists(call: Call) -> list[UserListJson]:
     """The caller's lists (another user's lists are private here: they are Mastodon lists)."""
     if call.params.get("userId") not in (None, call.account.id):
         return []
@@ -186,7 +187,7 @@ async def list_lists(call: Call) -> list[dict[str, Any]]:
 
 
 @endpoint("users/lists/show", kind="read:account", params={"listId": REQ_ID}, errors=NO_SUCH_LIST)
-async def show_list(call: Call) -> dict[str, Any]:
+async def show_list(call: Call) -> UserListJson:
     return await _shown(call, await lists.get(call.db, call.account, call.params["listId"]))
 
 
@@ -207,7 +208,7 @@ _MEMBER = {"listId": REQ_ID, "userId": REQ_ID}
     limit=(3_600_000, 150),
     errors={
         **NO_SUCH_LIST,
-        "not_found:Record": e.err("NO_SUCH_USER", "No such user."),
+        "not_found:account": e.err("NO_SUCH_USER", "No such user."),
         "ALREADY_ADDED": e.err(
             "ALREADY_ADDED",
             "That user has already been added to that list.",
@@ -243,7 +244,7 @@ async def push(call: Call) -> None:
     params=_MEMBER,
     errors={
         **NO_SUCH_LIST,
-        "not_found:Record": e.err(
+        "not_found:account": e.err(
             "NO_SUCH_USER", "No such user.", "588e7f72-c744-4a61-b180-d354e912bda2"
         ),
     },

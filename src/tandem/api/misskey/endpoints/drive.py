@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tandem.api.misskey import errors as e
 from tandem.api.misskey.endpoint import Call, endpoint
 from tandem.api.misskey.entities.drive import drive_file
+from tandem.api.misskey.entities.responses import DriveUsage
+from tandem.api.misskey.entities.types import DriveFile
 from tandem.api.misskey.schema import REQ_ID, P, invalid
 from tandem.api.misskey.views import ctx
 from tandem.core import drive
@@ -14,7 +14,7 @@ from tandem.core.errors import Unprocessable
 
 
 @endpoint("drive", kind="read:drive")
-async def usage(call: Call) -> dict[str, Any]:
+async def usage(call: Call) -> DriveUsage:
     return {
         "capacity": call.settings.drive_capacity,
         "usage": await drive.usage(call.db, call.account.id),
@@ -48,7 +48,7 @@ FILE_TOO_COMPLEX = e.err(
         "FILE_TOO_COMPLEX": FILE_TOO_COMPLEX,
     },
 )
-async def create(call: Call) -> dict[str, Any]:
+async def create(call: Call) -> DriveFile:
     """Multipart upload: the file part plus optional name, comment and isSensitive."""
     p = call.params
     if call.file is None:
@@ -75,7 +75,7 @@ async def create(call: Call) -> dict[str, Any]:
 
 def _file_errors(no_such: str, denied: str) -> dict[str, e.ErrorDef]:
     return {
-        "not_found:File": e.err("NO_SUCH_FILE", "No such file.", no_such),
+        "not_found:file": e.err("NO_SUCH_FILE", "No such file.", no_such),
         "forbidden": e.err("ACCESS_DENIED", "Access denied.", denied, status=403),
     }
 
@@ -88,7 +88,7 @@ def _file_errors(no_such: str, denied: str) -> dict[str, e.ErrorDef]:
         "067bc436-2718-4795-b0fb-ecbe43949e31", "25b73c73-68b1-41d0-bad1-381cfdf6579f"
     ),
 )
-async def show(call: Call) -> dict[str, Any]:
+async def show(call: Call) -> DriveFile:
     return drive_file(ctx(call), await drive.own(call.db, call.account, call.params["fileId"]))
 
 

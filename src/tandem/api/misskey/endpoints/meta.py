@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tandem import MISSKEY_COMPAT_VERSION
 from tandem.api.misskey.endpoint import REGISTRY, Call, endpoint
+from tandem.api.misskey.entities.responses import EndpointInfo, Meta, Pong
 from tandem.api.misskey.entities.users import policies
 from tandem.api.misskey.schema import P
 from tandem.api.misskey.views import ctx
@@ -13,11 +12,11 @@ from tandem.core import clock, instance, urls
 
 
 @endpoint("meta", credential=False, allow_get=True, params={"detail": P("boolean", default=True)})
-async def meta(call: Call) -> dict[str, Any]:
+async def meta(call: Call) -> Meta:
     s = call.settings
     stats = await instance.stats(call.db)
     registration_open = s.registrations != "closed"
-    data: dict[str, Any] = {
+    data: Meta = {
         "maintainerName": stats.contact.username if stats.contact else None,
         "maintainerEmail": s.contact or None,
         "version": MISSKEY_COMPAT_VERSION,
@@ -105,7 +104,7 @@ async def endpoints(call: Call) -> list[str]:
 
 
 @endpoint("endpoint", credential=False, params={"endpoint": P("string", required=True)})
-async def endpoint_info(call: Call) -> dict[str, Any] | None:
+async def endpoint_info(call: Call) -> EndpointInfo | None:
     """The parameters of one endpoint (null for an unknown name, as Misskey answers)."""
     found = REGISTRY.get(call.params["endpoint"])
     if found is None:
@@ -119,5 +118,5 @@ async def endpoint_info(call: Call) -> dict[str, Any] | None:
 
 
 @endpoint("ping", credential=False, allow_get=True)
-async def ping(call: Call) -> dict[str, Any]:
+async def ping(call: Call) -> Pong:
     return {"pong": int(clock.now().timestamp() * 1000)}

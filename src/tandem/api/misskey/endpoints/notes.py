@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tandem.api.misskey import errors as e
 from tandem.api.misskey.endpoint import Call, endpoint
 from tandem.api.misskey.entities.common import FROM_MISSKEY, iso
 from tandem.api.misskey.entities.notes import note
+from tandem.api.misskey.entities.responses import CreatedNote, NoteFavorite
+from tandem.api.misskey.entities.types import Note
 from tandem.api.misskey.schema import ID, PAGE, REQ_ID, P
 from tandem.api.misskey.views import ctx, in_order, page
 from tandem.core import favorites, statuses
 
 _IDS = P("array", unique_items=True, min_items=1, max_items=16, items=ID)
 _CREATE_ERRORS = {
-    "not_found:Reply target": e.err(
+    "not_found:reply_target": e.err(
         "NO_SUCH_REPLY_TARGET", "No such reply target.", "749ee0f6-d3da-459a-bf02-282e2da4292c"
     ),
-    "not_found:Note": e.err(
+    "not_found:status": e.err(
         "NO_SUCH_RENOTE_TARGET", "No such renote target.", "b5c90186-4ab0-49c8-9bba-a1f76c282ba4"
     ),
-    "not_found:Record": e.err(
+    "not_found:file": e.err(
         "NO_SUCH_FILE", "No such file.", "b6992544-63e7-67f0-fa7f-32444b1b5306"
     ),
-    "not_found:Recipient": e.err("NO_SUCH_USER", "A user in visibleUserIds does not exist."),
+    "not_found:recipient": e.err("NO_SUCH_USER", "A user in visibleUserIds does not exist."),
     "forbidden": e.err(
         "CANNOT_RENOTE", "This note cannot be renoted (it is not public).", status=400
     ),
@@ -62,7 +62,7 @@ NO_QUOTES = e.err(
     errors=_CREATE_ERRORS,
     param_names={"media_attachments": "fileIds", "spoiler_text": "cw"},
 )
-async def create(call: Call) -> dict[str, Any]:
+async def create(call: Call) -> CreatedNote:
     p = call.params
     text = (p.get("text") or "").strip()
     files = p.get("fileIds") or p.get("mediaIds") or []
@@ -103,12 +103,12 @@ async def create(call: Call) -> dict[str, Any]:
     credential=False,
     params={"noteId": REQ_ID},
     errors={
-        "not_found:Note": e.err(
+        "not_found:status": e.err(
             "NO_SUCH_NOTE", "No such note.", "24fcbfc6-2e37-42b6-8388-c29b3861a08d"
         )
     },
 )
-async def show(call: Call) -> dict[str, Any]:
+async def show(call: Call) -> Note:
     b = await statuses.show(call.db, call.viewer, call.params["noteId"])
     return note(ctx(call), b.statuses[0], b)
 
@@ -119,7 +119,7 @@ async def show(call: Call) -> dict[str, Any]:
     params={"noteId": REQ_ID},
     limit=(3_600_000, 300),
     errors={
-        "not_found:Record": e.err(
+        "not_found:status": e.err(
             "NO_SUCH_NOTE", "No such note.", "490be23f-8c1f-4796-819f-94cb4f9d1630"
         )
     },
@@ -133,7 +133,7 @@ async def delete(call: Call) -> None:
     kind="write:favorites",
     params={"noteId": REQ_ID},
     errors={
-        "not_found:Note": e.err(
+        "not_found:status": e.err(
             "NO_SUCH_NOTE", "No such note.", "6dd26674-e060-4816-909a-45ba3f4da458"
         ),
         "ALREADY_FAVORITED": e.err(
@@ -152,7 +152,7 @@ async def favorite(call: Call) -> None:
     kind="write:favorites",
     params={"noteId": REQ_ID},
     errors={
-        "not_found:Note": e.err(
+        "not_found:status": e.err(
             "NO_SUCH_NOTE", "No such note.", "80848a2c-398f-4343-baa9-df1d57696c56"
         ),
         "NOT_FAVORITED": e.err(
@@ -167,7 +167,7 @@ async def unfavorite(call: Call) -> None:
 
 
 @endpoint("i/favorites", kind="read:favorites", params=PAGE)
-async def my_favorites(call: Call) -> list[dict[str, Any]]:
+async def my_favorites(call: Call) -> list[NoteFavorite]:
     window, ascending = page(call)
     found, b = await favorites.page(call.db, call.account, window)
     shown = {s.id: s for s in b.statuses}

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tandem.api.misskey.endpoint import Call, endpoint
 from tandem.api.misskey.entities.misc import NOTIFICATION_TYPES, notification
+from tandem.api.misskey.entities.types import Notification
 from tandem.api.misskey.schema import DATE, ID, LIMIT, P
 from tandem.api.misskey.views import ctx, in_order, page
 from tandem.core import notifications
@@ -44,7 +43,7 @@ def _ours(names: list[str] | None) -> list[str] | None:
     },
     limit=(60_000, 300),
 )
-async def my_notifications(call: Call) -> list[dict[str, Any]]:
+async def my_notifications(call: Call) -> list[Notification]:
     p = call.params
     window, ascending = page(call)
     included = _ours(p.get("includeTypes"))

@@ -7,6 +7,7 @@ from typing import Any
 from tandem.api.misskey import errors as e
 from tandem.api.misskey.endpoint import Call, endpoint
 from tandem.api.misskey.entities.common import iso
+from tandem.api.misskey.entities.responses import RegistryDetail, RegistryScopes
 from tandem.api.misskey.schema import P
 from tandem.core import registry
 
@@ -16,7 +17,7 @@ _KEY = P("string", required=True, min_length=1)
 
 
 def _no_such_key(error_id: str) -> dict[str, e.ErrorDef]:
-    return {"not_found:Key": e.err("NO_SUCH_KEY", "No such key.", error_id)}
+    return {"not_found:key": e.err("NO_SUCH_KEY", "No such key.", error_id)}
 
 
 def _place(call: Call) -> registry.Place:
@@ -46,7 +47,7 @@ async def get(call: Call) -> Any:
     params={"key": _KEY, **_WHERE},
     errors=_no_such_key("97a1e8e7-c0f7-47d2-957a-92e61256e01a"),
 )
-async def get_detail(call: Call) -> dict[str, Any]:
+async def get_detail(call: Call) -> RegistryDetail:
     item = await registry.get(call.db, _place(call), call.params["key"])
     return {"updatedAt": iso(item.updated_at), "value": item.value}
 
@@ -88,6 +89,6 @@ async def keys_with_type(call: Call) -> dict[str, str]:
 
 # Misskey makes this one native-token only (secure, no kind): it lists every app's domain.
 @endpoint("i/registry/scopes-with-domain", secure=True)
-async def scopes_with_domain(call: Call) -> list[dict[str, Any]]:
+async def scopes_with_domain(call: Call) -> list[RegistryScopes]:
     grouped = await registry.scopes_by_domain(call.db, call.account)
     return [{"scopes": scopes, "domain": domain} for domain, scopes in grouped]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tandem.api.misskey import errors as e
 from tandem.api.misskey.endpoint import Call, endpoint
 from tandem.api.misskey.entities.common import iso
 from tandem.api.misskey.entities.misc import signin
+from tandem.api.misskey.entities.responses import AuthorizedApp
+from tandem.api.misskey.entities.types import MeDetailed, Signin
 from tandem.api.misskey.schema import ID, PAGE, P
 from tandem.api.misskey.views import in_order, me, page
 from tandem.core import account_security, signins
@@ -55,7 +55,7 @@ async def change_password(call: Call) -> None:
         ),
     },
 )
-async def update_email(call: Call) -> dict[str, Any]:
+async def update_email(call: Call) -> MeDetailed:
     """A new address waits for the link mailed to it; null removes the address."""
     p = call.params
     await account_security.change_email(
@@ -95,7 +95,7 @@ async def revoke_token(call: Call) -> None:
 
 
 @endpoint("i/signin-history", secure=True, params=PAGE)
-async def signin_history(call: Call) -> list[dict[str, Any]]:
+async def signin_history(call: Call) -> list[Signin]:
     window, ascending = page(call)
     found = await signins.history(call.db, call.account, window)
     return [signin(entry) for entry in in_order(found, ascending)]
@@ -105,7 +105,7 @@ _SORTS = ("+createdAt", "-createdAt", "+lastUsedAt", "-lastUsedAt")
 
 
 @endpoint("i/apps", secure=True, params={"sort": P("string", enum=_SORTS)})
-async def apps(call: Call) -> list[dict[str, Any]]:
+async def apps(call: Call) -> list[AuthorizedApp]:
     """Apps holding a token to the account; their ids are what i/revoke-token takes."""
     found = await account_security.app_tokens(call.db, call.account)
     sort = call.params.get("sort")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tandem.api.http import refused_headers
 from tandem.api.misskey import errors as e
 from tandem.api.misskey.endpoint import Call, endpoint
+from tandem.api.misskey.entities.responses import SignedIn, SignedUp, SigninNext
 from tandem.api.misskey.schema import P, invalid
 from tandem.api.misskey.views import me
 from tandem.core import oauth, registration, sessions, signins
@@ -60,7 +59,7 @@ def _signup_error(first: FieldError) -> e.MisskeyError:
     return e.err(code, f"{field} {first.message}").raise_(param=field)
 
 
-async def _signed_in(call: Call, account: Account) -> dict[str, Any]:
+async def _signed_in(call: Call, account: Account) -> SignedIn:
     issued = await oauth.issue_native(call.db, account.id)
     return {"finished": True, "id": str(account.id), "i": issued.access_token}
 
@@ -77,7 +76,7 @@ async def _signed_in(call: Call, account: Account) -> dict[str, Any]:
     },
     limit=(3_600_000, 5),
 )
-async def signup(call: Call) -> dict[str, Any] | None:
+async def signup(call: Call) -> SignedUp | None:
     """New users sign up with a username and password (and an e-mail when it must be confirmed)."""
     p = call.params
     required = call.settings.require_email_confirmation
@@ -105,8 +104,7 @@ async def signup(call: Call) -> dict[str, Any] | None:
     if not (user.confirmed and user.approved):
         return None  # a confirmation link was mailed, or a moderator must approve first
     body = await me(call, account_id=account.id)
-    body["token"] = (await oauth.issue_native(call.db, account.id)).access_token
-    return body
+    return {**body, "token": (await oauth.issue_native(call.db, account.id)).access_token}
 
 
 @endpoint(
@@ -114,12 +112,12 @@ async def signup(call: Call) -> dict[str, Any] | None:
     credential=False,
     params={"code": P("string", required=True)},
     errors={
-        "not_found:Confirmation token": e.err(
+        "not_found:confirmation_token": e.err(
             "NO_SUCH_CODE", "No such code: the link is unknown or was already used."
         )
     },
 )
-async def signup_pending(call: Call) -> dict[str, Any]:
+async def signup_pending(call: Call) -> SignedIn:
     """The link of the confirmation mail, answered with a signed-in session."""
     account_id = await registration.confirm_email(call.db, call.params["code"])
     found = await sessions.user_of(call.db, account_id)
@@ -141,7 +139,7 @@ def _too_many(err: RateLimited) -> e.MisskeyError:
     return e.MisskeyError(TOO_MANY, headers=refused_headers(err.limit, err.retry_at))
 
 
-async def _sign_in(call: Call) -> dict[str, Any]:
+async def _sign_in(call: Call) -> SigninNext | SignedIn:
     p = call.params
     limiter = call.services.limiter
     username = p["username"].removeprefix("@")
@@ -174,13 +172,13 @@ async def _sign_in(call: Call) -> dict[str, Any]:
 
 
 @endpoint("signin-flow", credential=False, params=_SIGNIN_PARAMS)
-async def signin_flow(call: Call) -> dict[str, Any]:
+async def signin_flow(call: Call) -> SigninNext | SignedIn:
     """Step by step: username, then password, then (with two-factor on) the TOTP code."""
     return await _sign_in(call)
 
 
 @endpoint("signin", credential=False, params=_SIGNIN_PARAMS)
-async def signin(call: Call) -> dict[str, Any]:
+async def signin(call: Call) -> SigninNext | SignedIn:
     """The older one-step sign-in: everything in one request, or an error."""
     result = await _sign_in(call)
     if not result.get("finished"):

@@ -1,34 +1,30 @@
-"""Following, blocking and muting: the same relationships the Mastodon dialect manages."""
+"""Following, blocking and muting: the same relationships the Mastodon dialect manages.
+
+Each endpoint is one core write called strictly (`again_ok=False`): the core decides
+"already following" and the like inside its transaction; nothing is read beforehand.
+"""
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from tandem.api.misskey import errors as e
 from tandem.api.misskey.endpoint import Call, endpoint
+from tandem.api.misskey.entities.responses import FollowRequest
+from tandem.api.misskey.entities.types import UserDetailed, UserLite
 from tandem.api.misskey.entities.user_lite import user_lite
 from tandem.api.misskey.schema import MAX_DATE_MS, PAGE, REQ_ID, P, invalid
 from tandem.api.misskey.views import ctx, in_order, page, user
-from tandem.core import accounts, clock, follow_requests, relationships
-from tandem.core.models import Relationship
+from tandem.core import clock, follow_requests, relationships
 
 _USER = {"userId": REQ_ID}
 
 
 def _no_such_user(error_id: str | None = None) -> dict[str, e.ErrorDef]:
-    return {"not_found:Record": e.err("NO_SUCH_USER", "No such user.", error_id, status=400)}
+    return {"not_found:account": e.err("NO_SUCH_USER", "No such user.", error_id, status=400)}
 
 
-async def _relation(call: Call) -> Relationship:
-    """The caller's relationship to userId (NO_SUCH_USER when there is no such account)."""
-    target = await accounts.get(call.db, call.params["userId"])
-    found = await relationships.relationships(call.db, call.account, [target.id])
-    return found[0]
-
-
-# Misskey's "already done" answers: from the pre-check, or from core when a concurrent
-# request got there first (the same answer either way).
+# Misskey's "already so" answers, keyed by the core's AlreadyDone codes.
 _ALREADY = {
     "ALREADY_FOLLOWING": e.err(
         "ALREADY_FOLLOWING",
@@ -65,6 +61,17 @@ def _errors(error_id: str | None, *codes: str) -> dict[str, e.ErrorDef]:
     return {**_no_such_user(error_id), **{code: _ALREADY[code] for code in codes}}
 
 
+# Why the core refused a follow (its Forbidden codes).
+_REFUSED = {
+    "BLOCKING": e.err(
+        "BLOCKING", "You are blocking that user.", "4e2206ec-aa4f-4960-b865-6c23ac38e2d9"
+    ),
+    "BLOCKED": e.err(
+        "BLOCKED", "You are blocked by that user.", "c4ab57cc-4e41-45e9-bfd9-584f61e35ce0"
+    ),
+}
+
+
 def _yourself(call: Call, code: str, error_id: str) -> None:
     if call.params["userId"] == call.account.id:
         raise e.err(code, f"{code.split('_')[0].capitalize()} is yourself.", error_id).raise_()
@@ -75,30 +82,18 @@ def _yourself(call: Call, code: str, error_id: str) -> None:
     kind="write:following",
     params={**_USER, "withReplies": P("boolean")},
     limit=(3_600_000, 100),
-    errors=_errors("fcd2eef9-a9b2-4c4f-8624-038099e90aa5", "ALREADY_FOLLOWING"),
+    errors={**_errors("fcd2eef9-a9b2-4c4f-8624-038099e90aa5", "ALREADY_FOLLOWING"), **_REFUSED},
 )
-async def follow(call: Call) -> dict[str, Any]:
+async def follow(call: Call) -> UserLite:
     _yourself(call, "FOLLOWEE_IS_YOURSELF", "26fbe7bb-a331-4857-af17-205b426669a9")
-    rel = await _relation(call)
-    if rel.following or rel.requested:
-        raise _ALREADY["ALREADY_FOLLOWING"].raise_()
-    if rel.blocking:
-        raise e.err(
-            "BLOCKING", "You are blocking that user.", "4e2206ec-aa4f-4960-b865-6c23ac38e2d9"
-        ).raise_()
-    if rel.blocked_by:
-        raise e.err(
-            "BLOCKED", "You are blocked by that user.", "c4ab57cc-4e41-45e9-bfd9-584f61e35ce0"
-        ).raise_()
-    await relationships.follow(
+    done = await relationships.follow(
         call.db,
         call.account,
         call.params["userId"],
         max_follows=call.settings.max_follows,
         again_ok=False,
     )
-    target = await accounts.get(call.db, call.params["userId"])
-    return user_lite(ctx(call), target)
+    return user_lite(ctx(call), done.target)
 
 
 @endpoint(
@@ -108,13 +103,12 @@ async def follow(call: Call) -> dict[str, Any]:
     limit=(3_600_000, 100),
     errors=_errors("5b12c78d-2b28-4dca-99d2-f56139b42ff8", "NOT_FOLLOWING"),
 )
-async def unfollow(call: Call) -> dict[str, Any]:
+async def unfollow(call: Call) -> UserLite:
     _yourself(call, "FOLLOWEE_IS_YOURSELF", "d9e400b9-36b0-4808-b1d8-79e707f1296c")
-    rel = await _relation(call)
-    if not (rel.following or rel.requested):
-        raise _ALREADY["NOT_FOLLOWING"].raise_()
-    await relationships.unfollow(call.db, call.account, call.params["userId"], again_ok=False)
-    return user_lite(ctx(call), await accounts.get(call.db, call.params["userId"]))
+    done = await relationships.unfollow(
+        call.db, call.account, call.params["userId"], again_ok=False
+    )
+    return user_lite(ctx(call), done.target)
 
 
 _NOT_FOLLOWED = e.err("NOT_FOLLOWING", "That user is not following you.")
@@ -126,15 +120,12 @@ _NOT_FOLLOWED = e.err("NOT_FOLLOWING", "That user is not following you.")
     params=_USER,
     errors={**_no_such_user(), "NOT_FOLLOWING": _NOT_FOLLOWED},
 )
-async def remove_follower(call: Call) -> dict[str, Any]:
+async def remove_follower(call: Call) -> UserLite:
     """Make the user stop following you."""
-    rel = await _relation(call)
-    if not rel.followed_by:
-        raise _NOT_FOLLOWED.raise_()
-    await relationships.remove_from_followers(
+    done = await relationships.remove_from_followers(
         call.db, call.account, call.params["userId"], again_ok=False
     )
-    return user_lite(ctx(call), await accounts.get(call.db, call.params["userId"]))
+    return user_lite(ctx(call), done.target)
 
 
 @endpoint(
@@ -144,10 +135,8 @@ async def remove_follower(call: Call) -> dict[str, Any]:
     limit=(3_600_000, 20),
     errors=_errors("7cc4f851-e2f1-4621-9633-ec9e1d00c01e", "ALREADY_BLOCKING"),
 )
-async def block(call: Call) -> dict[str, Any]:
+async def block(call: Call) -> UserDetailed:
     _yourself(call, "BLOCKEE_IS_YOURSELF", "b0df6025-f2e8-44b4-a26a-17ad99104612")
-    if (await _relation(call)).blocking:
-        raise _ALREADY["ALREADY_BLOCKING"].raise_()
     await relationships.block(call.db, call.account, call.params["userId"], again_ok=False)
     return await user(call, call.params["userId"])
 
@@ -159,10 +148,8 @@ async def block(call: Call) -> dict[str, Any]:
     limit=(3_600_000, 100),
     errors=_errors("8621d8bf-c358-4303-a066-5ea78610eb3f", "NOT_BLOCKING"),
 )
-async def unblock(call: Call) -> dict[str, Any]:
+async def unblock(call: Call) -> UserDetailed:
     _yourself(call, "BLOCKEE_IS_YOURSELF", "06f6fac6-524b-473c-a354-e97a40ae6eac")
-    if not (await _relation(call)).blocking:
-        raise _ALREADY["NOT_BLOCKING"].raise_()
     await relationships.unblock(call.db, call.account, call.params["userId"], again_ok=False)
     return await user(call, call.params["userId"])
 
@@ -178,8 +165,6 @@ async def unblock(call: Call) -> dict[str, Any]:
 async def mute(call: Call) -> None:
     """Mute, until expiresAt (milliseconds since the epoch) when given."""
     _yourself(call, "MUTEE_IS_YOURSELF", "6fef56f3-e765-4957-88e5-c6f65329b8a5")
-    if (await _relation(call)).muting:
-        raise _ALREADY["ALREADY_MUTING"].raise_()
     expires = call.params.get("expiresAt")
     duration = 0
     if expires is not None:
@@ -199,13 +184,11 @@ async def mute(call: Call) -> None:
 )
 async def unmute(call: Call) -> None:
     _yourself(call, "MUTEE_IS_YOURSELF", "f428b029-6b39-4d48-a1d2-cc1ae6dd5cf9")
-    if not (await _relation(call)).muting:
-        raise _ALREADY["NOT_MUTING"].raise_()
     await relationships.unmute(call.db, call.account, call.params["userId"], again_ok=False)
 
 
 @endpoint("following/requests/list", kind="read:following", params=PAGE)
-async def requests(call: Call) -> list[dict[str, Any]]:
+async def requests(call: Call) -> list[FollowRequest]:
     window, ascending = page(call)
     found = await relationships.listed(call.db, call.account, "follow_requests", window)
     c = ctx(call)
@@ -218,26 +201,19 @@ async def requests(call: Call) -> list[dict[str, Any]]:
 
 _NO_REQUEST = {
     **_no_such_user(),
-    "not_found:Follow request": e.err(
+    "not_found:follow_request": e.err(
         "NO_FOLLOW_REQUEST", "No follow request.", "bcde4f8b-0913-4614-8881-614e522fb041"
     ),
 }
 
 
-async def _require_request(call: Call) -> None:
-    if not (await _relation(call)).requested_by:
-        raise _NO_REQUEST["not_found:Follow request"].raise_()
-
-
 @endpoint("following/requests/accept", kind="write:following", params=_USER, errors=_NO_REQUEST)
 async def accept(call: Call) -> None:
-    await _require_request(call)
     await follow_requests.authorize(call.db, call.account, call.params["userId"])
 
 
 @endpoint("following/requests/reject", kind="write:following", params=_USER, errors=_NO_REQUEST)
 async def reject(call: Call) -> None:
-    await _require_request(call)
     await follow_requests.reject(call.db, call.account, call.params["userId"])
 
 
@@ -247,8 +223,6 @@ async def reject(call: Call) -> None:
     params=_USER,
     errors=_NO_REQUEST,
 )
-async def cancel(call: Call) -> dict[str, Any]:
-    if not (await _relation(call)).requested:
-        raise _NO_REQUEST["not_found:Follow request"].raise_()
-    await relationships.unfollow(call.db, call.account, call.params["userId"])
-    return user_lite(ctx(call), await accounts.get(call.db, call.params["userId"]))
+async def cancel(call: Call) -> UserLite:
+    done = await relationships.withdraw_request(call.db, call.account, call.params["userId"])
+    return user_lite(ctx(call), done.target)

@@ -30,7 +30,7 @@ for _kind in exports.KINDS:
     )
 
 _IMPORT_ERRORS = {
-    "not_found:File": e.err(
+    "not_found:file": e.err(
         "NO_SUCH_FILE", "No such file.", "e674141e-bd2a-ba85-e616-aefb187c9c2a"
     ),
     "forbidden": e.err("NO_SUCH_FILE", "No such file.", "e674141e-bd2a-ba85-e616-aefb187c9c2a"),

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tandem.api.misskey import errors as e
 from tandem.api.misskey.endpoint import Call, endpoint
 from tandem.api.misskey.endpoints.security import CREDENTIAL_ERRORS
+from tandem.api.misskey.entities.responses import BackupCodes, TwoFactorRegistration
 from tandem.api.misskey.schema import P
 from tandem.core import twofactor
 
@@ -17,7 +16,7 @@ from tandem.core import twofactor
     params={"password": P("string", required=True), "token": P("string", nullable=True)},
     errors=CREDENTIAL_ERRORS,
 )
-async def register(call: Call) -> dict[str, Any]:
+async def register(call: Call) -> TwoFactorRegistration:
     """A new secret; it becomes active when i/2fa/done gets a code made from it."""
     p = call.params
     enrollment = await twofactor.begin(
@@ -43,7 +42,7 @@ async def register(call: Call) -> dict[str, Any]:
         ),
     },
 )
-async def done(call: Call) -> dict[str, Any]:
+async def done(call: Call) -> BackupCodes:
     codes = await twofactor.finish(call.db, call.user, call.params["token"])
     return {"backupCodes": codes}
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tandem.api.misskey import errors as e
 from tandem.api.misskey.endpoint import Call, endpoint
-from tandem.api.misskey.entities.common import iso
-from tandem.api.misskey.entities.user_lite import user_lite
+from tandem.api.misskey.entities import relations
+from tandem.api.misskey.entities.responses import UserRelation
+from tandem.api.misskey.entities.types import (
+    Blocking,
+    FollowingWithFollowee,
+    FollowingWithFollower,
+    Muting,
+    UserDetailed,
+)
 from tandem.api.misskey.schema import ID, PAGE, REQ_ID, P, invalid
 from tandem.api.misskey.views import ctx, in_order, page, user
 from tandem.core import accounts, endorsements, relationships
-from tandem.core.ids import id_time
-from tandem.core.models import Relationship
+from tandem.core.models import Account, Relationship
 
 NO_SUCH_USER = e.err("NO_SUCH_USER", "No such user.", "4362f8dc-731f-4ad8-a694-be5a88922a24")
 
@@ -26,25 +30,24 @@ NO_SUCH_USER = e.err("NO_SUCH_USER", "No such user.", "4362f8dc-731f-4ad8-a694-b
         "username": P("string"),
         "host": P("string", nullable=True),
     },
-    errors={"not_found:Record": NO_SUCH_USER},
+    errors={"not_found:account": NO_SUCH_USER},
 )
-async def show(call: Call) -> Any:
+async def show(call: Call) -> UserDetailed | list[UserDetailed]:
     """One user by userId or username (+host), or several by userIds."""
     p = call.params
     if "userIds" in p:
         found = {a.id for a in await accounts.get_many(call.db, p["userIds"])}
         return [await user(call, i) for i in p["userIds"] if i in found]  # in the order asked
     if "userId" in p:
-        target = await accounts.get(call.db, p["userId"])
-    elif "username" in p:
+        return await user(call, p["userId"])  # loads the account once (not found: NO_SUCH_USER)
+    if "username" in p:
         acct = p["username"] + (f"@{p['host']}" if p.get("host") else "")
         target = await accounts.lookup(call.db, call.settings, acct)
-    else:
-        raise invalid("userId", "send userId, userIds or username")
-    return await user(call, target.id)
+        return await user(call, target.id)
+    raise invalid("userId", "send userId, userIds or username")
 
 
-def _relation(rel: Relationship) -> dict[str, Any]:
+def _relation(rel: Relationship) -> UserRelation:
     return {
         "id": str(rel.target_id),
         "isFollowing": rel.following,
@@ -62,7 +65,7 @@ _ID_OR_IDS = P("any", required=True, any_of=(ID, P("array", min_items=1, items=I
 
 
 @endpoint("users/relation", kind="read:account", params={"userId": _ID_OR_IDS})
-async def relation(call: Call) -> Any:
+async def relation(call: Call) -> UserRelation | list[UserRelation] | None:
     """userId is one id (answered with one relation) or an array (answered with a list)."""
     raw = call.params["userId"]
     many = isinstance(raw, list)
@@ -72,24 +75,13 @@ async def relation(call: Call) -> Any:
     return shown if many else (shown[0] if shown else None)
 
 
-def _follow_row(call: Call, cursor: int, owner_id: int, other: Any, side: str) -> dict[str, Any]:
-    follower, followee = (other.id, owner_id) if side == "follower" else (owner_id, other.id)
-    return {
-        "id": str(cursor),
-        "createdAt": iso(id_time(cursor)),
-        "followeeId": str(followee),
-        "followerId": str(follower),
-        side: user_lite(ctx(call), other),
-    }
-
-
 _COLLECTION = {**PAGE, "userId": ID, "username": P("string"), "host": P("string", nullable=True)}
 
 
 async def _owner(call: Call) -> int:
     p = call.params
     if "userId" in p:
-        return (await accounts.get(call.db, p["userId"])).id
+        return int(p["userId"])  # the listing itself answers NO_SUCH_USER: no read before it
     if "username" in p:
         acct = p["username"] + (f"@{p['host']}" if p.get("host") else "")
         return (await accounts.lookup(call.db, call.settings, acct)).id
@@ -100,62 +92,55 @@ async def _owner(call: Call) -> int:
     "users/followers",
     credential=False,
     params=_COLLECTION,
-    errors={"not_found:Record": NO_SUCH_USER},
+    errors={"not_found:account": NO_SUCH_USER},
 )
-async def followers(call: Call) -> list[dict[str, Any]]:
+async def followers(call: Call) -> list[FollowingWithFollower]:
     owner = await _owner(call)
     window, ascending = page(call)
     found = await accounts.followers(call.db, call.viewer, owner, window)
-    return [_follow_row(call, c, owner, a, "follower") for c, a in in_order(found, ascending)]
+    c = ctx(call)
+    return [relations.follower(c, cursor, owner, a) for cursor, a in in_order(found, ascending)]
 
 
 @endpoint(
     "users/following",
     credential=False,
     params=_COLLECTION,
-    errors={"not_found:Record": NO_SUCH_USER},
+    errors={"not_found:account": NO_SUCH_USER},
 )
-async def following(call: Call) -> list[dict[str, Any]]:
+async def following(call: Call) -> list[FollowingWithFollowee]:
     owner = await _owner(call)
     window, ascending = page(call)
     found = await accounts.following(call.db, call.viewer, owner, window)
-    return [_follow_row(call, c, owner, a, "followee") for c, a in in_order(found, ascending)]
-
-
-async def _listed(call: Call, kind: str, key: str) -> list[dict[str, Any]]:
-    window, ascending = page(call)
-    found = await relationships.listed(call.db, call.account, kind, window)
     c = ctx(call)
-    rows = []
-    for row_id, other, extra in in_order(found, ascending):
-        row: dict[str, Any] = {
-            "id": str(row_id),
-            "createdAt": iso(id_time(row_id)),
-            f"{key}Id": str(other.id),
-            key: user_lite(c, other),
-        }
-        if kind == "mutes":
-            expires = extra.get("expires_at")
-            row["expiresAt"] = iso(expires) if expires is not None else None  # type: ignore[arg-type]
-        rows.append(row)
-    return rows
+    return [relations.followee(c, cursor, owner, a) for cursor, a in in_order(found, ascending)]
+
+
+async def _listed(call: Call, kind: str) -> list[tuple[int, Account, dict[str, object]]]:
+    window, ascending = page(call)
+    return in_order(await relationships.listed(call.db, call.account, kind, window), ascending)
 
 
 @endpoint("blocking/list", kind="read:blocks", params=PAGE)
-async def blocking_list(call: Call) -> list[dict[str, Any]]:
-    return await _listed(call, "blocks", "blockee")
+async def blocking_list(call: Call) -> list[Blocking]:
+    c = ctx(call)
+    return [relations.blocking(c, row_id, a) for row_id, a, _ in await _listed(call, "blocks")]
 
 
 @endpoint("mute/list", kind="read:mutes", params=PAGE)
-async def mute_list(call: Call) -> list[dict[str, Any]]:
-    return await _listed(call, "mutes", "mutee")
+async def mute_list(call: Call) -> list[Muting]:
+    c = ctx(call)
+    return [
+        relations.muting(c, row_id, a, extra.get("expires_at"))
+        for row_id, a, extra in await _listed(call, "mutes")
+    ]
 
 
 @endpoint(
     "users/update-memo",
     kind="write:account",
     params={"userId": REQ_ID, "memo": P("string", required=True, nullable=True)},
-    errors={"not_found:Record": NO_SUCH_USER},
+    errors={"not_found:account": NO_SUCH_USER},
     param_names={"comment": "memo"},
 )
 async def update_memo(call: Call) -> None:

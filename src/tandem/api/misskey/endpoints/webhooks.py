@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from tandem.api.misskey import errors as e
 from tandem.api.misskey.endpoint import Call, endpoint
 from tandem.api.misskey.entities.misc import webhook
+from tandem.api.misskey.entities.types import Webhook as WebhookJson
 from tandem.api.misskey.schema import REQ_ID, P
 from tandem.core import webhooks
 
 _EVENTS = P("array", unique_items=True, items=P("string", enum=webhooks.EVENTS))
-_NO_SUCH = {"not_found:Webhook": e.err("NO_SUCH_WEBHOOK", "No such webhook.", status=400)}
+_NO_SUCH = {"not_found:webhook": e.err("NO_SUCH_WEBHOOK", "No such webhook.", status=400)}
 
 
 @endpoint(
@@ -31,7 +31,7 @@ _NO_SUCH = {"not_found:Webhook": e.err("NO_SUCH_WEBHOOK", "No such webhook.", st
         )
     },
 )
-async def create(call: Call) -> dict[str, Any]:
+async def create(call: Call) -> WebhookJson:
     p = call.params
     hook = await webhooks.create(
         call.db, call.account, name=p["name"], url=p["url"], secret=p["secret"], events=p["on"]
@@ -40,12 +40,12 @@ async def create(call: Call) -> dict[str, Any]:
 
 
 @endpoint("i/webhooks/list", kind="read:account")
-async def list_(call: Call) -> list[dict[str, Any]]:
+async def list_(call: Call) -> list[WebhookJson]:
     return [webhook(h) for h in await webhooks.all_of(call.db, call.account)]
 
 
 @endpoint("i/webhooks/show", kind="read:account", params={"webhookId": REQ_ID}, errors=_NO_SUCH)
-async def show(call: Call) -> dict[str, Any]:
+async def show(call: Call) -> WebhookJson:
     return webhook(await webhooks.own(call.db, call.account, call.params["webhookId"]))
 
 

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import overload
 
+from tandem.api.misskey.entities.types import MisskeyVisibility
 from tandem.config import Settings
 from tandem.core.models import Visibility
 
-TO_MISSKEY: dict[str, str] = {
+TO_MISSKEY: dict[Visibility, MisskeyVisibility] = {
     "public": "public",
     "unlisted": "home",
     "private": "followers",
     "direct": "specified",
 }
-FROM_MISSKEY: dict[str, Visibility] = {
+FROM_MISSKEY: dict[MisskeyVisibility, Visibility] = {
     "public": "public",
     "home": "unlisted",
     "followers": "private",
@@ -28,7 +30,12 @@ class Ctx:
     viewer_id: int | None = None
 
 
+@overload
+def iso(moment: datetime) -> str: ...
+@overload
+def iso(moment: datetime | None) -> str | None: ...
 def iso(moment: datetime | None) -> str | None:
+    """Misskey's timestamps: UTC, milliseconds."""
     if moment is None:
         return None
     moment = moment.astimezone(UTC)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tandem.api.misskey.entities.common import Ctx, iso
+from tandem.api.misskey.entities.types import DriveFile, DriveFileProperties
 from tandem.core import urls
 from tandem.core.models import MediaAttachment
 
 
-def drive_file(ctx: Ctx, media: MediaAttachment) -> dict[str, Any]:
-    properties: dict[str, Any] = {}
+def drive_file(ctx: Ctx, media: MediaAttachment) -> DriveFile:
+    properties: DriveFileProperties = {}
     if media.file.width and media.file.height:
         properties = {"width": media.file.width, "height": media.file.height}
     thumb = media.thumbnail

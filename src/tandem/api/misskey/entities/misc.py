@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from tandem.api.misskey.entities import types as t
 from tandem.api.misskey.entities.common import Ctx, iso, sid
 from tandem.api.misskey.entities.notes import note
 from tandem.api.misskey.entities.user_lite import user_lite
@@ -14,7 +13,7 @@ from tandem.core.notifications import NotificationPage
 from tandem.core.webhooks import Webhook
 
 
-def webhook(hook: Webhook) -> dict[str, Any]:
+def webhook(hook: Webhook) -> t.Webhook:
     return {
         "id": str(hook.id),
         "userId": str(hook.account_id),
@@ -28,7 +27,7 @@ def webhook(hook: Webhook) -> dict[str, Any]:
     }
 
 
-def signin(entry: SignIn) -> dict[str, Any]:
+def signin(entry: SignIn) -> t.Signin:
     return {
         "id": str(entry.id),
         "createdAt": iso(entry.created_at),
@@ -38,7 +37,7 @@ def signin(entry: SignIn) -> dict[str, Any]:
     }
 
 
-def antenna(item: Antenna) -> dict[str, Any]:
+def antenna(item: Antenna) -> t.Antenna:
     return {
         "id": str(item.id),
         "createdAt": iso(item.created_at),
@@ -60,7 +59,7 @@ def antenna(item: Antenna) -> dict[str, Any]:
     }
 
 
-def clip(ctx: Ctx, item: Clip, owner: Account) -> dict[str, Any]:
+def clip(ctx: Ctx, item: Clip, owner: Account) -> t.Clip:
     return {
         "id": str(item.id),
         "createdAt": iso(item.created_at),
@@ -75,7 +74,7 @@ def clip(ctx: Ctx, item: Clip, owner: Account) -> dict[str, Any]:
     }
 
 
-def user_list(item: UserList, member_ids: list[int]) -> dict[str, Any]:
+def user_list(item: UserList, member_ids: list[int]) -> t.UserList:
     return {
         "id": str(item.id),
         "createdAt": iso(None),
@@ -96,8 +95,8 @@ NOTIFICATION_TYPES = {
 }
 
 
-def notification(ctx: Ctx, page: NotificationPage, n: Notification) -> dict[str, Any]:
-    data: dict[str, Any] = {
+def notification(ctx: Ctx, page: NotificationPage, n: Notification) -> t.Notification:
+    data: t.Notification = {
         "id": str(n.id),
         "createdAt": iso(n.created_at),
         "type": NOTIFICATION_TYPES.get(n.type, "app"),
@@ -119,8 +118,8 @@ def notification(ctx: Ctx, page: NotificationPage, n: Notification) -> dict[str,
     return data
 
 
-def app(item: Application, *, with_secret: bool) -> dict[str, Any]:
-    data: dict[str, Any] = {
+def app(item: Application, *, with_secret: bool) -> t.App:
+    data: t.App = {
         "id": str(item.id),
         "name": item.name,
         "callbackUrl": item.callback_url,

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tandem.api.misskey.entities.common import TO_MISSKEY, Ctx, iso, sid
 from tandem.api.misskey.entities.drive import drive_file
+from tandem.api.misskey.entities.types import Note
 from tandem.api.misskey.entities.user_lite import user_lite
 from tandem.core.models import Status
 from tandem.core.statuses import StatusBundle
 
 
-def note(ctx: Ctx, s: Status, b: StatusBundle) -> dict[str, Any]:
+def note(ctx: Ctx, s: Status, b: StatusBundle) -> Note:
     author = b.accounts[s.account_id]
     renote = b.originals.get(s.reblog_of_id) if s.reblog_of_id else None
-    data: dict[str, Any] = {
+    data: Note = {
         "id": str(s.id),
         "createdAt": iso(s.created_at),
         "userId": str(s.account_id),
@@ -49,5 +48,5 @@ def note(ctx: Ctx, s: Status, b: StatusBundle) -> dict[str, Any]:
     return data
 
 
-def notes(ctx: Ctx, b: StatusBundle) -> list[dict[str, Any]]:
+def notes(ctx: Ctx, b: StatusBundle) -> list[Note]:
     return [note(ctx, s, b) for s in b.statuses]

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from tandem.api.misskey.entities.common import Ctx
+from tandem.api.misskey.entities.types import OnlineStatus, UserLite
 from tandem.core import clock, urls
 from tandem.core.models import Account
 
 ROLE_BADGES = {"moderator": "Moderator", "admin": "Admin", "owner": "Owner"}
 
 
-def _online_status(account: Account) -> str:
+def _online_status(account: Account) -> OnlineStatus:
     if account.hide_online_status or account.last_active_at is None:
         return "unknown"
     idle = clock.now() - account.last_active_at
@@ -21,9 +21,9 @@ def _online_status(account: Account) -> str:
     return "active" if idle < timedelta(days=3) else "offline"
 
 
-def user_lite(ctx: Ctx, a: Account) -> dict[str, Any]:
+def user_lite(ctx: Ctx, a: Account) -> UserLite:
     avatar = urls.image_urls(ctx.settings, a.avatar)
-    data: dict[str, Any] = {
+    data: UserLite = {
         "id": str(a.id),
         "name": a.display_name or None,
         "username": a.username,

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tandem.api.misskey.entities.common import Ctx, iso, sid
 from tandem.api.misskey.entities.notes import note
+from tandem.api.misskey.entities.types import (
+    MeDetailed,
+    MeDetailedWithSecrets,
+    Note,
+    Policies,
+    UserDetailedNotMe,
+    UserDetailedWithRelation,
+)
 from tandem.api.misskey.entities.user_lite import user_lite
 from tandem.core import antennas, clips, lists, twofactor, urls, webhooks
 from tandem.core.user_views import UserView
@@ -19,124 +25,126 @@ def _collection_count(view: UserView, setting: str, count: int) -> int:
     return count if setting == "followers" and following else 0
 
 
-def user_detailed(ctx: Ctx, view: UserView) -> dict[str, Any]:
+def user_detailed(ctx: Ctx, view: UserView) -> UserDetailedNotMe:
     a = view.account
     banner = urls.image_urls(ctx.settings, a.header)
-    data = user_lite(ctx, a)
-    data.update(
-        {
-            "url": None if a.local else a.url,
-            "uri": None if a.local else a.uri,
-            "movedTo": None,
-            "alsoKnownAs": None,
-            "createdAt": iso(a.created_at),
-            "updatedAt": iso(a.updated_at),
-            "lastFetchedAt": None,
-            "bannerUrl": banner[0] if banner else None,
-            "bannerBlurhash": None,
-            "isLocked": a.locked,
-            "isSilenced": False,
-            "isSuspended": a.suspended,
-            "description": a.note or None,
-            "location": a.location,
-            "birthday": a.birthday,
-            "lang": a.lang,
-            "fields": [{"name": f.name, "value": f.value} for f in a.fields],
-            "verifiedLinks": [f.value for f in a.fields if f.verified_at is not None],
-            "followersCount": _collection_count(view, a.followers_visibility, a.followers_count),
-            "followingCount": _collection_count(view, a.following_visibility, a.following_count),
-            "notesCount": a.statuses_count,
-            "pinnedNoteIds": [str(s.id) for s in view.pinned.statuses],
-            "pinnedNotes": _pinned_notes(ctx, view),
-            "pinnedPageId": None,
-            "pinnedPage": None,
-            "publicReactions": a.public_reactions,
-            "followingVisibility": a.following_visibility,
-            "followersVisibility": a.followers_visibility,
-            "roles": [],
-            "memo": view.relationship.note or None if view.relationship else None,
-        }
-    )
+    data: UserDetailedNotMe = {
+        **user_lite(ctx, a),
+        "url": None if a.local else a.url,
+        "uri": None if a.local else a.uri,
+        "movedTo": None,
+        "alsoKnownAs": None,
+        "createdAt": iso(a.created_at),
+        "updatedAt": iso(a.updated_at),
+        "lastFetchedAt": None,
+        "bannerUrl": banner[0] if banner else None,
+        "bannerBlurhash": None,
+        "isLocked": a.locked,
+        "isSilenced": False,
+        "isSuspended": a.suspended,
+        "description": a.note or None,
+        "location": a.location,
+        "birthday": a.birthday,
+        "lang": a.lang,
+        "fields": [{"name": f.name, "value": f.value} for f in a.fields],
+        "verifiedLinks": [f.value for f in a.fields if f.verified_at is not None],
+        "followersCount": _collection_count(view, a.followers_visibility, a.followers_count),
+        "followingCount": _collection_count(view, a.following_visibility, a.following_count),
+        "notesCount": a.statuses_count,
+        "pinnedNoteIds": [str(s.id) for s in view.pinned.statuses],
+        "pinnedNotes": _pinned_notes(ctx, view),
+        "pinnedPageId": None,
+        "pinnedPage": None,
+        "publicReactions": a.public_reactions,
+        "followingVisibility": a.following_visibility,
+        "followersVisibility": a.followers_visibility,
+        "roles": [],
+        "memo": view.relationship.note or None if view.relationship else None,
+    }
     rel = view.relationship
-    if rel is not None:
-        data.update(
-            {
-                "isFollowing": rel.following,
-                "isFollowed": rel.followed_by,
-                "hasPendingFollowRequestFromYou": rel.requested,
-                "hasPendingFollowRequestToYou": rel.requested_by,
-                "isBlocking": rel.blocking,
-                "isBlocked": rel.blocked_by,
-                "isMuted": rel.muting,
-                "isRenoteMuted": False,
-                "notify": "normal" if rel.notifying else "none",
-                "withReplies": False,
-            }
-        )
-    return data
+    if rel is None:
+        return data
+    # A new dict rather than update(): the relation's keys belong to a subtype (a copy of
+    # ~40 keys, well under a microsecond).
+    related: UserDetailedWithRelation = {
+        **data,
+        "isFollowing": rel.following,
+        "isFollowed": rel.followed_by,
+        "hasPendingFollowRequestFromYou": rel.requested,
+        "hasPendingFollowRequestToYou": rel.requested_by,
+        "isBlocking": rel.blocking,
+        "isBlocked": rel.blocked_by,
+        "isMuted": rel.muting,
+        "isRenoteMuted": False,
+        "notify": "normal" if rel.notifying else "none",
+        "withReplies": False,
+    }
+    return related
 
 
-def _pinned_notes(ctx: Ctx, view: UserView) -> list[dict[str, Any]]:
+def _pinned_notes(ctx: Ctx, view: UserView) -> list[Note]:
     return [note(ctx, s, view.pinned) for s in view.pinned.statuses]
 
 
-def me_detailed(ctx: Ctx, view: UserView, *, secrets: bool = True) -> dict[str, Any]:
+def me_detailed(ctx: Ctx, view: UserView, *, secrets: bool = True) -> MeDetailed:
     a, u = view.account, view.user
     assert u is not None
     prefs = u.client_prefs
-    data = user_detailed(ctx, view)
-    data.update(
-        {
-            "avatarId": sid(a.avatar_file_id),
-            "bannerId": sid(a.banner_file_id),
-            "followedMessage": prefs.get("followedMessage"),
-            "chatScope": prefs.get("chatScope", "mutual"),
-            "isModerator": a.role in ("moderator", "admin", "owner"),
-            "isAdmin": a.role in ("admin", "owner"),
-            "injectFeaturedNote": bool(prefs.get("injectFeaturedNote", True)),
-            "receiveAnnouncementEmail": bool(prefs.get("receiveAnnouncementEmail", True)),
-            "alwaysMarkNsfw": bool(prefs.get("alwaysMarkNsfw", False)),
-            "autoSensitive": bool(prefs.get("autoSensitive", False)),
-            "carefulBot": a.careful_bot,
-            "autoAcceptFollowed": a.auto_accept_followed,
-            "noCrawle": a.noindex,
-            "preventAiLearning": a.prevent_ai_learning,
-            "isExplorable": bool(a.discoverable),
-            "isDeleted": False,
-            "twoFactorBackupCodesStock": twofactor.backup_stock(u),
-            "hideOnlineStatus": a.hide_online_status,
-            "hasUnreadSpecifiedNotes": False,
-            "hasUnreadMentions": False,
-            "hasUnreadAnnouncement": False,
-            "unreadAnnouncements": [],
-            "hasUnreadAntenna": False,
-            "hasUnreadChannel": False,
-            "hasUnreadNotification": view.unread_notifications > 0,
-            "hasPendingReceivedFollowRequest": view.pending_requests > 0,
-            "unreadNotificationsCount": view.unread_notifications,
-            "mutedWords": prefs.get("mutedWords", []),
-            "hardMutedWords": prefs.get("hardMutedWords", []),
-            "mutedInstances": prefs.get("mutedInstances", []),
-            "notificationRecieveConfig": prefs.get("notificationRecieveConfig", {}),
-            "emailNotificationTypes": prefs.get(
-                "emailNotificationTypes", ["follow", "receiveFollowRequest"]
-            ),
-            "achievements": [],
-            "loggedInDays": 0,
-            "policies": policies(ctx),
-            "twoFactorEnabled": u.two_factor_enabled,
-            "usePasswordLessLogin": u.password_less_login,
-            "securityKeys": False,
-        }
-    )
-    if secrets:
-        data["email"] = u.unconfirmed_email or u.email
-        data["emailVerified"] = u.unconfirmed_email is None and u.email is not None and u.confirmed
-        data["securityKeysList"] = []
-    return data
+    data: MeDetailed = {
+        **user_detailed(ctx, view),
+        "avatarId": sid(a.avatar_file_id),
+        "bannerId": sid(a.banner_file_id),
+        "followedMessage": prefs.get("followedMessage"),
+        "chatScope": prefs.get("chatScope", "mutual"),
+        "isModerator": a.role in ("moderator", "admin", "owner"),
+        "isAdmin": a.role in ("admin", "owner"),
+        "injectFeaturedNote": bool(prefs.get("injectFeaturedNote", True)),
+        "receiveAnnouncementEmail": bool(prefs.get("receiveAnnouncementEmail", True)),
+        "alwaysMarkNsfw": bool(prefs.get("alwaysMarkNsfw", False)),
+        "autoSensitive": bool(prefs.get("autoSensitive", False)),
+        "carefulBot": a.careful_bot,
+        "autoAcceptFollowed": a.auto_accept_followed,
+        "noCrawle": a.noindex,
+        "preventAiLearning": a.prevent_ai_learning,
+        "isExplorable": bool(a.discoverable),
+        "isDeleted": False,
+        "twoFactorBackupCodesStock": twofactor.backup_stock(u),
+        "hideOnlineStatus": a.hide_online_status,
+        "hasUnreadSpecifiedNotes": False,
+        "hasUnreadMentions": False,
+        "hasUnreadAnnouncement": False,
+        "unreadAnnouncements": [],
+        "hasUnreadAntenna": False,
+        "hasUnreadChannel": False,
+        "hasUnreadNotification": view.unread_notifications > 0,
+        "hasPendingReceivedFollowRequest": view.pending_requests > 0,
+        "unreadNotificationsCount": view.unread_notifications,
+        "mutedWords": prefs.get("mutedWords", []),
+        "hardMutedWords": prefs.get("hardMutedWords", []),
+        "mutedInstances": prefs.get("mutedInstances", []),
+        "notificationRecieveConfig": prefs.get("notificationRecieveConfig", {}),
+        "emailNotificationTypes": prefs.get(
+            "emailNotificationTypes", ["follow", "receiveFollowRequest"]
+        ),
+        "achievements": [],
+        "loggedInDays": 0,
+        "policies": policies(ctx),
+        "twoFactorEnabled": u.two_factor_enabled,
+        "usePasswordLessLogin": u.password_less_login,
+        "securityKeys": False,
+    }
+    if not secrets:
+        return data
+    with_secrets: MeDetailedWithSecrets = {  # a subtype, as for the relation above
+        **data,
+        "email": u.unconfirmed_email or u.email,
+        "emailVerified": u.unconfirmed_email is None and u.email is not None and u.confirmed,
+        "securityKeysList": [],
+    }
+    return with_secrets
 
 
-def policies(ctx: Ctx) -> dict[str, Any]:
+def policies(ctx: Ctx) -> Policies:
     """What this server lets every user do (Misskey role policies), from tandem's own limits."""
     s = ctx.settings
     return {

@@ -1,0 +1,142 @@
+"""SQL statements per request on the hot single-entity endpoints stay a small constant.
+
+A server started with `report_statement_count` answers every request with
+`X-Statement-Count`. The account looked at has what real accounts have (followers, a follow
+request waiting, pinned posts with a reply and a mention, profile fields, unread
+notifications), so a count cannot stay low by skipping an empty loop: a query per follower,
+per pinned post or per field would show. Each request is sent once before it is counted, so
+the rare writes (a token's "last used" time) and first-use caches are out of the figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from support.api import User, register
+from support.misskey import MkUser, mk_user, sign_in
+from support.server import RunningServer
+
+# The most statements each request may run (measured; the same on SQLite and PostgreSQL).
+VERIFY_CREDENTIALS = 2  # token+app+account+user in one, waiting follow requests
+ACCOUNT_ANONYMOUS = 1  # the account, if others may see it
+ACCOUNT_WITH_TOKEN = 2  # the caller, the account
+# The caller, pinned ids, their statuses, tags, mentions, media, apps, authors, which of them
+# the viewer reblogged / pinned / favourited, and the badge counts: 12 for any number of pins.
+MISSKEY_I = 12
+# The caller, the account (by username: found, then loaded by id), then pinned notes as
+# for `i` and the viewer's relationship to the account.
+USERS_SHOW = {"userId": 13, "username": 14}
+
+
+@dataclass
+class Scene:
+    server: RunningServer
+    owner: User
+    owner_mk: str  # the owner's native (Misskey sign-in) token
+    viewer: MkUser
+
+
+@pytest.fixture(scope="module")
+def scene(backend: str) -> Iterator[Scene]:
+    server = RunningServer(backend, report_statement_count=True).start()
+    try:
+        yield _populate(server)
+    finally:
+        server.close()
+
+
+def _populate(server: RunningServer) -> Scene:
+    owner = register(server, display_name="Owner", note="I have a profile")
+    api = owner.api
+    fields = {
+        "fields_attributes[0][name]": "Site",
+        "fields_attributes[0][value]": "https://example.com",
+        "fields_attributes[1][name]": "Pronouns",
+        "fields_attributes[1][value]": "they/them",
+    }
+    assert api.patch("/api/v1/accounts/update_credentials", data=fields).status_code == 200
+    viewer = mk_user(server, display_name="Viewer")
+    for follower in [viewer.mastodon, *(register(server) for _ in range(2))]:
+        r = follower.api.post(f"/api/v1/accounts/{owner.id}/follow")
+        assert r.status_code == 200, r.text
+    assert api.post(f"/api/v1/accounts/{viewer.id}/follow").status_code == 200
+    r = api.patch("/api/v1/accounts/update_credentials", data={"locked": "true"})
+    assert r.status_code == 200, r.text
+    late = register(server)
+    assert late.api.post(f"/api/v1/accounts/{owner.id}/follow").json()["requested"]
+    first = api.post("/api/v1/statuses", data={"status": f"hello @{viewer.username}"}).json()
+    reply = api.post(
+        "/api/v1/statuses", data={"status": "and more", "in_reply_to_id": first["id"]}
+    ).json()
+    for status in (first, reply):
+        assert api.post(f"/api/v1/statuses/{status['id']}/pin").status_code == 200
+    return Scene(server, owner, sign_in(server, owner.username), viewer)
+
+
+def _count(response: httpx.Response) -> int:
+    assert response.status_code == 200, response.text
+    return int(response.headers["x-statement-count"])
+
+
+def _measure(send: Any) -> tuple[int, httpx.Response]:
+    send()  # warm: the token's first use writes its "last used" time
+    response = send()
+    return _count(response), response
+
+
+def _get(scene: Scene, path: str, token: str | None) -> tuple[int, httpx.Response]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    with httpx.Client(base_url=scene.server.base_url, timeout=30) as client:
+        return _measure(lambda: client.get(path, headers=headers))
+
+
+def _misskey(scene: Scene, endpoint: str, token: str, body: dict[str, Any]) -> Any:
+    with httpx.Client(base_url=scene.server.base_url, timeout=30) as client:
+        return _measure(lambda: client.post(f"/api/{endpoint}", json={"i": token, **body}))
+
+
+def test_verify_credentials(scene: Scene) -> None:
+    count, r = _get(scene, "/api/v1/accounts/verify_credentials", scene.owner.token)
+    body = r.json()
+    assert body["source"]["follow_requests_count"] == 1
+    assert body["followers_count"] == 3
+    assert len(body["fields"]) == 2
+    assert count <= VERIFY_CREDENTIALS, f"GET verify_credentials ran {count} statements"
+
+
+def test_account_anonymous(scene: Scene) -> None:
+    count, r = _get(scene, f"/api/v1/accounts/{scene.owner.id}", None)
+    assert r.json()["followers_count"] == 3
+    assert count <= ACCOUNT_ANONYMOUS, f"GET /api/v1/accounts/:id (anonymous) ran {count}"
+
+
+def test_account_with_token(scene: Scene) -> None:
+    count, r = _get(scene, f"/api/v1/accounts/{scene.owner.id}", scene.viewer.mastodon.token)
+    assert r.json()["locked"] is True
+    assert count <= ACCOUNT_WITH_TOKEN, f"GET /api/v1/accounts/:id (with token) ran {count}"
+
+
+def test_misskey_i(scene: Scene) -> None:
+    count, r = _misskey(scene, "i", scene.owner_mk, {})
+    me = r.json()
+    assert len(me["pinnedNotes"]) == 2
+    assert len(me["fields"]) == 2
+    assert me["hasPendingReceivedFollowRequest"] is True
+    assert count <= MISSKEY_I, f"Misskey i ran {count} statements"
+
+
+@pytest.mark.parametrize("by", ["userId", "username"])
+def test_misskey_users_show(scene: Scene, by: str) -> None:
+    key = {"userId": scene.owner.id} if by == "userId" else {"username": scene.owner.username}
+    count, r = _misskey(scene, "users/show", scene.viewer.token, key)
+    shown = r.json()
+    assert len(shown["pinnedNotes"]) == 2
+    assert shown["followersCount"] == 3
+    assert shown["isFollowing"] is True
+    assert shown["isFollowed"] is True
+    assert count <= USERS_SHOW[by], f"Misskey users/show by {by} ran {count} statements"
