@@ -25,7 +25,7 @@ from tandem.config import Settings, ensure_secret_key
 from tandem.jobs.registry import HANDLERS
 from tandem.jobs.worker import Worker
 from tandem.services import Services
-from tandem.store.db import statements_run
+from tandem.store.query import statements_run
 from tandem.web import app_consent, pages
 
 log = logging.getLogger("tandem")

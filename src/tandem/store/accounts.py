@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, update
 
 from tandem.core.models import Account, ImageRef, ProfileField
-from tandem.store.db import AnyRow, Conn, Query
+from tandem.store.db import AnyRow, Conn
+from tandem.store.query import Query
 from tandem.store.schema import account_search_terms, accounts, users
 from tandem.store.writes import bump, insert_ignoring, insert_new, lock
 

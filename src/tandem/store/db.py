@@ -5,22 +5,22 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Row, Select, create_engine, event, text
+from sqlalchemy import Row, create_engine, event, text
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from tandem.core.errors import Conflict, RowGone
+from tandem.store.query import Query, Values, arguments, converted, count_one, statements_run
 
 if TYPE_CHECKING:
     import asyncpg
@@ -30,8 +30,6 @@ AnyRow = Row[*tuple[Any, ...]]  # a result row of any width
 log = logging.getLogger("tandem.db")
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK_KEY = 7_460_831_262  # arbitrary constant for pg_advisory_lock
-# The statements run for the current request, when a caller asked for the count (tests).
-statements_run: ContextVar[list[int] | None] = ContextVar("statements_run", default=None)
 
 
 def driver_url(url: str) -> str:
@@ -46,106 +44,8 @@ def driver_url(url: str) -> str:
     )
 
 
-Values = tuple[Any, ...]
-_Convert = Callable[[Any], Any] | None
-
-
-class _Compiled(NamedTuple):
-    sql: str
-    names: tuple[str, ...]  # the parameters, in the order the SQL takes them
-    fixed: dict[str, Any]  # values the statement itself holds (SQLite's `OFFSET 0` of a LIMIT)
-    binds: list[_Convert]
-    results: list[tuple[int, Callable[[Any], Any]]]  # (column, converter) where one converts
-
-
-def _count_one() -> None:
-    counter = statements_run.get()
-    if counter is not None:
-        counter[0] += 1
-
-
 async def _keep_session(_conn: Any) -> None:
     """asyncpg's reset on release is a round trip; reads leave no session state to reset."""
-
-
-class Query:
-    """A SELECT that runs on every request: built once with SQLAlchemy, compiled once per
-    dialect, and run on the driver's own connection where one is at hand (reads, SQLite
-    writes), skipping SQLAlchemy's per-execution work (a third of a verify_credentials on
-    SQLite, most of it on PostgreSQL). Rows come back as tuples, values converted by the
-    columns' own types as SQLAlchemy converts them; in a PostgreSQL write transaction the
-    statement goes through SQLAlchemy (the same rows). Parameters are named `bindparam`s.
-    """
-
-    def __init__(self, statement: Select[Any]) -> None:
-        self.statement = statement
-        self._compiled: dict[str, _Compiled] = {}
-
-    def compiled(self, dialect: Dialect) -> _Compiled:
-        found = self._compiled.get(dialect.name)
-        if found is None:
-            compiled = self.statement.compile(dialect=dialect)
-            sql = str(compiled)
-            if "POSTCOMPILE" in sql:  # expanding IN lists are rendered per call
-                raise ValueError("a Query takes no expanding parameters")
-            names = tuple(compiled.positiontup or ())
-            binds = [
-                compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names
-            ]
-            results = [
-                (i, c.type.dialect_impl(dialect).result_processor(dialect, None))
-                for i, c in enumerate(self.statement.selected_columns)
-            ]
-            fixed = {
-                n: compiled.binds[n].effective_value
-                for n in names
-                if not compiled.binds[n].required
-            }
-            found = _Compiled(
-                sql,
-                names,
-                fixed,
-                cast(list[_Convert], binds),
-                [(i, cast(Callable[[Any], Any], p)) for i, p in results if p is not None],
-            )
-            self._compiled[dialect.name] = found
-        return found
-
-    async def rows(self, conn: Conn, **params: Any) -> list[Values]:
-        if isinstance(conn, _LoopConnection | _PgRead):
-            return await conn.run_query(self, params)
-        return [tuple(row) for row in await conn.execute(self.statement, params)]
-
-    async def first(self, conn: Conn, **params: Any) -> Values | None:
-        found = await self.rows(conn, **params)
-        return found[0] if found else None
-
-    async def scalar(self, conn: Conn, **params: Any) -> Any:
-        found = await self.rows(conn, **params)
-        return found[0][0] if found else None
-
-
-def _arguments(query: Query, dialect: Dialect, params: dict[str, Any]) -> tuple[str, list[Any]]:
-    sql, names, fixed, binds, _ = query.compiled(dialect)
-    if fixed:
-        params = {**fixed, **params}
-    return sql, [
-        params[n] if b is None else b(params[n]) for n, b in zip(names, binds, strict=True)
-    ]
-
-
-def _converted(
-    rows: Sequence[Sequence[Any]], results: list[tuple[int, Callable[[Any], Any]]]
-) -> list[Values]:
-    if not results:
-        return [tuple(row) for row in rows]
-    converted: list[Values] = []
-    for row in rows:
-        values = list(row)
-        for i, convert in results:
-            values[i] = convert(values[i])
-        converted.append(tuple(values))
-    return converted
 
 
 class _LoopConnection:
@@ -175,11 +75,9 @@ class _LoopConnection:
 
     async def run_query(self, query: Query, params: dict[str, Any]) -> list[Values]:
         dialect = self.sync_connection.dialect
-        sql, args = _arguments(query, dialect, params)
-        _count_one()
-        return _converted(
-            self.driver.execute(sql, args).fetchall(), query.compiled(dialect).results
-        )
+        sql, args = arguments(query, dialect, params)
+        count_one()
+        return converted(self.driver.execute(sql, args).fetchall(), query.compiled(dialect).results)
 
 
 class _PgRead:
@@ -198,11 +96,11 @@ class _PgRead:
 
     async def run_query(self, query: Query, params: dict[str, Any]) -> list[Values]:
         dialect = self._dialect
-        sql, args = _arguments(query, dialect, params)
+        sql, args = arguments(query, dialect, params)
         driver = self._driver or await self._acquire()
-        _count_one()
+        count_one()
         rows = await driver.fetch(sql, *args)
-        return _converted(rows, query.compiled(dialect).results)
+        return converted(rows, query.compiled(dialect).results)
 
     async def _acquire(self) -> asyncpg.Connection:
         self._driver = await (await self._db.driver_pool()).acquire()

@@ -12,7 +12,8 @@ from sqlalchemy import Table, bindparam, select, update
 from tandem.core.models import AccessToken, Account, Application, User
 from tandem.store import accounts as account_store
 from tandem.store import users as user_store
-from tandem.store.db import AnyRow, Conn, Query
+from tandem.store.db import AnyRow, Conn
+from tandem.store.query import Query
 from tandem.store.schema import (
     accounts,
     oauth_access_grants,

@@ -26,8 +26,9 @@ from tandem.core.ids import new_id
 from tandem.core.models import Account, Follow, Mute, Page
 from tandem.store import accounts as account_store
 from tandem.store.accounts import functional
-from tandem.store.db import AnyRow, Conn, Query
+from tandem.store.db import AnyRow, Conn
 from tandem.store.paging import newest_first
+from tandem.store.query import Query
 from tandem.store.schema import (
     account_notes,
     account_pins,

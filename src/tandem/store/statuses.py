@@ -12,9 +12,10 @@ from sqlalchemy import ColumnElement, and_, bindparam, delete, exists, func, or_
 
 from tandem.core.ids import new_id
 from tandem.core.models import Mention, Page, Status, Visibility
-from tandem.store.db import AnyRow, Conn, Query
+from tandem.store.db import AnyRow, Conn
 from tandem.store.media import attachments_for
 from tandem.store.paging import newest_first
+from tandem.store.query import Query
 from tandem.store.schema import (
     accounts,
     blocks,

@@ -11,7 +11,8 @@ from sqlalchemy import bindparam, func, or_, select, update
 
 from tandem.core.models import Account, User, UserSettings
 from tandem.store.accounts import from_row as account_from_row
-from tandem.store.db import AnyRow, Conn, Query
+from tandem.store.db import AnyRow, Conn
+from tandem.store.query import Query
 from tandem.store.schema import accounts, invites, oauth_access_tokens, users
 from tandem.store.writes import insert_new, lock
 
