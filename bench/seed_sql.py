@@ -263,7 +263,9 @@ class SqliteLoader(Loader):
             pragmas += ["synchronous=OFF", "cache_size=-1000000", "foreign_keys=OFF"]
         for pragma in pragmas:
             self.db.execute(f"PRAGMA {pragma}")
-        self.db.execute("BEGIN")
+        # IMMEDIATE: a running server may write meanwhile; a deferred transaction that read
+        # first could not then take the write lock (SQLITE_BUSY_SNAPSHOT skips busy_timeout).
+        self.db.execute("BEGIN IMMEDIATE")
 
     async def run(self, sql: str) -> None:
         self.db.execute(sql)
@@ -274,7 +276,7 @@ class SqliteLoader(Loader):
 
     async def commit(self) -> None:
         self.db.execute("COMMIT")
-        self.db.execute("BEGIN")
+        self.db.execute("BEGIN IMMEDIATE")
 
     async def copy(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         marks = ", ".join("?" for _ in columns)
