@@ -34,6 +34,8 @@ from bench.seed_shape import Shape, account_id, display_name, locked, moment, us
 from tandem.core.ids import new_id
 from tandem.store.accounts import search_terms
 from tandem.store.db import Database
+from tandem.store.generations import EVERYTHING, FileGenerations
+from tandem.store.generations import FILE_NAME as GENERATIONS_FILE
 
 ADMIN_URL = os.environ.get(
     "TANDEM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -104,9 +106,12 @@ async def add_local_accounts(url: str, names: Sequence[str]) -> list[int]:
     return [r[0] for r in rows.accounts]
 
 
-async def seed(url: str, shape: Shape, log: Log = print) -> dict[str, float]:
+async def seed(
+    url: str, shape: Shape, log: Log = print, *, server_data_dir: Path | None = None
+) -> dict[str, float]:
     """Grow the database at `url` to `shape` (from empty, or from a smaller seed). Returns
-    the seconds each phase took."""
+    the seconds each phase took. Bulk SQL bypasses the writes that tell a running server's
+    caches what changed: name that server's data folder and they are all dropped at the end."""
     shape.check()
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -152,6 +157,8 @@ async def seed(url: str, shape: Shape, log: Log = print) -> dict[str, float]:
         await loader.analyze()
         timings["analyze"] = time.perf_counter() - t
         counts = await loader.counts()
+    if server_data_dir is not None:
+        await forget_cached(server_data_dir)
     timings["total"] = time.perf_counter() - started
     log(
         f"  {counts['accounts']} accounts, {counts['follows']} follows; counters "
@@ -178,6 +185,15 @@ async def _create_viewer(url: str) -> None:
         raise RuntimeError(f"create-user failed: {done.stderr.decode()[-2000:]}")
 
 
+async def forget_cached(data_dir: Path) -> None:
+    """Every cache entry of the servers on this host checks the EVERYTHING generation."""
+    generations = FileGenerations(data_dir / GENERATIONS_FILE)
+    try:
+        await generations.bump([EVERYTHING])
+    finally:
+        await generations.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="seed this one database")
@@ -185,6 +201,9 @@ def main() -> None:
     parser.add_argument("--follows", type=int, help="default: 30 per account")
     parser.add_argument("--scales", default="10000,100000,1000000")
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument(
+        "--server-data-dir", type=Path, help="a server running on the database: drop its caches"
+    )
     args = parser.parse_args()
     if args.database_url:
         if not args.accounts:
@@ -197,7 +216,14 @@ def main() -> None:
     for url, accounts in targets:
         follows = args.follows or accounts * FOLLOWS_PER_ACCOUNT
         print(f"seeding {url.split('@')[-1]}: {accounts} accounts, ~{follows} follows", flush=True)
-        asyncio.run(seed(url, Shape(accounts, follows), lambda m: print(m, flush=True)))
+        asyncio.run(
+            seed(
+                url,
+                Shape(accounts, follows),
+                lambda m: print(m, flush=True),
+                server_data_dir=args.server_data_dir,
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from support.misskey import Misskey, MkUser, app_token, mk_user
 from support.server import RunningServer
 from tandem.api.misskey.endpoint import REGISTRY
 from tandem.api.misskey.routes import ENDPOINT_MODULES
+from tandem.api.misskey.schema import P
 from tandem.core.permissions import PERMISSIONS
 
 assert ENDPOINT_MODULES  # importing the routes registers every endpoint
@@ -79,11 +80,28 @@ def test_secure_endpoints_refuse_app_tokens(owner: MkUser, all_permissions: str,
     Misskey(owner.server).error(name, {}, 400, "ACCESS_DENIED")  # anonymous: the same answer
 
 
+def _wrong(spec: P) -> object:
+    """A value no parameter of this type accepts."""
+    return "x" if spec.type in ("object", "array", "boolean", "integer", "number") else {"x": 1}
+
+
+TYPED = [(n, p) for n in NAMES for p, spec in REGISTRY[n].params.items() if spec.type != "any"]
+FIRST_TYPED = sorted({n: p for n, p in reversed(TYPED)}.items())
+
+
 @pytest.mark.parametrize("name", NAMES)
-def test_an_unknown_param_is_named(owner: MkUser, name: str) -> None:
-    error = owner.mk.error(name, {"surelyNotAParam": 1}, 400, "INVALID_PARAM")
-    assert error["info"]["param"] == "surelyNotAParam"
-    assert "surelyNotAParam" in error["message"]
+def test_an_unknown_param_is_ignored(owner: MkUser, name: str) -> None:
+    # As Misskey (Ajv allows additional properties): never refused for an unknown key.
+    r = owner.mk.raw(name, {"surelyNotAParam": 1})
+    assert "surelyNotAParam" not in r.text, r.text
+
+
+@pytest.mark.parametrize(("name", "param"), FIRST_TYPED, ids=[f"{n}:{p}" for n, p in FIRST_TYPED])
+def test_a_known_param_of_the_wrong_type_is_named(owner: MkUser, name: str, param: str) -> None:
+    body = {"surelyNotAParam": 1, param: _wrong(REGISTRY[name].params[param])}
+    error = owner.mk.error(name, body, 400, "INVALID_PARAM")
+    assert error["info"]["param"] == param, error
+    assert param in error["message"]
 
 
 @pytest.mark.parametrize(("name", "param"), REQUIRED, ids=[f"{n}:{p}" for n, p in REQUIRED])

@@ -31,6 +31,8 @@ W_MED = ("write", "write:media")
 W_BMK = ("write", "write:bookmarks")
 R_NOT = ("read", "read:notifications")
 W_NOT = ("write", "write:notifications")
+R_FLT = ("read", "read:filters")
+W_FLT = ("write", "write:filters")
 OWN = ("profile", "read", "read:accounts")
 NONE: tuple[str, ...] = ()
 
@@ -85,6 +87,23 @@ MATRIX: list[tuple[str, str, tuple[str, ...]]] = [
     ("POST", "/api/v1/statuses/{status}/bookmark", W_BMK),
     ("POST", "/api/v1/statuses/{status}/unbookmark", W_BMK),
     ("GET", "/api/v1/bookmarks", ("read", "read:bookmarks")),
+    ("PUT", "/api/v1/statuses/{status}", W_STA),
+    ("GET", "/api/v1/statuses/{status}/history", ("read", "read:statuses")),
+    ("GET", "/api/v1/statuses/{status}/source", ("read", "read:statuses")),
+    ("GET", "/api/v1/statuses/{status}/context", ("read", "read:statuses")),
+    ("POST", "/api/v1/statuses/{status}/mute", ("write", "write:mutes")),
+    ("POST", "/api/v1/statuses/{status}/unmute", ("write", "write:mutes")),
+    ("POST", "/api/v1/statuses/{status}/favourite", ("write", "write:favourites")),
+    ("POST", "/api/v1/statuses/{status}/unfavourite", ("write", "write:favourites")),
+    ("GET", "/api/v1/statuses/{status}/favourited_by", R_ACC),
+    ("GET", "/api/v1/statuses/{status}/reblogged_by", R_ACC),
+    ("GET", "/api/v1/favourites", ("read", "read:favourites")),
+    ("GET", "/api/v1/polls/{poll}", ("read", "read:statuses")),
+    ("POST", "/api/v1/polls/{poll}/votes", W_STA),
+    ("GET", "/api/v1/scheduled_statuses", ("read", "read:statuses")),
+    ("GET", "/api/v1/scheduled_statuses/{scheduled}", ("read", "read:statuses")),
+    ("PUT", "/api/v1/scheduled_statuses/{scheduled}", W_STA),
+    ("DELETE", "/api/v1/scheduled_statuses/{scheduled}", W_STA),
     ("GET", "/api/v1/notifications", R_NOT),
     ("GET", "/api/v1/notifications/{notification}", R_NOT),
     ("POST", "/api/v1/notifications/clear", W_NOT),
@@ -112,6 +131,74 @@ MATRIX: list[tuple[str, str, tuple[str, ...]]] = [
     ("GET", "/api/v1/instance/peers", NONE),
     ("GET", "/api/v1/instance/rules", NONE),
     ("GET", "/api/v1/custom_emojis", NONE),
+    ("PUT", "/api/v1/profile", W_ACC),
+    ("PATCH", "/api/v1/lists/{list}", W_LST),
+    ("PATCH", "/api/v1/media/{media}", W_MED),
+    ("GET", "/api/v1/timelines/home", ("read", "read:statuses")),
+    ("GET", "/api/v1/timelines/public", ("read", "read:statuses")),
+    ("GET", "/api/v1/timelines/tag/{hashtag}", ("read", "read:statuses")),
+    ("GET", "/api/v1/timelines/list/{list}", R_LST),
+    ("GET", "/api/v1/timelines/link", ("read", "read:statuses")),
+    ("GET", "/api/v2/search", ("read", "read:search")),
+    ("GET", "/api/v1/markers", ("read", "read:statuses")),
+    ("POST", "/api/v1/markers", W_STA),
+    ("GET", "/api/v1/preferences", R_ACC),
+    ("GET", "/api/v1/notifications/unread_count", R_NOT),
+    ("GET", "/api/v2/notifications", R_NOT),
+    ("GET", "/api/v2/notifications/unread_count", R_NOT),
+    ("GET", "/api/v2/notifications/policy", R_NOT),
+    ("PATCH", "/api/v2/notifications/policy", W_NOT),
+    ("GET", "/api/v2/notifications/{group_key}", R_NOT),
+    ("GET", "/api/v2/notifications/{group_key}/accounts", R_NOT),
+    ("POST", "/api/v2/notifications/{group_key}/dismiss", W_NOT),
+    ("GET", "/api/v1/notifications/requests", R_NOT),
+    ("GET", "/api/v1/notifications/requests/merged", R_NOT),
+    ("POST", "/api/v1/notifications/requests/accept", W_NOT),
+    ("POST", "/api/v1/notifications/requests/dismiss", W_NOT),
+    ("GET", "/api/v1/notifications/requests/{request}", R_NOT),
+    ("POST", "/api/v1/notifications/requests/{request}/accept", W_NOT),
+    ("POST", "/api/v1/notifications/requests/{request}/dismiss", W_NOT),
+    ("GET", "/api/v2/filters", R_FLT),
+    ("POST", "/api/v2/filters", W_FLT),
+    ("GET", "/api/v2/filters/{filter}", R_FLT),
+    ("PUT", "/api/v2/filters/{filter}", W_FLT),
+    ("DELETE", "/api/v2/filters/{filter}", W_FLT),
+    ("GET", "/api/v2/filters/{filter}/keywords", R_FLT),
+    ("POST", "/api/v2/filters/{filter}/keywords", W_FLT),
+    ("GET", "/api/v2/filters/keywords/{filter}", R_FLT),
+    ("PUT", "/api/v2/filters/keywords/{filter}", W_FLT),
+    ("DELETE", "/api/v2/filters/keywords/{filter}", W_FLT),
+    ("GET", "/api/v2/filters/{filter}/statuses", R_FLT),
+    ("POST", "/api/v2/filters/{filter}/statuses", W_FLT),
+    ("GET", "/api/v2/filters/statuses/{filter}", R_FLT),
+    ("DELETE", "/api/v2/filters/statuses/{filter}", W_FLT),
+    ("GET", "/api/v1/filters", R_FLT),
+    ("GET", "/api/v1/filters/{filter}", R_FLT),
+    ("GET", "/api/v1/tags/{name}", NONE),
+    ("POST", "/api/v1/tags/{name}/follow", W_FOL),
+    ("POST", "/api/v1/tags/{name}/unfollow", W_FOL),
+    ("POST", "/api/v1/tags/{name}/feature", W_ACC),
+    ("POST", "/api/v1/tags/{name}/unfeature", W_ACC),
+    ("GET", "/api/v1/followed_tags", ("follow", "read", "read:follows")),
+    ("GET", "/api/v1/suggestions", R_ACC),
+    ("GET", "/api/v2/suggestions", R_ACC),
+    ("DELETE", "/api/v1/suggestions/{account}", W_ACC),
+    ("GET", "/api/v1/directory", NONE),
+    ("GET", "/api/v1/domain_blocks", ("follow", "read", "read:blocks")),
+    ("POST", "/api/v1/domain_blocks", W_BLK),
+    ("DELETE", "/api/v1/domain_blocks", W_BLK),
+    ("POST", "/api/v1/emails/confirmations", W_ACC),
+    ("GET", "/api/v1/trends", NONE),
+    ("GET", "/api/v1/trends/tags", NONE),
+    ("GET", "/api/v1/trends/statuses", NONE),
+    ("GET", "/api/v1/trends/links", NONE),
+    ("GET", "/api/v1/announcements", NONE),
+    ("GET", "/api/v1/instance/activity", NONE),
+    ("GET", "/api/v1/instance/extended_description", NONE),
+    ("GET", "/api/v1/instance/languages", NONE),
+    ("GET", "/api/v1/instance/translation_languages", NONE),
+    ("GET", "/api/v1/instance/privacy_policy", NONE),
+    ("GET", "/api/v1/instance/terms_of_service", NONE),
     ("GET", "/oauth/userinfo", ("profile",)),
     ("POST", "/oauth/userinfo", ("profile",)),
 ]
@@ -142,7 +229,14 @@ def test_matrix_covers_every_api_route() -> None:
                 if method != "HEAD":
                     registered.add((method, route.path.replace("{id:int}", "{id}")))
     covered = {
-        (m, re.sub(r"\{(account|status|media|list|tag|notification)\}", "{id}", p))
+        (
+            m,
+            re.sub(
+                r"\{(account|status|media|list|tag|notification|poll|scheduled|filter|request)\}",
+                "{id}",
+                p,
+            ),
+        )
         for m, p, _ in MATRIX
     }
     assert registered - covered == set(), "routes missing from the scope matrix"
@@ -176,6 +270,13 @@ class Fixtures:
             "media": lambda: "1",
             "tag": lambda: "1",
             "notification": lambda: "1",
+            "poll": lambda: "1",
+            "scheduled": lambda: "1",
+            "filter": lambda: "1",
+            "request": lambda: "1",
+            "name": lambda: "scopetag",
+            "hashtag": lambda: "scopetag",
+            "group_key": lambda: "ungrouped-1",
         }
         for key, make in makers.items():
             if "{" + key + "}" in template:

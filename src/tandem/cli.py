@@ -10,11 +10,12 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from tandem import logsafety
+from tandem import cli_emoji, logsafety
 from tandem.config import ConfigError, Settings, load_settings
 from tandem.core import admin, clock, registration
 from tandem.core.errors import DomainError, ValidationFailed
 from tandem.store.db import Database
+from tandem.store.generations import TrackedDatabase, open_generations
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -28,7 +29,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _with_db(settings: Settings, action: Callable[[Database], Awaitable[Any]]) -> Any:
     async def run() -> Any:
-        db = Database(settings.resolved_database_url)
+        # Tracked: an admin change (suspension, role) reaches the running servers' caches.
+        generations = open_generations(settings.data_dir, None, settings.redis_url)
+        db = TrackedDatabase(settings.resolved_database_url, generations)
         try:
             await db.migrate()
             return await action(db)
@@ -152,6 +155,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--max-uses", type=int)
     p.add_argument("--expires-in", type=float, help="hours")
     p.set_defaults(func=create_invite)
+    cli_emoji.register(sub, _with_db, _settings)
     return top
 
 

@@ -66,6 +66,8 @@ class Settings:
     instance_title: str = "tandem"
     instance_description: str = "A tandem server"
     contact_email: str = ""  # default: the address mail is sent from
+    # The instance's contact account (username); empty: the first owner, else the first admin.
+    contact_username: str = ""
     source_url: str = "https://github.com/tandem-social/tandem"  # AGPL: where the code is
     registrations: RegistrationMode = "open"
     require_email_confirmation: bool = True
@@ -85,6 +87,8 @@ class Settings:
     max_status_characters: int = 500
     max_media_attachments: int = 4
     max_pinned_statuses: int = 5
+    # How far ahead a scheduled status must be (Mastodon: 5 minutes; tests lower it).
+    schedule_min_ahead_seconds: float = 300.0
     max_featured_tags: int = 10
     max_follows: int = 7500
     rate_limits_enabled: bool = True

@@ -9,6 +9,7 @@ from tandem.config import Settings
 from tandem.core.ratelimits import Counter, MemoryCounter, RateLimiter
 from tandem.store.db import Database
 from tandem.store.files import MediaFiles
+from tandem.store.generations import TrackedDatabase, open_generations
 from tandem.store.keys import vapid_public_key
 from tandem.store.sqlite_counter import SQLiteCounter, counter_path
 
@@ -54,8 +55,9 @@ class Services:
             redis = Redis.from_url(settings.redis_url)
         return cls(
             settings=settings,
-            db=Database(
+            db=TrackedDatabase(
                 settings.resolved_database_url,
+                open_generations(settings.data_dir, redis),
                 pool_size=pool_share(settings),
                 count_statements=settings.report_statement_count,
             ),

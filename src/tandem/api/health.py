@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from tandem.api.http import JSON
@@ -24,8 +24,10 @@ DATABASE_TIMEOUT = 5.0  # seconds: a database that takes longer is not ready
 
 
 async def live(_request: Request) -> Response:
-    """Liveness: the process is up and its event loop answers. No database access."""
-    return JSON({"status": "ok"})
+    """Liveness: the process is up and its event loop answers. No database access.
+
+    Plain `OK`, as Mastodon's `/health` answers (Mastodon.py's `instance_health` reads it)."""
+    return PlainTextResponse("OK")
 
 
 async def _database(services: Services) -> dict[str, Any]:

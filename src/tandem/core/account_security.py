@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from tandem.config import Settings
-from tandem.core import clock, mail, twofactor
+from tandem.core import app_auth, clock, mail, twofactor
 from tandem.core.errors import Errors, Unprocessable, ValidationFailed
 from tandem.core.models import AccessToken, Account, User
 from tandem.core.passwords import hash_password
@@ -79,11 +79,12 @@ async def revoke_token(
     if token_id is None and not token:
         raise ValidationFailed.one("tokenId", "blank", "send tokenId or token")
     async with db.write() as conn:
-        found = (
-            await oauth_store.token_by_id(conn, token_id)
-            if token_id is not None
-            else await oauth_store.token_by_digest(conn, digest(token or ""))
-        )
+        if token_id is not None:
+            found = await oauth_store.token_by_id(conn, token_id)
+        elif app_auth.is_userkey(token or ""):  # auth/session/userkey's raw accessToken
+            found = await app_auth.userkey_token(conn, token or "")
+        else:
+            found = await oauth_store.token_by_digest(conn, digest(token or ""))
         if found is not None and found.account_id == account.id:
             await oauth_store.revoke_token(conn, found.id, clock.now())
 

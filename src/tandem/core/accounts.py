@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tandem.config import Settings
-from tandem.core import clock
+from tandem.core import caller_cache, clock
 from tandem.core.errors import NotFound, Unprocessable
 from tandem.core.models import Account, Page
 from tandem.store import account_search, blocks
@@ -25,8 +25,10 @@ async def require(conn: Conn, account_id: int | None) -> Account:
 
 
 async def get(db: Database, account_id: int | None) -> Account:
-    async with db.read() as conn:
-        return await require(conn, account_id)
+    account = await caller_cache.functional_account(db, account_id) if account_id else None
+    if account is None:
+        raise NotFound("account")
+    return account
 
 
 async def find(db: Database, account_id: int) -> Account | None:
@@ -57,8 +59,7 @@ async def lookup(db: Database, settings: Settings, acct: str | None) -> Account:
     if not acct:
         raise NotFound("account")
     username, domain = parse_acct(settings, acct)
-    async with db.read() as conn:
-        account = await store.functional_by_username(conn, username, domain)
+    account = await caller_cache.functional_by_name(db, username, domain)  # cached per worker
     if account is None:
         raise NotFound("account")
     return account

@@ -91,6 +91,6 @@ async def set_role(db: Database, username: str, role: RoleName) -> None:
 
 async def suspend(db: Database, username: str, suspended: bool) -> None:
     account, _user = await _find_user(db, username)
-    account.suspended_at = clock.now() if suspended else None
+    now = clock.now()
     async with db.write() as conn:
-        await account_store.save_profile(conn, account, clock.now())
+        await account_store.set_suspended(conn, account, now if suspended else None, now)

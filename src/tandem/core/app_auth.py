@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -11,11 +12,13 @@ from urllib.parse import urlsplit
 from tandem.core import clock, permissions
 from tandem.core.errors import NotFound, Unprocessable, ValidationFailed
 from tandem.core.ids import new_id
-from tandem.core.models import AccessToken, Account, Application, TokenKind
+from tandem.core.models import AccessToken, Account, Application, Principal, TokenKind
+from tandem.core.oauth import InvalidToken
 from tandem.core.tokens import digest, new_secret
 from tandem.store import accounts as account_store
 from tandem.store import app_auth as store
 from tandem.store import oauth as oauth_store
+from tandem.store import userkeys
 from tandem.store.db import Conn, Database
 
 _SESSION = re.compile(r"\A[A-Za-z0-9_-]{8,128}\Z")
@@ -85,9 +88,10 @@ async def _issue(
     application_id: int | None = None,
     name: str | None = None,
     icon_url: str | None = None,
-) -> None:
+    token_id: int | None = None,
+) -> int:
     token = AccessToken(
-        id=new_id(),
+        id=token_id if token_id is not None else new_id(),
         application_id=application_id,
         account_id=account_id,
         scopes=scopes,
@@ -97,6 +101,7 @@ async def _issue(
         icon_url=icon_url,
     )
     await oauth_store.insert_token(conn, token, digest(secret), None)
+    return token.id
 
 
 async def miauth_request(
@@ -248,21 +253,79 @@ async def accept_session(db: Database, token: str, account: Account) -> None:
         await store.accept_auth_session(conn, row_id, account.id)
 
 
+# The raw access token `auth/session/userkey` hands out is `<token id>.<32 hex>`: Misskey
+# accepts it as `i` as well as sha256(accessToken + appSecret), and only the hashed form's
+# digest is stored. The id finds the row (one primary-key query) and its app's secret turns
+# the raw form into the hashed one, checked against the stored digest. No other token has a
+# dot, so the form is told by shape, never by a failed lookup.
+_USERKEY = re.compile(r"\A([0-9]{1,19})\.[0-9a-f]{32}\Z")
+
+
+def _hashed(access: str, app_secret: str) -> str:
+    return hashlib.sha256((access + app_secret).encode()).hexdigest()
+
+
 async def session_userkey(db: Database, app_secret: str, token: str) -> tuple[str, Account]:
-    """The access token for an approved session; the app then sends sha256(token + secret)."""
+    """The access token for an approved session; the app sends it or sha256(token + secret)."""
     app = await app_by_secret(db, app_secret)
     row_id, session_app_, account_id = await session_app(db, token)
     if session_app_.id != app.id:
         raise NotFound("session")
     if account_id is None:
         raise Unprocessable("This session is not completed yet.", code="PENDING_SESSION")
-    access = secrets.token_hex(8)
-    i = hashlib.sha256((access + app.client_secret).encode()).hexdigest()
+    token_id = new_id()
+    access = f"{token_id}.{secrets.token_hex(16)}"
     async with db.write() as conn:
         await _issue(
-            conn, account_id, "session", app.scopes, secret=i, application_id=app.id, name=app.name
+            conn,
+            account_id,
+            "session",
+            app.scopes,
+            secret=_hashed(access, app.client_secret),
+            application_id=app.id,
+            name=app.name,
+            token_id=token_id,
         )
         await store.delete_auth_session(conn, row_id)
         account = await account_store.get(conn, account_id)
     assert account is not None
     return access, account
+
+
+def is_userkey(raw: str) -> bool:
+    """Whether `raw` has the shape of a raw `auth/session/userkey` access token."""
+    return _USERKEY.match(raw) is not None
+
+
+async def userkey_token(conn: Conn, raw: str) -> AccessToken | None:
+    """The token a raw userkey access token stands for (i/revoke-token names it so)."""
+    match = _USERKEY.match(raw)
+    if match is None or int(match[1]) >= 2**63:
+        return None
+    found = await userkeys.session_token(conn, int(match[1]))
+    if found is None:
+        return None
+    token, stored, app, _account, _user = found
+    valid = hmac.compare_digest(digest(_hashed(raw, app.client_secret)), stored)
+    return token if valid else None
+
+
+async def userkey_principal(db: Database, raw: str) -> Principal:
+    """The caller behind a raw userkey access token; raises InvalidToken as oauth.principal."""
+    match = _USERKEY.match(raw)
+    if match is None or int(match[1]) >= 2**63:  # past a BIGINT: no such row
+        raise InvalidToken("invalid")
+    async with db.read() as conn:
+        found = await userkeys.session_token(conn, int(match[1]))
+    if found is None:
+        raise InvalidToken("invalid")
+    token, stored, app, account, user = found
+    if not hmac.compare_digest(digest(_hashed(raw, app.client_secret)), stored):
+        raise InvalidToken("invalid")
+    if token.revoked:
+        raise InvalidToken("revoked")
+    if token.expires_at is not None and token.expires_at <= clock.now():
+        raise InvalidToken("expired")
+    if account is None or user is None:
+        raise InvalidToken("invalid")
+    return Principal(token=token, application=app, user=user, account=account)

@@ -30,6 +30,10 @@ NotFoundKind = Literal[
     "user",  # a local user by name (admin commands)
     "role",
     "row",  # a row a write needed, deleted meanwhile by a concurrent request
+    "filter",  # a content filter, or one of its keywords or statuses
+    "tag",
+    "poll",
+    "emoji",  # a custom emoji
 ]
 NOT_FOUND_KINDS: frozenset[str] = frozenset(get_args(NotFoundKind))
 
@@ -57,6 +61,10 @@ _LABELS: dict[NotFoundKind, str] = {
     "user": "User",
     "role": "Role",
     "row": "Object",
+    "filter": "Record",
+    "tag": "Record",
+    "poll": "Record",
+    "emoji": "Emoji",
 }
 
 # "Already so" answers of strict writes (Misskey's): stable codes the error maps key on.
@@ -68,6 +76,9 @@ AlreadyKind = Literal[
     "ALREADY_MUTING",
     "NOT_MUTING",
     "ALREADY_PINNED",
+    "ALREADY_REACTED",
+    "NOT_REACTED",
+    "ALREADY_VOTED",
 ]
 
 

@@ -37,7 +37,16 @@ async def _no_request(conn: Conn, requester_id: int) -> NoReturn:
 
 async def _accept(conn: Conn, request: Follow, now: datetime) -> bool:
     options = follows.options_of(request)
-    return await create_follow(conn, request.account_id, request.target_account_id, options, now)
+    created = await create_follow(conn, request.account_id, request.target_account_id, options, now)
+    if created:  # Misskey's followRequestAccepted (Mastodon clients are not shown it)
+        await notification_store.insert(
+            conn,
+            account_id=request.account_id,
+            from_account_id=request.target_account_id,
+            type="follow_request_accepted",
+            now=now,
+        )
+    return created
 
 
 async def lock_for_accept_all(conn: Conn, owner_id: int) -> None:

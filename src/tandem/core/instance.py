@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from tandem.core import clock
 from tandem.core.models import Account
+from tandem.store import accounts as account_store
 from tandem.store import statuses as status_store
 from tandem.store import users as user_store
 from tandem.store.db import Database
@@ -31,7 +32,9 @@ COUNTS_FOR = timedelta(seconds=60)
 _cached: dict[int, tuple[datetime, Counts]] = {}
 
 
-async def stats(db: Database) -> Stats:
+async def stats(db: Database, contact_username: str = "") -> Stats:
+    """Counts (a minute old at most) and the contact: the named local account, else the first
+    owner, else the first admin (never None once an owner or admin exists)."""
     now = clock.now()
     hit = _cached.get(id(db))
     async with db.read() as conn:
@@ -44,5 +47,9 @@ async def stats(db: Database) -> Stats:
             )
             hit = (now + COUNTS_FOR, counts)
             _cached[id(db)] = hit
-        contact = await user_store.first_admin_account(conn)
+        contact = None
+        if contact_username:
+            contact = await account_store.by_username(conn, contact_username)
+            contact = None if contact is None or contact.suspended else contact
+        contact = contact or await user_store.first_admin_account(conn)
     return Stats(**vars(hit[1]), contact=contact)

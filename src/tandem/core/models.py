@@ -291,6 +291,7 @@ class Status:
     replies_count: int = 0
     reblogs_count: int = 0
     favourites_count: int = 0
+    poll_id: int | None = None
     tags: list[str] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     media: list[MediaAttachment] = field(default_factory=list)
@@ -324,6 +325,7 @@ class Notification:
     from_account_id: int | None = None
     status_id: int | None = None
     payload: dict[str, object] = field(default_factory=dict)
+    group_key: str | None = None  # None: never grouped (shown as `ungrouped-<id>`)
 
 
 @dataclass(frozen=True)
@@ -335,3 +337,97 @@ class Page:
     since_id: int | None = None
     min_id: int | None = None
     offset: int = 0
+
+
+@dataclass(frozen=True)
+class Marker:
+    """The last item a user has read in one timeline (`home` or `notifications`)."""
+
+    timeline: str
+    last_read_id: int
+    version: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class NotificationPolicy:
+    """What happens to notifications from strangers: "accept", "filter" or "drop" each."""
+
+    for_not_following: str = "accept"
+    for_not_followers: str = "accept"
+    for_new_accounts: str = "accept"
+    for_private_mentions: str = "filter"
+    for_limited_accounts: str = "filter"
+
+
+@dataclass(frozen=True)
+class FilterKeyword:
+    id: int
+    filter_id: int
+    keyword: str
+    whole_word: bool
+
+
+@dataclass(frozen=True)
+class FilterStatus:
+    id: int
+    filter_id: int
+    status_id: int
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A user's content filter (Mastodon's filters v2): keywords and statuses, the contexts
+    it applies in, and whether matches are shown with a warning or hidden."""
+
+    id: int
+    account_id: int
+    title: str
+    context: list[str]
+    filter_action: str
+    expires_at: datetime | None
+    created_at: datetime
+    keywords: list[FilterKeyword] = field(default_factory=list)
+    statuses: list[FilterStatus] = field(default_factory=list)
+
+
+@dataclass
+class Poll:
+    """A status's poll, with its votes counted for one viewer."""
+
+    id: int
+    status_id: int
+    account_id: int
+    options: list[str]
+    multiple: bool
+    hide_totals: bool
+    expires_at: datetime | None
+    ended_at: datetime | None
+    created_at: datetime
+    counts: list[int] = field(default_factory=list)  # votes per option
+    voters: int = 0
+    mine: list[int] = field(default_factory=list)  # the viewer's choices
+
+
+@dataclass(frozen=True)
+class TagView:
+    """A hashtag as one viewer sees it: whether they follow it and feature it on their profile.
+    `id` is None for a valid name no status has used yet."""
+
+    id: int | None
+    name: str
+    following: bool = False
+    featuring: bool = False
+    follow_id: int | None = None  # the follow's row id: the followed-tags paging cursor
+
+
+@dataclass(frozen=True)
+class CustomEmoji:
+    """A local custom emoji, `:shortcode:` in text, managed by the operator."""
+
+    id: int
+    shortcode: str
+    image: ImageRef
+    category: str | None
+    visible_in_picker: bool
+    created_at: datetime

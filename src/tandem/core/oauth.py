@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from tandem.core import clock, scopes
+from tandem.core import caller_cache, clock, scopes
 from tandem.core.errors import DomainError
 from tandem.core.ids import new_id
 from tandem.core.models import AccessToken, Application, IssuedToken, Principal
@@ -307,8 +307,7 @@ async def revoke(db: Database, app: Application, token: str | None) -> None:
 
 async def principal(db: Database, raw_token: str) -> Principal:
     """The caller behind a bearer token; raises InvalidToken when it cannot be used."""
-    async with db.read() as conn:
-        found = await store.caller(conn, digest(raw_token))
+    found = await caller_cache.caller(db, digest(raw_token))
     if found is None:
         raise InvalidToken("invalid")
     token, app, account, user = found

@@ -7,7 +7,7 @@ from typing import Literal, cast
 from urllib.parse import urlsplit
 
 from tandem.config import Settings
-from tandem.core import clock, profile_images, text, urls
+from tandem.core import caller_cache, clock, profile_images, text, urls
 from tandem.core.errors import Errors
 from tandem.core.follow_requests import accept_all, lock_for_accept_all
 from tandem.core.images import ProcessedImage, Upload
@@ -288,5 +288,4 @@ async def pending_requests(conn: Conn, account_id: int) -> int:
 
 
 async def waiting_requests(db: Database, account_id: int) -> int:
-    async with db.read() as conn:
-        return await pending_requests(conn, account_id)
+    return await caller_cache.waiting_requests(db, account_id)

@@ -17,7 +17,9 @@ from tandem.core.models import Account
 from tandem.store import registry as store
 from tandem.store.db import Database
 
-_SCOPE_PART = re.compile(r"\A[a-zA-Z0-9_]+\Z")
+# Misskey allows letters, digits and _; `-` and `.` too here, so the seed's own example
+# (`scope: ['my-app']`) works as written. A superset: no Misskey client's scope is refused.
+_SCOPE_PART = re.compile(r"\A[a-zA-Z0-9_.-]+\Z")
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ def place(account: Account, scope: list[str] | None, domain: str | None) -> Plac
     for part in parts:
         if not isinstance(part, str) or not _SCOPE_PART.match(part):
             raise ValidationFailed.one(
-                "scope", "invalid", "each scope part may use only letters, digits and _"
+                "scope", "invalid", "each scope part may use only letters, digits, _, - and ."
             )
     return Place(account, domain or "", parts)
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tandem.core import clock, languages, webhooks
+from tandem.core import clock, home_feeds, languages, webhooks
 from tandem.core.accounts import require
 from tandem.core.errors import AlreadyDone, Forbidden, NotFound, Unprocessable, ValidationFailed
 from tandem.core.models import Account, Page, Relationship
@@ -164,6 +164,7 @@ async def create_follow(
     """Insert the follow; counters, notification and webhooks only if this call created it."""
     if not await follows.add(conn, follower, followed, options, now):
         return False
+    await home_feeds.on_relationship_changed(conn, follower, followed)
     await _adjust_follow_counts(conn, follower, followed, 1)
     await notification_store.insert(
         conn, account_id=followed, from_account_id=follower, type="follow", now=now
@@ -186,6 +187,7 @@ async def _drop_follow(conn: Conn, follower: int, followed: int) -> bool:
     """Remove a follow and what hangs on it (endorsement, list memberships)."""
     if not await follows.remove(conn, follower, followed):
         return False
+    await home_feeds.on_relationship_changed(conn, follower, followed)
     await _adjust_follow_counts(conn, follower, followed, -1)
     await endorsements.remove(conn, follower, followed)
     await list_store.drop_member_from_lists_of(conn, follower, followed)
@@ -238,6 +240,7 @@ async def block(db: Database, actor: Account, target_id: int, *, again_ok: bool 
         await account_store.lock_accounts(conn, actor.id, target.id)
         if not await blocks.add(conn, actor.id, target.id, now) and not again_ok:
             raise AlreadyDone("ALREADY_BLOCKING", "You are already blocking that user.")
+        await home_feeds.on_relationship_changed(conn, actor.id, target.id)
         await _drop_follow(conn, actor.id, target.id)
         await _drop_follow(conn, target.id, actor.id)
         await follows.take_request(conn, target.id, actor.id)
@@ -297,6 +300,7 @@ async def mute(
             await mutes.change(
                 conn, existing, hide_notifications=notifications, expires_at=expires_at
             )
+        await home_feeds.on_relationship_changed(conn, actor.id, target.id)
         key = f"mute_expiry:{actor.id}:{target.id}"
         if expires_at is not None:
             await job_store.enqueue(

@@ -8,10 +8,18 @@ from datetime import datetime
 from typing import cast
 
 from tandem.config import Settings
-from tandem.core import clock, languages, text, urls, webhooks
+from tandem.core import (
+    clock,
+    home_feeds,
+    languages,
+    poll_rules,
+    status_subscriptions,
+    text,
+    urls,
+    webhooks,
+)
 from tandem.core.accounts import require
 from tandem.core.errors import (
-    AlreadyDone,
     Errors,
     Forbidden,
     NotFound,
@@ -23,18 +31,26 @@ from tandem.core.models import (
     VISIBILITIES,
     Account,
     Application,
+    CustomEmoji,
     Page,
+    Poll,
     Status,
     User,
     Visibility,
 )
+from tandem.core.poll_rules import NewPoll
 from tandem.core.profiles import default_privacy
 from tandem.store import accounts as account_store
 from tandem.store import blocks, mutes
 from tandem.store import collections as collection_store
+from tandem.store import custom_emojis as emoji_store
 from tandem.store import media as media_store
 from tandem.store import notifications as notification_store
 from tandem.store import oauth as oauth_store
+from tandem.store import polls as poll_store
+from tandem.store import reactions as reaction_store
+from tandem.store import scheduled_statuses as scheduled_store
+from tandem.store import status_threads as thread_store
 from tandem.store import statuses as store
 from tandem.store.db import Conn, Database
 
@@ -51,6 +67,8 @@ class NewStatus:
     in_reply_to_id: int | None = None
     media_ids: Sequence[int] = ()
     recipient_ids: Sequence[int] = ()  # Misskey's visibleUserIds: addressed without @mention
+    poll: NewPoll | None = None
+    scheduled_id: int | None = None  # published from this scheduled status (taken with it)
 
 
 @dataclass
@@ -65,6 +83,11 @@ class StatusBundle:
     pinned: set[int] = field(default_factory=set)
     favorited: set[int] = field(default_factory=set)  # Misskey favorites, Mastodon bookmarks
     viewer_id: int | None = None
+    reactions: dict[int, dict[str, int]] = field(default_factory=dict)  # stored form: count
+    my_reactions: dict[int, str] = field(default_factory=dict)  # the viewer's, stored form
+    muted: set[int] = field(default_factory=set)  # statuses in threads the viewer muted
+    polls: dict[int, Poll] = field(default_factory=dict)  # by poll id, with the viewer's votes
+    emojis: dict[str, CustomEmoji] = field(default_factory=dict)  # custom reactions' emoji
 
 
 async def bundle(conn: Conn, viewer_id: int | None, found: list[Status]) -> StatusBundle:
@@ -75,7 +98,10 @@ async def bundle(conn: Conn, viewer_id: int | None, found: list[Status]) -> Stat
     app_ids = {s.application_id for s in everything if s.application_id}
     applications = await oauth_store.apps_by_ids(conn, app_ids)
     ids = [s.id for s in everything]
-    return StatusBundle(
+    # Only statuses with reactions cost a query (most have none).
+    reacted = [s.id for s in everything if s.favourites_count > 0]
+    poll_ids = [s.poll_id for s in everything if s.poll_id]
+    shown = StatusBundle(
         statuses=found,
         originals=originals,
         accounts=await account_store.get_many(conn, account_ids),
@@ -86,7 +112,20 @@ async def bundle(conn: Conn, viewer_id: int | None, found: list[Status]) -> Stat
         if viewer_id
         else set(),
         viewer_id=viewer_id,
+        reactions=await reaction_store.counts_among(conn, reacted) if reacted else {},
+        my_reactions=await reaction_store.mine_among(conn, viewer_id, reacted)
+        if viewer_id and reacted
+        else {},
+        polls=await poll_store.by_ids(conn, poll_ids, viewer_id) if poll_ids else {},
     )
+    custom = {
+        name[1:-1] for counts in shown.reactions.values() for name in counts if name[:1] == ":"
+    }
+    for shortcode in sorted(custom):  # a handful at most: reactions on these statuses
+        emoji = await emoji_store.by_shortcode(conn, shortcode)
+        if emoji is not None:
+            shown.emojis[shortcode] = emoji
+    return shown
 
 
 async def can_see(conn: Conn, viewer: Account | None, status: Status) -> bool:
@@ -125,8 +164,10 @@ def _check(
 ) -> tuple[Visibility, str | None]:
     errors = Errors()
     body = new.text.strip()
-    if not body and not new.media_ids:
+    if not body and not new.media_ids and new.poll is None:
         errors.add("text", "blank", "can't be blank")
+    if new.poll is not None:
+        poll_rules.check(new.poll, clock.now(), errors)
     length = text.countable_length(body) + text.countable_length(new.spoiler_text)
     if length > settings.max_status_characters:
         errors.add(
@@ -146,6 +187,20 @@ def _check(
         )
     errors.raise_if_any()
     return cast(Visibility, visibility), language
+
+
+def validate(
+    new: NewStatus, settings: Settings, account: Account, user: User
+) -> tuple[Visibility, str | None]:
+    """The checks of a new post (also applied to an edit): its visibility and language."""
+    return _check(new, settings, account, user)
+
+
+async def mentioned_accounts(
+    conn: Conn, settings: Settings, body: str
+) -> dict[tuple[str, str | None], Account]:
+    """The local accounts a text mentions, by (username, domain) as written."""
+    return await _mentioned_accounts(conn, settings, body)
 
 
 async def create(
@@ -170,6 +225,8 @@ async def create(
             raise NotFound("reply_target")  # deleted meanwhile
         await account_store.lock_accounts(conn, account.id)
         await store.lock_attachments(conn, new.media_ids)
+        if new.scheduled_id is not None and not await scheduled_store.take(conn, new.scheduled_id):
+            raise NotFound("row")  # published or cancelled meanwhile
         media = await media_store.get_many(conn, new.media_ids)
         for media_id in new.media_ids:
             item = media.get(media_id)
@@ -195,6 +252,7 @@ async def create(
             in_reply_to_id=parent.id if parent else None,
             in_reply_to_account_id=parent.account_id if parent else None,
             application_id=application_id,
+            poll_id=poll_rules.new_poll_id() if new.poll is not None else None,
         )
         recipients = await account_store.get_many(conn, new.recipient_ids, only_functional=True)
         if len(recipients) != len(set(new.recipient_ids)):
@@ -202,12 +260,15 @@ async def create(
         mention_ids = list(dict.fromkeys([*(a.id for a in mentioned.values()), *new.recipient_ids]))
         tag_ids = await store.ensure_tags(conn, text.hashtags(status.text), now)
         await store.insert(conn, status, mention_ids, tag_ids)
+        if new.poll is not None and status.poll_id is not None:
+            await poll_rules.attach(conn, status.id, account.id, status.poll_id, new.poll)
         await media_store.attach(conn, new.media_ids, status.id)
+        await home_feeds.on_posted(conn, account, status)  # feed entries go with the row
         await account_store.adjust_counts(conn, account.id, statuses=1, last_status_at=now)
         if parent is not None:
             await store.adjust(conn, parent.id, replies=1)
         for target in mention_ids:
-            if target != account.id and not await _ignores(conn, target, account.id):
+            if target != account.id and not await ignores(conn, target, account.id, status.id):
                 await notification_store.insert(
                     conn,
                     account_id=target,
@@ -218,6 +279,7 @@ async def create(
                 )
                 await webhooks.emit(conn, target, "mention", note_id=status.id)
         await webhooks.emit(conn, account.id, "note", note_id=status.id)
+        await status_subscriptions.notify(conn, status, now)
         if parent is not None and parent.account_id != account.id:
             await webhooks.emit(conn, parent.account_id, "reply", note_id=status.id)
         stored = await store.get(conn, status.id)
@@ -237,49 +299,19 @@ async def _mentioned_accounts(
     return found
 
 
+async def ignores(conn: Conn, account_id: int, other_id: int, status_id: int | None = None) -> bool:
+    """Does the account block or mute the other, or mute the thread of the status (so it gets
+    no notification from it)?"""
+    return await _ignores(conn, account_id, other_id) or (
+        status_id is not None and await thread_store.thread_muted(conn, account_id, status_id)
+    )
+
+
 async def _ignores(conn: Conn, account_id: int, other_id: int) -> bool:
     """Does the account block or mute the other (so it gets no notification from it)?"""
     return await blocks.exists(conn, account_id, other_id) or await mutes.mutes_now(
         conn, account_id, other_id, clock.now()
     )
-
-
-async def delete(db: Database, account: Account, status_id: int) -> StatusBundle:
-    """Delete one's own status; the bundle shows it as it was (with its source text)."""
-    async with db.write() as conn:
-        status = await store.get(conn, status_id)
-        if status is None or status.account_id != account.id:
-            raise NotFound("status")
-        # Lock order (store/writes.py): statuses in ascending id order (the reblogged original
-        # or the parent, whose counter moves, before this one), then its reblogs, then every
-        # account whose counter moves. Once this row is held FOR UPDATE, no reblog, reply or
-        # pin of it can start, and every unreblog waits.
-        related = [i for i in (status.reblog_of_id, status.in_reply_to_id) if i]
-        if status.id not in await store.lock_statuses(
-            conn, [*related, status.id], deleting=[status.id]
-        ):
-            raise NotFound("status")  # a concurrent delete got there first
-        status = await store.get(conn, status_id)
-        assert status is not None
-        shown = await bundle(conn, account.id, [status])
-        reblogs = await store.reblog_ids_of(conn, status.id)
-        await store.lock_statuses(conn, [r for r, _ in reblogs], deleting=[r for r, _ in reblogs])
-        await account_store.lock_accounts(conn, account.id, *(a for _, a in reblogs))
-        losses: dict[int, int] = {account.id: 1}  # statuses_count lost per account
-        for reblogger in await store.delete_reblogs_of(conn, status.id):
-            losses[reblogger] = losses.get(reblogger, 0) + 1
-        if await store.delete_status(conn, status.id, account.id) is None:
-            raise NotFound("status")
-        for account_id in sorted(losses):  # the order the rows were locked in
-            await account_store.adjust_counts(conn, account_id, statuses=-losses[account_id])
-        await account_store.set_last_status_at(
-            conn, account.id, await store.latest_created_at(conn, account.id)
-        )
-        if status.reblog_of_id:
-            await store.adjust(conn, status.reblog_of_id, reblogs=-1)
-        if status.in_reply_to_id:
-            await store.adjust(conn, status.in_reply_to_id, replies=-1)
-    return shown
 
 
 async def reblog(
@@ -317,6 +349,7 @@ async def reblog(
             if await store.insert(conn, made, [], []):
                 existing = made
                 await _counted_reblog(conn, account, original, existing, now)
+                await home_feeds.on_posted(conn, account, made, original.account_id)
             else:
                 existing = await store.reblog_by(conn, account.id, original.id)
                 if existing is None:
@@ -333,8 +366,8 @@ async def _counted_reblog(
     """Counters, notification and webhooks of a reblog this transaction created."""
     await account_store.adjust_counts(conn, account.id, statuses=1, last_status_at=now)
     await store.adjust(conn, original.id, reblogs=1)
-    if original.account_id != account.id and not await _ignores(
-        conn, original.account_id, account.id
+    if original.account_id != account.id and not await ignores(
+        conn, original.account_id, account.id, original.id
     ):
         await notification_store.insert(
             conn,
@@ -361,46 +394,6 @@ async def unreblog(db: Database, account: Account, status_id: int) -> StatusBund
         refreshed = await store.get(conn, original.id)
         assert refreshed is not None
         return await bundle(conn, account.id, [refreshed])
-
-
-async def pin(
-    db: Database, settings: Settings, account: Account, status_id: int, *, again_ok: bool = True
-) -> StatusBundle:
-    """Pin one's own post; pinning it again is fine unless `again_ok` is False (Misskey)."""
-    async with db.write() as conn:
-        status = await visible(conn, account, status_id)
-        if status.reblog_of_id:
-            raise Unprocessable("A boost cannot be pinned", code="PIN_REBLOG")
-        if status.account_id != account.id:
-            raise Unprocessable("Someone else's post cannot be pinned", code="PIN_OWNERSHIP")
-        if status.visibility == "direct":
-            raise Unprocessable(
-                "Posts that are only visible to mentioned users cannot be pinned",
-                code="PIN_DIRECT",
-            )
-        # Lock order (store/writes.py): the status first (a concurrent delete finishes before
-        # us, or waits for us), then the account: pins of one account are decided one at a
-        # time, so the limit holds under races too.
-        if not await store.lock_statuses(conn, [status.id]):
-            raise NotFound("status")  # deleted meanwhile
-        await account_store.lock_accounts(conn, account.id)
-        if await store.pinned_among(conn, account.id, [status.id]):
-            if not again_ok:
-                raise AlreadyDone("ALREADY_PINNED", "That note is already pinned.")
-        else:
-            if await store.count_pins(conn, account.id) >= settings.max_pinned_statuses:
-                raise Unprocessable(
-                    "You have already pinned the maximum number of posts", code="PIN_LIMIT"
-                )
-            await store.pin(conn, account.id, status.id, clock.now())
-        return await bundle(conn, account.id, [status])
-
-
-async def unpin(db: Database, account: Account, status_id: int) -> StatusBundle:
-    async with db.write() as conn:
-        status = await visible(conn, account, status_id)
-        await store.unpin(conn, account.id, status.id)  # deleting twice is harmless
-        return await bundle(conn, account.id, [status])
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tandem.core.accounts import require
+from tandem.core import accounts as account_core
+from tandem.core import caller_cache, clock
 from tandem.core.models import Account, Relationship, User
-from tandem.core.relationships import compute
 from tandem.core.statuses import StatusBundle, bundle
 from tandem.store import accounts as account_store
-from tandem.store import relationships as pairs
 from tandem.store import statuses as status_store
 from tandem.store import users as user_store
 from tandem.store.db import Conn, Database
@@ -25,40 +24,57 @@ class UserView:
     pending_requests: int = 0
 
 
-async def _pinned(conn: Conn, viewer_id: int | None, account_id: int) -> StatusBundle:
-    ids = await status_store.pinned_ids(conn, account_id)
+async def _pinned(conn: Conn, viewer_id: int | None, ids: list[int]) -> StatusBundle:
     found = await status_store.get_many(conn, ids)
     return await bundle(conn, viewer_id, [found[i] for i in ids if i in found])
 
 
-async def of(db: Database, viewer: Account | None, account_id: int) -> UserView:
-    async with db.read() as conn:
-        account = await require(conn, account_id)
-        viewer_id = viewer.id if viewer else None
-        view = UserView(account=account, pinned=await _pinned(conn, viewer_id, account.id))
-        if viewer is not None and viewer.id != account.id:
-            view.relationship = (await compute(conn, viewer.id, [account.id]))[0]
-        elif viewer is not None:
-            await _own(conn, view)
+async def _pinned_view(db: Database, account_id: int, viewer_id: int | None) -> StatusBundle:
+    """The account's pinned posts for the viewer, cached per worker until the next write."""
+
+    async def load() -> StatusBundle:
+        # The pins are looked up inside the load, after the cache read its generations.
+        pins = await caller_cache.pinned_ids(db, account_id)
+        async with db.read() as conn:
+            return await _pinned(conn, viewer_id, pins)
+
+    return await caller_cache.pinned_shown(db, account_id, viewer_id, load)
+
+
+async def of(
+    db: Database, viewer: Account | None, account_id: int, viewer_user: User | None = None
+) -> UserView:
+    """The profile as the viewer sees it; `viewer_user` is the viewer's user row, when
+    loaded with the token (one's own profile shows it)."""
+    account = await account_core.get(db, account_id)  # cached per worker
+    viewer_id = viewer.id if viewer else None
+    view = UserView(account=account, pinned=await _pinned_view(db, account.id, viewer_id))
+    if viewer is not None and viewer.id != account.id:
+        view.relationship = await caller_cache.relationship(db, viewer.id, account.id, clock.now())
+    elif viewer is not None:
+        await _own(db, view, viewer_user)
     return view
 
 
 async def me(db: Database, account_id: int, known: tuple[Account, User] | None = None) -> UserView:
     """One's own profile; `known` is the account and user already loaded with the token."""
-    async with db.read() as conn:
-        if known is None:
+    if known is None:
+        async with db.read() as conn:
             account = await account_store.get(conn, account_id)
-            assert account is not None
-            user = None
-        else:
-            account, user = known
-        view = UserView(account=account, pinned=await _pinned(conn, account.id, account.id))
-        await _own(conn, view, user)
+        assert account is not None
+        user = None
+    else:
+        account, user = known
+    view = UserView(account=account, pinned=await _pinned_view(db, account.id, account.id))
+    await _own(db, view, user)
     return view
 
 
-async def _own(conn: Conn, view: UserView, user: User | None = None) -> None:
-    view.user = user or await user_store.by_account(conn, view.account.id)
-    view.unread_notifications, view.pending_requests = await pairs.badge_counts(
-        conn, view.account.id
+async def _own(db: Database, view: UserView, user: User | None = None) -> None:
+    if user is None:
+        async with db.read() as conn:
+            user = await user_store.by_account(conn, view.account.id)
+    view.user = user
+    view.unread_notifications, view.pending_requests = await caller_cache.badge_counts(
+        db, view.account.id
     )

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from tandem.jobs import home_feeds
 from tandem.jobs.exports import export
 from tandem.jobs.imports import import_
 from tandem.jobs.links import verify_links
 from tandem.jobs.mail import send_email
 from tandem.jobs.mutes import expire_mute
+from tandem.jobs.polls import end_poll
+from tandem.jobs.scheduled_statuses import publish_scheduled_status
 from tandem.jobs.webhooks import deliver_webhook
 from tandem.jobs.worker import Handler
 
 HANDLERS: dict[str, Handler] = {
     "send_email": send_email,
     "expire_mute": expire_mute,
+    "end_poll": end_poll,
+    "publish_scheduled_status": publish_scheduled_status,
     "verify_links": verify_links,
     "export": export,
     "import": import_,
     "deliver_webhook": deliver_webhook,
+    "home_feed_fan_out": home_feeds.fan_out,
+    "home_feed_sync": home_feeds.sync,
 }

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, upda
 
 from tandem.core.models import Account, ImageRef, ProfileField
 from tandem.store.db import AnyRow, Conn
+from tandem.store.generations import accounts_changed, everything_changed
 from tandem.store.query import Query
 from tandem.store.schema import account_search_terms, accounts, users
 from tandem.store.writes import bump, insert_ignoring, insert_new, lock
@@ -182,6 +183,7 @@ async def lock_accounts(conn: Conn, *account_ids: int) -> None:
 
 async def save_profile(conn: Conn, account: Account, updated_at: datetime) -> None:
     account.updated_at = updated_at
+    accounts_changed(account.id)
     await conn.execute(
         update(accounts)
         .where(accounts.c.id == account.id)
@@ -269,16 +271,19 @@ async def adjust_counts(
     if last_status_at is not None:
         values["last_status_at"] = last_status_at
     if values:
+        accounts_changed(account_id)
         await conn.execute(update(accounts).where(accounts.c.id == account_id).values(**values))
 
 
 async def set_last_status_at(conn: Conn, account_id: int, moment: datetime | None) -> None:
+    accounts_changed(account_id)
     await conn.execute(
         update(accounts).where(accounts.c.id == account_id).values(last_status_at=moment)
     )
 
 
 async def set_last_active_at(conn: Conn, account_id: int, moment: datetime) -> None:
+    accounts_changed(account_id)
     await conn.execute(
         update(accounts).where(accounts.c.id == account_id).values(last_active_at=moment)
     )
@@ -369,4 +374,15 @@ async def count_local(conn: Conn) -> int:
 
 
 async def set_role(conn: Conn, account_id: int, role: str) -> None:
+    accounts_changed(account_id)
     await conn.execute(update(accounts).where(accounts.c.id == account_id).values(role=role))
+
+
+async def set_suspended(
+    conn: Conn, account: Account, moment: datetime | None, updated_at: datetime
+) -> None:
+    """Suspend (a moment) or lift it (None). What others are shown changes with it (the
+    follow requests it sent stop counting), so every cached entry goes."""
+    account.suspended_at = moment
+    everything_changed()
+    await save_profile(conn, account, updated_at)

@@ -8,6 +8,7 @@ from sqlalchemy import and_, or_, select
 
 from tandem.store import relationships as pairs
 from tandem.store.db import Conn
+from tandem.store.generations import relations_changed
 from tandem.store.schema import blocks
 
 
@@ -32,9 +33,11 @@ async def between(conn: Conn, a: int, b: int) -> tuple[bool, bool]:
 
 async def add(conn: Conn, account_id: int, target_id: int, now: datetime) -> bool:
     """Block; False (nothing written) when the block already exists."""
+    relations_changed(account_id, target_id)
     return await pairs.add_pair(conn, blocks, account_id, target_id, now)
 
 
 async def remove(conn: Conn, account_id: int, target_id: int) -> bool:
     """Unblock; True if this call removed the block."""
+    relations_changed(account_id, target_id)
     return await pairs.remove(conn, blocks, account_id, target_id) is not None

@@ -73,6 +73,10 @@ class _LoopConnection:
     async def run_sync(self, fn: Any, *args: Any) -> Any:
         return fn(self.sync_connection, *args)
 
+    @property
+    def dialect(self) -> Dialect:  # as AsyncConnection.dialect
+        return self.sync_connection.dialect
+
     async def run_query(self, query: Query, params: dict[str, Any]) -> list[Values]:
         dialect = self.sync_connection.dialect
         sql, args = arguments(query, dialect, params)
@@ -127,6 +131,10 @@ class _PgRead:
 
     async def run_sync(self, fn: Any, *args: Any) -> Any:
         return await (await self._sa()).run_sync(fn, *args)
+
+    @property
+    def dialect(self) -> Dialect:  # as AsyncConnection.dialect (store/search.py branches on it)
+        return self._dialect
 
     async def close(self) -> None:
         try:
@@ -417,4 +425,4 @@ def migration_heads() -> frozenset[str]:
 def _upgrade(sync_conn: Connection) -> None:
     cfg = alembic_config()
     cfg.attributes["connection"] = sync_conn
-    command.upgrade(cfg, "head")
+    command.upgrade(cfg, "heads")

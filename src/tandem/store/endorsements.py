@@ -8,15 +8,18 @@ from sqlalchemy import update
 
 from tandem.store import relationships as pairs
 from tandem.store.db import Conn
+from tandem.store.generations import relations_changed
 from tandem.store.schema import account_notes, account_pins
 
 
 async def add(conn: Conn, account_id: int, target_id: int, now: datetime) -> bool:
     """Endorse; False (nothing written) when already endorsed."""
+    relations_changed(account_id, target_id)
     return await pairs.add_pair(conn, account_pins, account_id, target_id, now)
 
 
 async def remove(conn: Conn, account_id: int, target_id: int) -> bool:
+    relations_changed(account_id, target_id)
     return await pairs.remove(conn, account_pins, account_id, target_id) is not None
 
 
@@ -24,6 +27,7 @@ async def set_note(
     conn: Conn, account_id: int, target_id: int, comment: str, now: datetime
 ) -> None:
     """Write the account's note on the target; an empty comment deletes it."""
+    relations_changed(account_id, target_id)
     if not comment:
         await pairs.remove(conn, account_notes, account_id, target_id)
         return

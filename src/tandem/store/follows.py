@@ -15,6 +15,7 @@ from sqlalchemy import Table, update
 from tandem.core.models import Follow
 from tandem.store import relationships as pairs
 from tandem.store.db import Conn
+from tandem.store.generations import accounts_changed, relations_changed
 from tandem.store.schema import follow_requests, follows
 
 
@@ -62,15 +63,18 @@ async def add(
     conn: Conn, follower_id: int, target_id: int, options: FollowOptions, now: datetime
 ) -> bool:
     """Follow; False (nothing written) when the follow already exists."""
+    relations_changed(follower_id, target_id)
     return await _add(conn, follows, follower_id, target_id, options, now)
 
 
 async def set_options(conn: Conn, follow: Follow, options: FollowOptions) -> None:
+    relations_changed(follow.account_id, follow.target_account_id)
     await _set_options(conn, follows, follow.id, options)
 
 
 async def remove(conn: Conn, follower_id: int, target_id: int) -> bool:
     """Unfollow; True if this call removed the follow (of racing twins, one does)."""
+    relations_changed(follower_id, target_id)
     return await pairs.remove(conn, follows, follower_id, target_id) is not None
 
 
@@ -87,16 +91,21 @@ async def add_request(
     conn: Conn, requester_id: int, target_id: int, options: FollowOptions, now: datetime
 ) -> bool:
     """Ask to follow; False (nothing written) when the request is already pending."""
+    accounts_changed(target_id)  # its waiting requests count
+    relations_changed(requester_id, target_id)
     return await _add(conn, follow_requests, requester_id, target_id, options, now)
 
 
 async def set_request_options(conn: Conn, request: Follow, options: FollowOptions) -> None:
+    relations_changed(request.account_id, request.target_account_id)
     await _set_options(conn, follow_requests, request.id, options)
 
 
 async def take_request(conn: Conn, requester_id: int, target_id: int) -> Follow | None:
     """Remove a pending request (accepted, rejected or withdrawn) and return it, if this call
     removed it: of racing accepts and rejects exactly one gets it."""
+    accounts_changed(target_id)  # its waiting requests count
+    relations_changed(requester_id, target_id)
     row = await pairs.remove(conn, follow_requests, requester_id, target_id)
     return pairs.follow_from_row(row) if row is not None else None
 

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from tandem.core import clock
 from tandem.core.ids import new_id
 from tandem.store.db import AnyRow, Conn
+from tandem.store.generations import only_the_queue
 from tandem.store.schema import jobs
 
 
@@ -55,6 +56,7 @@ async def claim(conn: Conn, worker: str, lease: timedelta, postgres: bool) -> An
     pass over it), on SQLite the caller's write transaction (`BEGIN IMMEDIATE`) keeps every
     other process out. The update re-checks the row is still due all the same.
     """
+    only_the_queue()
     now = clock.now()
     due = or_(
         (jobs.c.state == "queued") & (jobs.c.run_at <= now),
@@ -89,6 +91,7 @@ async def save_progress(
     conn: Conn, job_id: int, worker: str, progress: dict[str, Any], until: datetime
 ) -> bool:
     """Checkpoint and extend the lease; False when the job is no longer this worker's."""
+    only_the_queue()
     done = await conn.execute(
         update(jobs).where(_owned(job_id, worker)).values(progress=progress, locked_until=until)
     )
@@ -96,6 +99,7 @@ async def save_progress(
 
 
 async def finish(conn: Conn, job_id: int, worker: str) -> bool:
+    only_the_queue()
     done = await conn.execute(
         update(jobs)
         .where(_owned(job_id, worker))
@@ -105,6 +109,7 @@ async def finish(conn: Conn, job_id: int, worker: str) -> bool:
 
 
 async def fail(conn: Conn, job_id: int, worker: str, error: str, retry_at: datetime | None) -> bool:
+    only_the_queue()
     values: dict[str, Any] = {"last_error": error[:4000], "locked_until": None}
     if retry_at is None:
         values.update(state="failed", finished_at=clock.now(), dedupe_key=None)

@@ -134,3 +134,10 @@ async def page_of(
     stmt = select(media_attachments).where(media_attachments.c.account_id == account_id)
     rows = await newest_first(conn, stmt, media_attachments.c.id, page)
     return [from_row(r) for r in rows]
+
+
+async def delete_of_status(conn: Conn, status_id: int) -> list[MediaAttachment]:
+    """Delete the media attached to a status; those this call deleted (their files go after
+    the commit)."""
+    stmt = media_attachments.delete().where(media_attachments.c.status_id == status_id)
+    return [from_row(r) for r in await conn.execute(stmt.returning(*media_attachments.c))]

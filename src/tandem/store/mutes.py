@@ -9,6 +9,7 @@ from sqlalchemy import delete, select, update
 from tandem.core.models import Mute
 from tandem.store import relationships as pairs
 from tandem.store.db import Conn
+from tandem.store.generations import relations_changed
 from tandem.store.schema import mutes
 
 
@@ -44,6 +45,7 @@ async def add(
     now: datetime,
 ) -> bool:
     """Mute; False (nothing written) when the pair already has a mute row."""
+    relations_changed(account_id, target_id)
     return await pairs.add_pair(
         conn,
         mutes,
@@ -58,6 +60,7 @@ async def add(
 async def change(
     conn: Conn, mute: Mute, *, hide_notifications: bool, expires_at: datetime | None
 ) -> None:
+    relations_changed(mute.account_id, mute.target_account_id)
     await conn.execute(
         update(mutes)
         .where(mutes.c.id == mute.id)
@@ -67,12 +70,14 @@ async def change(
 
 async def remove(conn: Conn, account_id: int, target_id: int) -> Mute | None:
     """Unmute; the removed row if this call removed it (expired or not)."""
+    relations_changed(account_id, target_id)
     row = await pairs.remove(conn, mutes, account_id, target_id)
     return pairs.mute_from_row(row) if row is not None else None
 
 
 async def remove_expired(conn: Conn, account_id: int, target_id: int, now: datetime) -> bool:
     """Remove the pair's timed mute if its time is up; True if this call removed it."""
+    relations_changed(account_id, target_id)
     gone = await conn.execute(
         delete(mutes)
         .where(

@@ -1,17 +1,20 @@
-"""Queries on notifications."""
+"""Queries on notifications: writing them, one's list with its filters, read state."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, not_, or_, select, update
 
 from tandem.core.ids import new_id
 from tandem.core.models import Notification, Page
+from tandem.core.notification_kinds import Selection, group_key
 from tandem.store.db import AnyRow, Conn
+from tandem.store.generations import notifications_changed
 from tandem.store.paging import newest_first
-from tandem.store.schema import notifications
+from tandem.store.relationships import live_mutes
+from tandem.store.schema import blocks, follows, mutes, notifications, statuses
 
 
 def from_row(row: AnyRow) -> Notification:
@@ -24,6 +27,7 @@ def from_row(row: AnyRow) -> Notification:
         from_account_id=m["from_account_id"],
         status_id=m["status_id"],
         payload=m["payload"],
+        group_key=m["group_key"],
     )
 
 
@@ -38,6 +42,7 @@ async def insert(
     payload: dict[str, Any] | None = None,
 ) -> int:
     notification_id = new_id()
+    notifications_changed(account_id)  # its unread count (core/caller_cache.py)
     await conn.execute(
         notifications.insert().values(
             id=notification_id,
@@ -47,12 +52,65 @@ async def insert(
             status_id=status_id,
             payload=payload or {},
             created_at=now,
+            group_key=group_key(type, status_id, now),
         )
     )
     return notification_id
 
 
+async def insert_for_subscribers(conn: Conn, author_id: int, status_id: int, now: datetime) -> int:
+    """`status` notifications for the followers who asked to hear of the author's posts (and
+    neither block nor mute the author, nor are blocked by them); how many were written."""
+    blocked = exists().where(
+        or_(
+            and_(
+                blocks.c.account_id == follows.c.account_id,
+                blocks.c.target_account_id == author_id,
+            ),
+            and_(
+                blocks.c.account_id == author_id,
+                blocks.c.target_account_id == follows.c.account_id,
+            ),
+        )
+    )
+    muted = exists().where(
+        mutes.c.account_id == follows.c.account_id,
+        mutes.c.target_account_id == author_id,
+        live_mutes(now),
+    )
+    subscribers = list(
+        await conn.scalars(
+            select(follows.c.account_id).where(
+                follows.c.target_account_id == author_id,
+                follows.c.notify.is_(True),
+                not_(blocked),
+                not_(muted),
+            )
+        )
+    )
+    if subscribers:
+        notifications_changed(*subscribers)
+        await conn.execute(
+            notifications.insert(),
+            [
+                {
+                    "id": new_id(),
+                    "account_id": follower,
+                    "from_account_id": author_id,
+                    "type": "status",
+                    "status_id": status_id,
+                    "payload": {},
+                    "created_at": now,
+                    "group_key": None,
+                }
+                for follower in subscribers
+            ],
+        )
+    return len(subscribers)
+
+
 async def delete_between(conn: Conn, account_id: int, from_account_id: int, type: str) -> None:
+    notifications_changed(account_id)
     await conn.execute(
         delete(notifications).where(
             notifications.c.account_id == account_id,
@@ -62,27 +120,68 @@ async def delete_between(conn: Conn, account_id: int, from_account_id: int, type
     )
 
 
+def _is_reply() -> ColumnElement[bool]:
+    """The notification's status replies to a status of the notified account."""
+    return exists().where(
+        statuses.c.id == notifications.c.status_id,
+        statuses.c.in_reply_to_account_id == notifications.c.account_id,
+    )
+
+
+def selected(account_id: int, chosen: Selection) -> list[ColumnElement[bool]]:
+    """The WHERE terms of one account's notifications narrowed by a client's filters."""
+    where: list[ColumnElement[bool]] = [notifications.c.account_id == account_id]
+    if chosen.types is not None:
+        where.append(notifications.c.type.in_(chosen.types))
+    if chosen.exclude:
+        where.append(notifications.c.type.not_in(chosen.exclude))
+    if chosen.from_account_id is not None:
+        where.append(notifications.c.from_account_id == chosen.from_account_id)
+    if chosen.replies is not None:
+        reply = _is_reply() if chosen.replies else not_(_is_reply())
+        where.append(or_(notifications.c.type != "mention", reply))
+    return where
+
+
 async def page_for(
-    conn: Conn,
-    account_id: int,
-    page: Page,
-    types: list[str] | None = None,
-    exclude: list[str] | None = None,
+    conn: Conn, account_id: int, page: Page, chosen: Selection = Selection()
 ) -> list[Notification]:
-    stmt = select(notifications).where(notifications.c.account_id == account_id)
-    if types:
-        stmt = stmt.where(notifications.c.type.in_(types))
-    if exclude:
-        stmt = stmt.where(notifications.c.type.not_in(exclude))
+    stmt = select(notifications).where(*selected(account_id, chosen))
     return [from_row(r) for r in await newest_first(conn, stmt, notifications.c.id, page)]
 
 
 async def mark_all_read(conn: Conn, account_id: int, now: datetime) -> None:
+    notifications_changed(account_id)
     await conn.execute(
         update(notifications)
         .where(notifications.c.account_id == account_id, notifications.c.read_at.is_(None))
         .values(read_at=now)
     )
+
+
+async def mark_read_up_to(conn: Conn, account_id: int, last_id: int, now: datetime) -> None:
+    """What a notifications marker at `last_id` has seen is read for Misskey clients too."""
+    notifications_changed(account_id)
+    await conn.execute(
+        update(notifications)
+        .where(
+            notifications.c.account_id == account_id,
+            notifications.c.id <= last_id,
+            notifications.c.read_at.is_(None),
+        )
+        .values(read_at=now)
+    )
+
+
+async def count_after(
+    conn: Conn, account_id: int, after_id: int | None, chosen: Selection, limit: int
+) -> int:
+    """How many selected notifications are newer than `after_id`, counting up to `limit`."""
+    stmt = select(notifications.c.id).where(*selected(account_id, chosen))
+    if after_id is not None:
+        stmt = stmt.where(notifications.c.id > after_id)
+    inner = stmt.order_by(notifications.c.id.desc()).limit(limit).subquery()
+    return int(await conn.scalar(select(func.count()).select_from(inner)) or 0)
 
 
 async def unread_count(conn: Conn, account_id: int) -> int:
@@ -105,8 +204,26 @@ async def get_for(conn: Conn, account_id: int, notification_id: int) -> Notifica
     return from_row(row) if row else None
 
 
-async def delete_for(conn: Conn, account_id: int, notification_id: int | None = None) -> None:
+async def delete_for(conn: Conn, account_id: int, notification_id: int | None = None) -> bool:
+    """Delete one notification (or all of them); True if a row went."""
+    notifications_changed(account_id)
     stmt = delete(notifications).where(notifications.c.account_id == account_id)
     if notification_id is not None:
         stmt = stmt.where(notifications.c.id == notification_id)
-    await conn.execute(stmt)
+    found = await conn.execute(stmt.returning(notifications.c.id))
+    return found.first() is not None
+
+
+async def reblogs_of(conn: Conn, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """The reblog each (account, original status) pair made: a reblog notification stores
+    the original, Misskey shows the renote itself."""
+    if not pairs:
+        return {}
+    rows = await conn.execute(
+        select(statuses.c.id, statuses.c.account_id, statuses.c.reblog_of_id).where(
+            statuses.c.account_id.in_({a for a, _ in pairs}),
+            statuses.c.reblog_of_id.in_({s for _, s in pairs}),
+        )
+    )
+    found = {(r.account_id, r.reblog_of_id): r.id for r in rows}
+    return {pair: found[pair] for pair in pairs if pair in found}

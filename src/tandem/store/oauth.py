@@ -13,6 +13,7 @@ from tandem.core.models import AccessToken, Account, Application, User
 from tandem.store import accounts as account_store
 from tandem.store import users as user_store
 from tandem.store.db import AnyRow, Conn
+from tandem.store.generations import accounts_changed, tokens_changed
 from tandem.store.query import Query
 from tandem.store.schema import (
     accounts,
@@ -217,10 +218,12 @@ async def revoke_token(conn: Conn, token_id: int, now: datetime) -> bool:
         .values(revoked_at=now, refresh_token_digest=None)
         .returning(oauth_access_tokens.c.id)
     )
+    tokens_changed([token_id])
     return (await conn.execute(stmt)).first() is not None
 
 
 async def revoke_account_tokens(conn: Conn, account_id: int, now: datetime) -> list[int]:
+    accounts_changed(account_id)  # every cached caller of the account checks its key
     ids = list(
         await conn.scalars(
             select(oauth_access_tokens.c.id).where(
@@ -239,6 +242,7 @@ async def revoke_account_tokens(conn: Conn, account_id: int, now: datetime) -> l
 
 
 async def touch_token(conn: Conn, token_id: int, now: datetime, ip: str | None) -> None:
+    tokens_changed([token_id])
     await conn.execute(
         update(oauth_access_tokens)
         .where(oauth_access_tokens.c.id == token_id)
@@ -309,6 +313,7 @@ async def delete_session(conn: Conn, digest: str) -> None:
 
 
 async def revoke_kind(conn: Conn, account_id: int, kind: str, now: datetime) -> int:
+    accounts_changed(account_id)
     result = await conn.execute(
         update(oauth_access_tokens)
         .where(

@@ -20,7 +20,7 @@ def main(message: str) -> None:
         with engine.connect() as conn:
             cfg = alembic_config()
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")  # compare against the schema as migrated so far
+            command.upgrade(cfg, "heads")  # compare against the schema as migrated so far
             command.revision(cfg, message=message, autogenerate=True, rev_id=f"{number:04d}")
             conn.commit()
 

@@ -96,6 +96,7 @@ accounts = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("username_key", "domain_key", name="uq_accounts_username_domain"),
+    Index("ix_accounts_role", "role"),  # the instance's contact: the first owner or admin
 )
 
 users = Table(
@@ -245,6 +246,9 @@ mutes = _pair_table(
 account_pins = _pair_table("account_pins")
 account_notes = _pair_table("account_notes", Column("comment", Text, nullable=False))
 
+# Word search (migration 0008, outside this metadata): on SQLite the FTS5 table
+# `status_search` over `statuses`, kept in step by triggers (a migration that rebuilds
+# `statuses` must create them again); on PostgreSQL the GIN index `ix_statuses_search`.
 statuses = Table(
     "statuses",
     metadata,
@@ -265,6 +269,7 @@ statuses = Table(
     Column("favourites_count", Integer, nullable=False, server_default="0"),
     Column("created_at", UTCDateTime, nullable=False),
     Column("edited_at", UTCDateTime),
+    Column("poll_id", BigInteger),  # polls.id, when the status carries one
     Index("ix_statuses_account_id_id", "account_id", "id"),
     Index("ix_statuses_reblog_of_id", "reblog_of_id"),
     Index("ix_statuses_in_reply_to_id", "in_reply_to_id"),
@@ -389,7 +394,10 @@ notifications = Table(
     Column("payload", JSONText, nullable=False, server_default="{}"),
     Column("created_at", UTCDateTime, nullable=False),
     Column("read_at", UTCDateTime),
+    # Grouped notifications (v2): favourites/reblogs of one status, or follows, in one window.
+    Column("group_key", String(128)),
     Index("ix_notifications_account_id_id", "account_id", "id"),
+    Index("ix_notifications_account_group", "account_id", "group_key", "id"),
 )
 
 invites = Table(
@@ -574,4 +582,207 @@ account_search_terms = Table(
     ),
     Index("ix_account_search_terms_account", "account_id", "kind", "term"),
     sqlite_with_rowid=False,
+)
+
+# Home feeds, materialised on write (store/home_feeds.py): the key is a page's keyset.
+home_feed_entries = Table(
+    "home_feed_entries",
+    metadata,
+    # No foreign key: checking it would lock each reader's account row during a fan-out.
+    Column("account_id", BigInteger, primary_key=True),
+    Column(
+        "status_id", BigInteger, ForeignKey("statuses.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("author_id", BigInteger, nullable=False),
+    Column("origin_author_id", BigInteger),  # the reblogged status's author
+    Index("ix_home_feed_entries_status", "status_id"),
+    sqlite_with_rowid=False,
+)
+
+
+# --- notifications v2, markers, filters, followed tags, custom emoji, domain blocks (0007) ---
+
+markers = Table(
+    "markers",
+    metadata,
+    _id(),
+    _account_fk(),
+    Column("timeline", String(32), nullable=False),
+    Column("last_read_id", BigInteger, nullable=False),
+    # Mastodon's optimistic-lock counter: every save moves it by one.
+    Column("version", Integer, nullable=False, server_default="0"),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("account_id", "timeline", name="uq_markers_timeline"),
+)
+
+notification_policies = Table(
+    "notification_policies",
+    metadata,
+    Column(
+        "account_id",
+        BigInteger,
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("for_not_following", String(16), nullable=False, server_default="accept"),
+    Column("for_not_followers", String(16), nullable=False, server_default="accept"),
+    Column("for_new_accounts", String(16), nullable=False, server_default="accept"),
+    Column("for_private_mentions", String(16), nullable=False, server_default="filter"),
+    Column("for_limited_accounts", String(16), nullable=False, server_default="filter"),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+filters = Table(
+    "filters",
+    metadata,
+    _id(),
+    _account_fk(),
+    Column("title", String(256), nullable=False),
+    Column("context", JSONText, nullable=False, server_default="[]"),
+    Column("filter_action", String(16), nullable=False, server_default="warn"),
+    Column("expires_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_filters_account_id_id", "account_id", "id"),
+)
+
+filter_keywords = Table(
+    "filter_keywords",
+    metadata,
+    _id(),
+    Column("filter_id", BigInteger, ForeignKey("filters.id", ondelete="CASCADE"), nullable=False),
+    Column("keyword", String(512), nullable=False),
+    Column("whole_word", Boolean, nullable=False, server_default="1"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_filter_keywords_filter", "filter_id", "id"),
+)
+
+filter_statuses = Table(
+    "filter_statuses",
+    metadata,
+    _id(),
+    Column("filter_id", BigInteger, ForeignKey("filters.id", ondelete="CASCADE"), nullable=False),
+    Column("status_id", BigInteger, ForeignKey("statuses.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("filter_id", "status_id", name="uq_filter_statuses_pair"),
+)
+
+tag_follows = Table(
+    "tag_follows",
+    metadata,
+    _id(),
+    _account_fk(),
+    Column("tag_id", BigInteger, ForeignKey("tags.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("account_id", "tag_id", name="uq_tag_follows_pair"),
+    Index("ix_tag_follows_tag", "tag_id"),
+)
+
+custom_emojis = Table(
+    "custom_emojis",
+    metadata,
+    _id(),
+    Column("shortcode", String(128), nullable=False, unique=True),
+    Column("file", JSONText, nullable=False),
+    Column("category", String(128)),
+    Column("visible_in_picker", Boolean, nullable=False, server_default="1"),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+account_domain_blocks = Table(
+    "account_domain_blocks",
+    metadata,
+    _id(),
+    _account_fk(),
+    Column("domain", String(255), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("account_id", "domain", name="uq_account_domain_blocks_pair"),
+    Index("ix_account_domain_blocks_account_id_id", "account_id", "id"),
+)
+
+suggestion_dismissals = _pair_table("suggestion_dismissals")
+
+# Reactions (Misskey) = favourites (Mastodon): one per account and status.
+reactions = Table(
+    "reactions",
+    metadata,
+    _id(),
+    _account_fk(),
+    Column("status_id", BigInteger, ForeignKey("statuses.id", ondelete="CASCADE"), nullable=False),
+    Column("reaction", String(260), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("account_id", "status_id", name="uq_reactions_pair"),
+    Index("ix_reactions_status_id_id", "status_id", "id"),
+    Index("ix_reactions_account_id_id", "account_id", "id"),
+)
+
+# Muted threads (Mastodon conversation mutes, Misskey thread mutings), keyed by the root status.
+status_mutes = Table(
+    "status_mutes",
+    metadata,
+    _id(),
+    _account_fk(),
+    Column("status_id", BigInteger, ForeignKey("statuses.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("account_id", "status_id", name="uq_status_mutes_pair"),
+)
+
+# Versions of edited statuses (Mastodon's status edits): the original, then each edit.
+status_edits = Table(
+    "status_edits",
+    metadata,
+    _id(),
+    Column("status_id", BigInteger, ForeignKey("statuses.id", ondelete="CASCADE"), nullable=False),
+    _account_fk(),
+    Column("text", Text, nullable=False, server_default=""),
+    Column("spoiler_text", Text, nullable=False, server_default=""),
+    Column("content", Text, nullable=False, server_default=""),
+    Column("sensitive", Boolean, nullable=False, server_default="0"),
+    Column("media_ids", JSONText, nullable=False, server_default="[]"),
+    Column("poll_options", JSONText),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_status_edits_status_id_id", "status_id", "id"),
+)
+
+# Polls, one per status at most; votes are counted from their rows (counts cannot drift).
+polls = Table(
+    "polls",
+    metadata,
+    _id(),
+    Column(
+        "status_id",
+        BigInteger,
+        ForeignKey("statuses.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    _account_fk(),
+    Column("options", JSONText, nullable=False),
+    Column("multiple", Boolean, nullable=False, server_default="0"),
+    Column("hide_totals", Boolean, nullable=False, server_default="0"),
+    Column("expires_at", UTCDateTime),
+    Column("ended_at", UTCDateTime),  # when its end was announced (the expiry job ran)
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+poll_votes = Table(
+    "poll_votes",
+    metadata,
+    _id(),
+    Column("poll_id", BigInteger, ForeignKey("polls.id", ondelete="CASCADE"), nullable=False),
+    _account_fk(),
+    Column("choice", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("poll_id", "account_id", "choice", name="uq_poll_votes_choice"),
+)
+
+# Statuses to be posted later (Mastodon's scheduled statuses); `params` as the client sent them.
+scheduled_statuses = Table(
+    "scheduled_statuses",
+    metadata,
+    _id(),
+    _account_fk(),
+    Column("scheduled_at", UTCDateTime, nullable=False),
+    Column("params", JSONText, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_scheduled_statuses_account_id_id", "account_id", "id"),
 )

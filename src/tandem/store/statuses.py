@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, delete, exists, func, or_
 from tandem.core.ids import new_id
 from tandem.core.models import Mention, Page, Status, Visibility
 from tandem.store.db import AnyRow, Conn
+from tandem.store.generations import accounts_changed, some_notifications_changed
 from tandem.store.media import attachments_for
 from tandem.store.paging import newest_first
 from tandem.store.query import Query
@@ -51,6 +52,7 @@ def from_row(row: AnyRow) -> Status:
         replies_count=max(m["replies_count"], 0),
         reblogs_count=max(m["reblogs_count"], 0),
         favourites_count=max(m["favourites_count"], 0),
+        poll_id=m.get("poll_id"),
     )
 
 
@@ -119,6 +121,7 @@ async def insert(
             reblog_of_id=status.reblog_of_id,
             application_id=status.application_id,
             created_at=status.created_at,
+            poll_id=status.poll_id,
         ),
     )
     if not created:
@@ -136,6 +139,7 @@ async def insert(
 
 async def delete_status(conn: Conn, status_id: int, account_id: int | None = None) -> Status | None:
     """Delete a status (of that account, when given); returns it if this call deleted it."""
+    some_notifications_changed()  # its notifications go with it (a cascade)
     stmt = delete(statuses).where(statuses.c.id == status_id)
     if account_id is not None:
         stmt = stmt.where(statuses.c.account_id == account_id)
@@ -145,12 +149,14 @@ async def delete_status(conn: Conn, status_id: int, account_id: int | None = Non
 
 async def delete_reblogs_of(conn: Conn, status_id: int) -> list[int]:
     """Delete every reblog of a status; the rebloggers' account ids, one per deleted reblog."""
+    some_notifications_changed()  # their notifications go with them (a cascade)
     stmt = delete(statuses).where(statuses.c.reblog_of_id == status_id)
     return [r.account_id for r in await conn.execute(stmt.returning(statuses.c.account_id))]
 
 
 async def delete_reblog(conn: Conn, account_id: int, status_id: int) -> bool:
     """Undo the account's reblog of a status; True if this call deleted it."""
+    some_notifications_changed()  # its notifications go with it (a cascade)
     stmt = delete(statuses).where(
         statuses.c.account_id == account_id, statuses.c.reblog_of_id == status_id
     )
@@ -252,6 +258,7 @@ async def count_pins(conn: Conn, account_id: int) -> int:
 
 
 async def pin(conn: Conn, account_id: int, status_id: int, now: datetime) -> bool:
+    accounts_changed(account_id)  # its pinned ids are cached (core/caller_cache.py)
     return await insert_new(
         conn,
         status_pins,
@@ -261,6 +268,7 @@ async def pin(conn: Conn, account_id: int, status_id: int, now: datetime) -> boo
 
 
 async def unpin(conn: Conn, account_id: int, status_id: int) -> None:
+    accounts_changed(account_id)
     await conn.execute(
         delete(status_pins).where(
             status_pins.c.account_id == account_id, status_pins.c.status_id == status_id

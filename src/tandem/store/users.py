@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 from tandem.core.models import Account, User, UserSettings
 from tandem.store.accounts import from_row as account_from_row
 from tandem.store.db import AnyRow, Conn
+from tandem.store.generations import accounts_changed
 from tandem.store.query import Query
 from tandem.store.schema import accounts, invites, oauth_access_tokens, users
 from tandem.store.writes import insert_new, lock
@@ -104,7 +105,13 @@ async def lock_user(conn: Conn, user_id: int) -> None:
 async def update_user(conn: Conn, user_id: int, now: datetime, **values: Any) -> None:
     if "settings" in values and isinstance(values["settings"], UserSettings):
         values["settings"] = asdict(values["settings"])
-    await conn.execute(update(users).where(users.c.id == user_id).values(updated_at=now, **values))
+    stmt = (
+        update(users)
+        .where(users.c.id == user_id)
+        .values(updated_at=now, **values)
+        .returning(users.c.account_id)
+    )
+    accounts_changed(*(await conn.scalars(stmt)))
 
 
 async def confirm_by_token(conn: Conn, token_digest: str, now: datetime) -> int | None:
@@ -182,8 +189,9 @@ async def first_admin_account(conn: Conn) -> Account | None:
         await conn.execute(
             select(accounts)
             .join(users, users.c.account_id == accounts.c.id)
-            .where(accounts.c.role.in_(("owner", "admin")))
-            .order_by(accounts.c.id)
+            .where(accounts.c.role.in_(("owner", "admin")), accounts.c.suspended_at.is_(None))
+            # The first owner, else the first admin (ix_accounts_role finds the few candidates).
+            .order_by((accounts.c.role == "owner").desc(), accounts.c.id)
             .limit(1)
         )
     ).first()

@@ -30,7 +30,8 @@ def iso_offset(moment: datetime | None) -> str | None:
 
 def midnight(moment: datetime) -> str:
     """Account creation is shown at day precision, as midnight UTC."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT00:00:00.000Z")
+    d = moment.astimezone(UTC)  # (strftime costs several times as much, on every account)
+    return f"{d.year:04d}-{d.month:02d}-{d.day:02d}T00:00:00.000Z"
 
 
 def day(moment: datetime | None) -> str | None:

@@ -29,7 +29,7 @@ from tandem.api.http import (
 from tandem.api.misskey import errors as e
 from tandem.api.misskey.schema import P, invalid, validate
 from tandem.config import Throttle
-from tandem.core import oauth, permissions, sessions
+from tandem.core import app_auth, oauth, permissions, sessions
 from tandem.core.errors import (
     AuthenticationFailed,
     Conflict,
@@ -218,7 +218,10 @@ async def _authenticate(services: Services, token: str | None) -> Principal | No
     if token is None:
         return None
     try:
-        principal = await oauth.principal(services.db, token)
+        if app_auth.is_userkey(token):  # the raw accessToken of auth/session/userkey
+            principal = await app_auth.userkey_principal(services.db, token)
+        else:
+            principal = await oauth.principal(services.db, token)
     except oauth.InvalidToken:
         raise e.AUTHENTICATION_FAILED.raise_() from None
     return principal if principal.account is not None else None

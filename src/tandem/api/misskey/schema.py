@@ -142,11 +142,12 @@ def validate(
     extra: bool = False,
     from_text: bool = False,
 ) -> dict[str, Any]:
-    """Checked values; absent optional parameters are left out (so callers see "omitted")."""
-    if not extra:
-        unknown = [k for k in data if k not in schema]
-        if unknown:
-            raise _bad(f"{prefix}{unknown[0]}", "is not a parameter of this endpoint")
+    """Checked values; absent optional parameters are left out (so callers see "omitted").
+
+    Keys the schema does not declare are dropped (kept with `extra`): Misskey's Ajv schemas
+    allow additional properties, and clients rely on it (megalodon posts Mastodon-style
+    profile fields to `i/update`; misskey-js sends `i` in the body).
+    """
     out: dict[str, Any] = {k: v for k, v in data.items() if k not in schema} if extra else {}
     for name, spec in schema.items():
         if name not in data:

@@ -39,7 +39,10 @@ async def me(
 
 
 async def user(call: Call, account_id: int) -> UserDetailed:
-    view = await user_views.of(call.db, call.viewer, account_id)
+    principal = call.principal
+    view = await user_views.of(
+        call.db, call.viewer, account_id, principal.user if principal is not None else None
+    )
     if view.user is not None:
         return me_detailed(ctx(call), view, secrets=False)
     return user_detailed(ctx(call), view)

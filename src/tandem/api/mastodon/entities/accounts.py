@@ -152,6 +152,7 @@ def credential_account(
             "indexable": a.indexable,
             "attribution_domains": a.attribution_domains,
             "quote_policy": user.settings.default_quote_policy,
+            "role": role(a),
         },
         "role": role(a),
     }

@@ -8,8 +8,8 @@ from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.accounts import Render, account
 from tandem.api.mastodon.formats import iso_ms
 from tandem.config import Settings
-from tandem.core import urls
-from tandem.core.models import Account, MediaAttachment, Notification, Status
+from tandem.core import polls, reactions, urls
+from tandem.core.models import Account, MediaAttachment, Notification, Poll, Status
 from tandem.core.statuses import StatusBundle
 
 
@@ -74,15 +74,16 @@ def status(s: Status, b: StatusBundle, r: Render, *, with_source: bool = False) 
         "tags": [{"name": t.lower(), "url": urls.tag_url(settings, t.lower())} for t in s.tags],
         "emojis": [],
         "card": None,
-        "poll": None,
+        "poll": poll(b.polls[s.poll_id], b.viewer_id) if s.poll_id in b.polls else None,
+        "reactions": _reactions(s, b, settings),
     }
     app = b.applications.get(s.application_id) if s.application_id else None
     if app is not None:
         data["application"] = {"name": app.name, "website": app.website}
     if b.viewer_id is not None:
-        data["favourited"] = False
+        data["favourited"] = shown.id in b.my_reactions
         data["reblogged"] = shown.id in b.reblogged
-        data["muted"] = False
+        data["muted"] = s.id in b.muted
         data["bookmarked"] = shown.id in b.favorited
         data["filtered"] = []
         if s.account_id == b.viewer_id and not original and s.visibility != "direct":
@@ -90,6 +91,50 @@ def status(s: Status, b: StatusBundle, r: Render, *, with_source: bool = False) 
     if with_source:
         data["text"] = s.text
     return data
+
+
+def poll(p: Poll, viewer_id: int | None) -> t.Poll:
+    ended = polls.expired(p)
+    hidden = p.hide_totals and not ended and viewer_id != p.account_id
+    data: t.Poll = {
+        "id": str(p.id),
+        "expires_at": iso_ms(p.expires_at),
+        "expired": ended,
+        "multiple": p.multiple,
+        "votes_count": sum(p.counts),
+        "voters_count": p.voters if p.multiple else None,
+        "options": [
+            {"title": title, "votes_count": None if hidden else count}
+            for title, count in zip(p.options, p.counts, strict=True)
+        ],
+        "emojis": [],
+    }
+    if viewer_id is not None:
+        data["voted"] = bool(p.mine) or viewer_id == p.account_id
+        data["own_votes"] = list(p.mine)
+    return data
+
+
+def _reactions(s: Status, b: StatusBundle, settings: Settings) -> list[t.StatusReaction]:
+    """Unicode reactions by their emoji; custom ones by shortcode with their image, as
+    GoToSocial and Pleroma-family servers show them."""
+    mine = b.my_reactions.get(s.id)
+    counts = b.reactions.get(s.id, {})
+    shown: list[t.StatusReaction] = []
+    for name, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        shortcode = reactions.custom_shortcode(name)
+        emoji = b.emojis.get(shortcode) if shortcode else None
+        url = urls.file_url(settings, emoji.image.path) if emoji else None
+        shown.append(
+            {
+                "name": shortcode or reactions.decode(name),
+                "count": count,
+                "me": name == mine,
+                "url": url,
+                "static_url": url,
+            }
+        )
+    return shown
 
 
 def _mention(settings: Settings, b: StatusBundle, account_id: int) -> t.StatusMention:

@@ -7,6 +7,7 @@ them. Keys are declared in the order the builders write them (the order on the w
 
 from typing import Literal, Never, NotRequired, TypedDict
 
+from tandem.api.mastodon.entities.filter_types import FilterResult
 from tandem.core.models import MediaKind, Visibility
 
 # An empty JSON object: the answer of deletes and other actions with nothing to show.
@@ -88,6 +89,9 @@ class Account(TypedDict):
     roles: NotRequired[list[AccountRole]]  # local accounts only
     suspended: NotRequired[Literal[True]]
     memorial: NotRequired[Literal[True]]
+    # Mastodon sends these only for a moved or a silenced account; tandem has neither yet.
+    moved: NotRequired["Account | None"]
+    limited: NotRequired[Literal[True]]
 
 
 class Source(TypedDict):
@@ -102,6 +106,7 @@ class Source(TypedDict):
     indexable: bool
     attribution_domains: list[str]
     quote_policy: Literal["public", "followers", "nobody"]
+    role: Role  # not in Mastodon's serializer, but masto.js's AccountSource declares it
 
 
 class CredentialAccount(Account):
@@ -201,6 +206,34 @@ class MediaAttachment(TypedDict):
     blurhash: str | None
 
 
+class PollOption(TypedDict):
+    title: str
+    votes_count: int | None  # hidden until the end when the author hides totals
+
+
+class Poll(TypedDict):
+    id: str
+    expires_at: str | None
+    expired: bool
+    multiple: bool
+    votes_count: int
+    voters_count: int | None
+    options: list[PollOption]
+    emojis: list[CustomEmoji]
+    voted: NotRequired[bool]  # for a signed-in viewer
+    own_votes: NotRequired[list[int]]
+
+
+class StatusReaction(TypedDict):
+    """A reaction on a status, as GoToSocial and Pleroma-family servers show them."""
+
+    name: str
+    count: int
+    me: bool
+    url: str | None
+    static_url: str | None
+
+
 class StatusMention(TypedDict):
     id: str
     username: str
@@ -242,15 +275,67 @@ class Status(TypedDict):
     tags: list[StatusTag]
     emojis: list[CustomEmoji]
     card: None  # no link previews yet
-    poll: None  # no polls yet
+    poll: "Poll | None"
+    reactions: list[StatusReaction]
     # For a signed-in viewer only:
     favourited: NotRequired[bool]
     reblogged: NotRequired[bool]
     muted: NotRequired[bool]
     bookmarked: NotRequired[bool]
-    filtered: NotRequired[list[Never]]
+    filtered: NotRequired[list[FilterResult]]  # api/mastodon/filtering.py fills it
     pinned: NotRequired[bool]  # the viewer's own statuses, reblogs and direct ones excepted
     text: NotRequired[str]  # the source, after a delete (for "delete and redraft")
+
+
+class StatusEdit(TypedDict):
+    content: str
+    spoiler_text: str
+    sensitive: bool
+    created_at: str
+    account: Account
+    poll: None
+    media_attachments: list[MediaAttachment]
+    emojis: list[CustomEmoji]
+
+
+class StatusSource(TypedDict):
+    id: str
+    text: str
+    spoiler_text: str
+
+
+class ScheduledStatusPoll(TypedDict):
+    options: list[str]
+    expires_in: int
+    multiple: bool
+    hide_totals: bool
+
+
+class ScheduledStatusParams(TypedDict):
+    text: str
+    poll: ScheduledStatusPoll | None
+    media_ids: list[str] | None
+    sensitive: bool | None
+    spoiler_text: str | None
+    visibility: str
+    scheduled_at: None
+    in_reply_to_id: int | None
+    language: str | None
+    application_id: int
+    idempotency: None
+    with_rate_limit: bool
+
+
+class ScheduledStatus(TypedDict):
+    id: str
+    scheduled_at: str
+    params: ScheduledStatusParams
+    media_attachments: list[MediaAttachment]
+
+
+class Context(TypedDict):
+    ancestors: list[Status]
+    descendants: list[Status]
 
 
 class Notification(TypedDict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from tandem.api.http import JSON
-from tandem.api.mastodon import pagination
+from tandem.api.mastodon import filtering, pagination
 from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities import accounts as entities
 from tandem.api.mastodon.entities import types as t
@@ -115,7 +115,8 @@ async def account_statuses(ctx: Ctx) -> list[t.Status]:
         prev_key="min_id",
         keep=("pinned", "tagged", "only_media", "exclude_replies", "exclude_reblogs"),
     )
-    return statuses(bundle, await bundle_render(ctx, bundle))
+    shown = statuses(bundle, await bundle_render(ctx, bundle))
+    return await filtering.apply(ctx, bundle, shown, "account")
 
 
 async def _collection(ctx: Ctx, which: str) -> list[t.Account]:

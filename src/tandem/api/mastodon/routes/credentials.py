@@ -86,6 +86,8 @@ async def show_profile(ctx: Ctx) -> t.Profile:
     return await _profile(ctx)
 
 
+# Mastodon routes `resource :profile`, so an update comes as PATCH or PUT (masto.js sends PUT).
+@routes("PUT", "/api/v1/profile", scopes=WRITE_ACCOUNTS)
 @routes("PATCH", "/api/v1/profile", scopes=WRITE_ACCOUNTS)
 async def update_profile(ctx: Ctx) -> t.Profile:
     changes = _changes(ctx.params, with_source=False, flags=_FLAGS + _PROFILE_FLAGS)

@@ -13,7 +13,7 @@ from tandem.api.mastodon.entities.instance_types import (
     V1Instance,
 )
 from tandem.config import Settings
-from tandem.core import images, instance
+from tandem.core import images, instance, poll_rules
 from tandem.core.media import DESCRIPTION_LIMIT
 from tandem.core.profile_changes import DESCRIPTION_LIMIT as PROFILE_DESCRIPTION_LIMIT
 from tandem.core.text import URL_COUNTS_AS
@@ -57,12 +57,11 @@ def _configuration(settings: Settings, vapid_key: str) -> Configuration:
             "video_frame_rate_limit": 0,
             "video_matrix_limit": 0,
         },
-        # Polls are not supported yet: no options can be offered.
         "polls": {
-            "max_options": 0,
-            "max_characters_per_option": 0,
-            "min_expiration": 0,
-            "max_expiration": 0,
+            "max_options": poll_rules.MASTODON_MAX_OPTIONS,
+            "max_characters_per_option": poll_rules.MAX_OPTION_CHARS,
+            "min_expiration": poll_rules.MIN_EXPIRATION,
+            "max_expiration": poll_rules.MAX_EXPIRATION,
         },
         "translation": {"enabled": False},
         "timelines_access": {
@@ -88,7 +87,7 @@ def _registrations(settings: Settings) -> Registrations:
 @routes("GET", "/api/v2/instance", auth="none")
 async def instance_v2(ctx: Ctx) -> Instance:
     s = ctx.settings
-    stats = await instance.stats(ctx.db)
+    stats = await instance.stats(ctx.db, ctx.settings.contact_username)
     render = Render(s)
     return {
         "domain": s.domain,
@@ -114,7 +113,7 @@ async def instance_v2(ctx: Ctx) -> Instance:
 @routes("GET", "/api/v1/instance", auth="none")
 async def instance_v1(ctx: Ctx) -> V1Instance:
     s = ctx.settings
-    stats = await instance.stats(ctx.db)
+    stats = await instance.stats(ctx.db, ctx.settings.contact_username)
     configuration = _configuration(s, ctx.services.vapid_key)
     return {
         "uri": s.domain,
@@ -148,9 +147,4 @@ async def peers(ctx: Ctx) -> list[str]:
 
 @routes("GET", "/api/v1/instance/rules", auth="none")
 async def rules(ctx: Ctx) -> list[t.Rule]:
-    return []
-
-
-@routes("GET", "/api/v1/custom_emojis", auth="none")
-async def custom_emojis(ctx: Ctx) -> list[t.CustomEmoji]:
     return []

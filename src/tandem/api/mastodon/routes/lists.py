@@ -38,6 +38,7 @@ async def show(ctx: Ctx) -> t.List:
     return user_list(await lists.get(ctx.db, ctx.account, ctx.path_id()))
 
 
+@routes("PATCH", "/api/v1/lists/{id:int}", scopes=WRITE_LISTS)  # Rails `resources`: PATCH or PUT
 @routes("PUT", "/api/v1/lists/{id:int}", scopes=WRITE_LISTS)
 async def update(ctx: Ctx) -> t.List:
     p = ctx.params

@@ -34,6 +34,7 @@ async def show(ctx: Ctx) -> t.MediaAttachment:
     return media_attachment(ctx.settings, await media.get_own(ctx.db, ctx.account, ctx.path_id()))
 
 
+@routes("PATCH", "/api/v1/media/{id:int}", scopes=WRITE_MEDIA)  # Rails `resources`: PATCH or PUT
 @routes("PUT", "/api/v1/media/{id:int}", scopes=WRITE_MEDIA)
 async def update(ctx: Ctx) -> t.MediaAttachment:
     updated = await media.update(

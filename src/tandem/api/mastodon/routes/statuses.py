@@ -5,8 +5,10 @@ from __future__ import annotations
 from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.statuses import status
+from tandem.api.mastodon.routes.polls import new_poll
+from tandem.api.mastodon.routes.scheduled_statuses import schedule
 from tandem.api.mastodon.views import bundle_render
-from tandem.core import statuses
+from tandem.core import status_deletion, status_pins, status_threads, statuses
 from tandem.core.errors import ValidationFailed
 from tandem.core.scopes import accepts
 from tandem.core.statuses import StatusBundle
@@ -22,29 +24,32 @@ async def _one(ctx: Ctx, bundle: StatusBundle, *, with_source: bool = False) -> 
 
 
 @routes("POST", "/api/v1/statuses", scopes=WRITE_STATUSES, throttles=("statuses",))
-async def create(ctx: Ctx) -> t.Status:
+async def create(ctx: Ctx) -> t.Status | t.ScheduledStatus:
     p = ctx.params
-    for unsupported in ("poll", "scheduled_at", "quoted_status_id"):
-        if p.raw(unsupported) not in (None, "", {}):
-            raise ValidationFailed.one(
-                unsupported,
-                "unsupported",
-                "is not supported by this server yet; send the post without it",
-            )
+    if p.raw("quoted_status_id") not in (None, "", {}):
+        raise ValidationFailed.one(
+            "quoted_status_id",
+            "unsupported",
+            "is not supported by this server yet; send the post without it",
+        )
+    new = statuses.NewStatus(
+        text=p.text("status") or "",
+        spoiler_text=p.text("spoiler_text") or "",
+        visibility=p.text("visibility") or None,
+        sensitive=p.boolean("sensitive"),
+        language=p.text("language") or None,
+        in_reply_to_id=p.id("in_reply_to_id"),
+        media_ids=p.ids("media_ids"),
+        poll=new_poll(p, bool(p.ids("media_ids"))),
+    )
+    if p.raw("scheduled_at") not in (None, ""):
+        return await schedule(ctx, new)
     bundle = await statuses.create(
         ctx.db,
         ctx.settings,
         ctx.account,
         ctx.user,
-        statuses.NewStatus(
-            text=p.text("status") or "",
-            spoiler_text=p.text("spoiler_text") or "",
-            visibility=p.text("visibility") or None,
-            sensitive=p.boolean("sensitive"),
-            language=p.text("language") or None,
-            in_reply_to_id=p.id("in_reply_to_id"),
-            media_ids=p.ids("media_ids"),
-        ),
+        new,
         application_id=ctx.principal.token.application_id if ctx.principal else None,
     )
     return await _one(ctx, bundle)
@@ -52,12 +57,13 @@ async def create(ctx: Ctx) -> t.Status:
 
 @routes("GET", "/api/v1/statuses/{id:int}", scopes=accepts("read:statuses"), auth="optional")
 async def show(ctx: Ctx) -> t.Status:
-    return await _one(ctx, await statuses.show(ctx.db, ctx.viewer, ctx.path_id()))
+    return await _one(ctx, await status_threads.show(ctx.db, ctx.viewer, ctx.path_id()))
 
 
 @routes("DELETE", "/api/v1/statuses/{id:int}", scopes=WRITE_STATUSES, throttles=("api_delete",))
 async def delete(ctx: Ctx) -> t.Status:
-    bundle = await statuses.delete(ctx.db, ctx.account, ctx.path_id())
+    files = ctx.files if ctx.params.boolean("delete_media") else None
+    bundle = await status_deletion.delete(ctx.db, ctx.account, ctx.path_id(), files=files)
     return await _one(ctx, bundle, with_source=True)
 
 
@@ -78,9 +84,9 @@ async def unreblog(ctx: Ctx) -> t.Status:
 
 @routes("POST", "/api/v1/statuses/{id:int}/pin", scopes=WRITE_ACCOUNTS)
 async def pin(ctx: Ctx) -> t.Status:
-    return await _one(ctx, await statuses.pin(ctx.db, ctx.settings, ctx.account, ctx.path_id()))
+    return await _one(ctx, await status_pins.pin(ctx.db, ctx.settings, ctx.account, ctx.path_id()))
 
 
 @routes("POST", "/api/v1/statuses/{id:int}/unpin", scopes=WRITE_ACCOUNTS)
 async def unpin(ctx: Ctx) -> t.Status:
-    return await _one(ctx, await statuses.unpin(ctx.db, ctx.account, ctx.path_id()))
+    return await _one(ctx, await status_pins.unpin(ctx.db, ctx.account, ctx.path_id()))

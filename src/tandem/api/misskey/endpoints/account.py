@@ -9,7 +9,7 @@ from tandem.api.misskey.endpoint import Call, endpoint
 from tandem.api.misskey.entities.types import MeDetailed
 from tandem.api.misskey.schema import REQ_ID, P, invalid
 from tandem.api.misskey.views import me
-from tandem.core import muted_words, profiles, statuses
+from tandem.core import muted_words, profiles, status_pins
 from tandem.core.profile_changes import COLLECTION_VISIBILITIES, ProfileChanges
 
 
@@ -215,7 +215,9 @@ _PIN_ERRORS = {
 
 @endpoint("i/pin", kind="write:account", params={"noteId": REQ_ID}, errors=_PIN_ERRORS)
 async def pin(call: Call) -> MeDetailed:
-    await statuses.pin(call.db, call.settings, call.account, call.params["noteId"], again_ok=False)
+    await status_pins.pin(
+        call.db, call.settings, call.account, call.params["noteId"], again_ok=False
+    )
     return await me(call)
 
 
@@ -230,5 +232,5 @@ async def pin(call: Call) -> MeDetailed:
     },
 )
 async def unpin(call: Call) -> MeDetailed:
-    await statuses.unpin(call.db, call.account, call.params["noteId"])
+    await status_pins.unpin(call.db, call.account, call.params["noteId"])
     return await me(call)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
 from tandem.api.misskey import errors as e
 from tandem.api.misskey.endpoint import Call, endpoint
 from tandem.api.misskey.entities.common import FROM_MISSKEY, iso
 from tandem.api.misskey.entities.notes import note
 from tandem.api.misskey.entities.responses import CreatedNote, NoteFavorite
 from tandem.api.misskey.entities.types import Note
-from tandem.api.misskey.schema import ID, PAGE, REQ_ID, P
+from tandem.api.misskey.schema import ID, PAGE, REQ_ID, P, invalid
 from tandem.api.misskey.views import ctx, in_order, page
-from tandem.core import favorites, statuses
+from tandem.core import clock, favorites, poll_rules, status_deletion, statuses
 
 _IDS = P("array", unique_items=True, min_items=1, max_items=16, items=ID)
 _CREATE_ERRORS = {
@@ -28,6 +31,28 @@ _CREATE_ERRORS = {
         "CANNOT_RENOTE", "This note cannot be renoted (it is not public).", status=400
     ),
 }
+_POLL = P(
+    "object",
+    nullable=True,
+    properties={
+        "choices": P(
+            "array",
+            required=True,
+            unique_items=True,
+            min_items=2,
+            max_items=10,
+            items=P("string", min_length=1, max_length=50),
+        ),
+        "multiple": P("boolean"),
+        "expiresAt": P("integer", nullable=True),
+        "expiredAfter": P("integer", nullable=True, minimum=1),
+    },
+)
+EXPIRED_POLL = e.err(
+    "CANNOT_CREATE_ALREADY_EXPIRED_POLL",
+    "Poll is already expired.",
+    "04da457d-b083-4055-9082-955525eda5a5",
+)
 CONTENT_REQUIRED = e.err(
     "CONTENT_REQUIRED",
     "Content required. You need to set text, fileIds or renoteId.",
@@ -57,6 +82,7 @@ NO_QUOTES = e.err(
         "text": P("string", nullable=True, min_length=1),
         "fileIds": _IDS,
         "mediaIds": _IDS,
+        "poll": _POLL,
     },
     limit=(3_600_000, 300),
     errors=_CREATE_ERRORS,
@@ -76,7 +102,8 @@ async def create(call: Call) -> CreatedNote:
         visibility = FROM_MISSKEY[p["visibility"]]
         b = await statuses.reblog(call.db, call.account, p["renoteId"], visibility)
         return {"createdNote": note(ctx(call), b.statuses[0], b)}
-    if not text and not files:
+    poll = _new_poll(p.get("poll"))
+    if not text and not files and poll is None:
         raise CONTENT_REQUIRED.raise_()
     new = statuses.NewStatus(
         text=text,
@@ -85,6 +112,7 @@ async def create(call: Call) -> CreatedNote:
         in_reply_to_id=p.get("replyId"),
         media_ids=files,
         recipient_ids=p.get("visibleUserIds") or () if p["visibility"] == "specified" else (),
+        poll=poll,
     )
     token = call.principal.token if call.principal else None
     b = await statuses.create(
@@ -96,6 +124,26 @@ async def create(call: Call) -> CreatedNote:
         token.application_id if token else None,
     )
     return {"createdNote": note(ctx(call), b.statuses[0], b)}
+
+
+def _new_poll(raw: dict[str, Any] | None) -> poll_rules.NewPoll | None:
+    """Misskey's poll: `expiresAt` (ms since the epoch) or `expiredAfter` (ms from now)."""
+    if raw is None:
+        return None
+    now = clock.now()
+    expires_at = None
+    try:
+        if raw.get("expiresAt") is not None:
+            expires_at = datetime.fromtimestamp(raw["expiresAt"] / 1000, UTC)
+            if expires_at <= now:
+                raise EXPIRED_POLL.raise_()
+        elif raw.get("expiredAfter") is not None:
+            expires_at = now + timedelta(milliseconds=raw["expiredAfter"])
+    except (OverflowError, ValueError, OSError):
+        raise invalid("poll", "ends beyond the year 9999") from None
+    return poll_rules.NewPoll(
+        options=raw["choices"], expires_at=expires_at, multiple=bool(raw.get("multiple"))
+    )
 
 
 @endpoint(
@@ -125,7 +173,7 @@ async def show(call: Call) -> Note:
     },
 )
 async def delete(call: Call) -> None:
-    await statuses.delete(call.db, call.account, call.params["noteId"])
+    await status_deletion.delete(call.db, call.account, call.params["noteId"])
 
 
 @endpoint(

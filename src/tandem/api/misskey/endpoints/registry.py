@@ -11,7 +11,7 @@ from tandem.api.misskey.entities.responses import RegistryDetail, RegistryScopes
 from tandem.api.misskey.schema import P
 from tandem.core import registry
 
-_SCOPE = P("array", default=[], items=P("string", pattern=r"^[a-zA-Z0-9_]+$"))
+_SCOPE = P("array", default=[], items=P("string", pattern=r"^[a-zA-Z0-9_.-]+$"))
 _WHERE = {"scope": _SCOPE, "domain": P("string", nullable=True)}
 _KEY = P("string", required=True, min_length=1)
 

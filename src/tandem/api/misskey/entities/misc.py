@@ -1,15 +1,13 @@
-"""Small Misskey entities: Webhook, Signin, Antenna, Clip, UserList, Notification, App."""
+"""Small Misskey entities: Webhook, Signin, Antenna, Clip, UserList, App."""
 
 from __future__ import annotations
 
 from tandem.api.misskey.entities import types as t
 from tandem.api.misskey.entities.common import Ctx, iso, sid
-from tandem.api.misskey.entities.notes import note
 from tandem.api.misskey.entities.user_lite import user_lite
 from tandem.core.antennas import Antenna
 from tandem.core.clips import Clip
-from tandem.core.models import Account, Application, Notification, SignIn, UserList
-from tandem.core.notifications import NotificationPage
+from tandem.core.models import Account, Application, SignIn, UserList
 from tandem.core.webhooks import Webhook
 
 
@@ -82,40 +80,6 @@ def user_list(item: UserList, member_ids: list[int]) -> t.UserList:
         "userIds": [str(i) for i in member_ids],
         "isPublic": item.is_public,
     }
-
-
-# tandem's notification types → Misskey's
-NOTIFICATION_TYPES = {
-    "follow": "follow",
-    "follow_request": "receiveFollowRequest",
-    "mention": "mention",
-    "reblog": "renote",
-    "export_completed": "exportCompleted",
-    "import_completed": "app",
-}
-
-
-def notification(ctx: Ctx, page: NotificationPage, n: Notification) -> t.Notification:
-    data: t.Notification = {
-        "id": str(n.id),
-        "createdAt": iso(n.created_at),
-        "type": NOTIFICATION_TYPES.get(n.type, "app"),
-    }
-    sender = page.accounts.get(n.from_account_id) if n.from_account_id else None
-    if sender is not None:
-        data["userId"] = str(sender.id)
-        data["user"] = user_lite(ctx, sender)
-    shown = next((s for s in page.statuses.statuses if s.id == n.status_id), None)
-    if shown is not None:
-        data["note"] = note(ctx, shown, page.statuses)
-    if n.type == "export_completed":
-        data["exportedEntity"] = n.payload.get("entity")
-        data["fileId"] = n.payload.get("file_id")
-    elif n.type not in NOTIFICATION_TYPES or n.type == "import_completed":
-        data["header"] = n.payload.get("header")
-        data["body"] = n.payload.get("body")
-        data["icon"] = None
-    return data
 
 
 def app(item: Application, *, with_secret: bool) -> t.App:

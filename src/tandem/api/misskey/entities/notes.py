@@ -6,6 +6,7 @@ from tandem.api.misskey.entities.common import TO_MISSKEY, Ctx, iso, sid
 from tandem.api.misskey.entities.drive import drive_file
 from tandem.api.misskey.entities.types import Note
 from tandem.api.misskey.entities.user_lite import user_lite
+from tandem.core import reactions
 from tandem.core.models import Status
 from tandem.core.statuses import StatusBundle
 
@@ -25,10 +26,10 @@ def note(ctx: Ctx, s: Status, b: StatusBundle) -> Note:
         "reactionAcceptance": None,
         "renoteCount": s.reblogs_count,
         "repliesCount": s.replies_count,
-        "reactionCount": 0,
-        "reactions": {},
+        "reactionCount": s.favourites_count,
+        "reactions": _reactions(b.reactions.get(s.id, {})),
         "reactionEmojis": {},
-        "emojis": {},
+        # Misskey sends `emojis` only on remote notes; megalodon maps any present value as a list.
         "fileIds": [str(m.id) for m in s.media],
         "files": [drive_file(ctx, m) for m in s.media],
         "replyId": sid(s.in_reply_to_id),
@@ -43,9 +44,28 @@ def note(ctx: Ctx, s: Status, b: StatusBundle) -> Note:
         data["visibleUserIds"] = [str(m.account_id) for m in s.mentions]
     if renote is not None:
         data["renote"] = note(ctx, renote, b)
+    poll = b.polls.get(s.poll_id) if s.poll_id else None
+    if poll is not None:
+        data["poll"] = {
+            "multiple": poll.multiple,
+            "expiresAt": iso(poll.expires_at),
+            "choices": [
+                {"text": text, "votes": count, "isVoted": i in poll.mine}
+                for i, (text, count) in enumerate(zip(poll.options, poll.counts, strict=True))
+            ],
+        }
     if ctx.viewer_id is not None:
-        data["myReaction"] = None
+        mine = b.my_reactions.get(s.id)
+        data["myReaction"] = reactions.decode(mine) if mine else None
     return data
+
+
+def _reactions(stored: dict[str, int]) -> dict[str, int]:
+    shown: dict[str, int] = {}
+    for name, count in stored.items():
+        key = reactions.decode(name)
+        shown[key] = shown.get(key, 0) + count
+    return shown
 
 
 def notes(ctx: Ctx, b: StatusBundle) -> list[Note]:

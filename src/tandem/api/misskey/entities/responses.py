@@ -203,3 +203,15 @@ class RegistryDetail(TypedDict):
 class RegistryScopes(TypedDict):
     scopes: list[list[str]]
     domain: str | None
+
+
+class NoteReaction(TypedDict):
+    id: str
+    createdAt: str
+    user: UserLite
+    type: str
+
+
+class NoteState(TypedDict):
+    isFavorited: bool
+    isMutedThread: bool

@@ -203,6 +203,18 @@ class DriveFile(TypedDict):
     user: UserLite | None
 
 
+class NotePollChoice(TypedDict):
+    text: str
+    votes: int
+    isVoted: bool
+
+
+class NotePoll(TypedDict):
+    multiple: bool
+    expiresAt: str | None
+    choices: list[NotePollChoice]
+
+
 class Note(TypedDict):
     id: str
     createdAt: str
@@ -218,7 +230,7 @@ class Note(TypedDict):
     reactionCount: int
     reactions: dict[str, int]
     reactionEmojis: dict[str, str]
-    emojis: dict[str, str]
+    emojis: NotRequired[dict[str, str]]
     fileIds: list[str]
     files: list[DriveFile]
     replyId: str | None
@@ -229,6 +241,7 @@ class Note(TypedDict):
     visibleUserIds: NotRequired[list[str]]
     renote: NotRequired["Note"]
     myReaction: NotRequired[str | None]  # for a signed-in viewer
+    poll: NotRequired[NotePoll]  # only on notes that carry one
 
 
 class Webhook(TypedDict):
@@ -292,6 +305,11 @@ class UserList(TypedDict):
     isPublic: bool
 
 
+class GroupedReaction(TypedDict):
+    user: UserLite
+    reaction: str
+
+
 class Notification(TypedDict):
     id: str
     createdAt: str
@@ -299,6 +317,10 @@ class Notification(TypedDict):
     userId: NotRequired[str]
     user: NotRequired[UserLite]
     note: NotRequired[Note]
+    reaction: NotRequired[str]
+    message: NotRequired[None]
+    reactions: NotRequired[list[GroupedReaction]]  # reaction:grouped
+    users: NotRequired[list[UserLite]]  # renote:grouped
     # From the payload the job stored, as it stored it:
     exportedEntity: NotRequired[object]
     fileId: NotRequired[object]

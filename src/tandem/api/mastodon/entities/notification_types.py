@@ -1,0 +1,66 @@
+"""TypedDicts of grouped notifications, the notification policy and read markers."""
+
+from typing import Never, NotRequired, TypedDict
+
+from tandem.api.mastodon.entities.types import Account, Status
+
+
+class NotificationGroup(TypedDict):
+    group_key: str
+    notifications_count: int
+    type: str
+    most_recent_notification_id: int
+    page_min_id: NotRequired[str]
+    page_max_id: NotRequired[str]
+    latest_page_notification_at: NotRequired[str | None]
+    sample_account_ids: list[str]
+    status_id: NotRequired[str | None]
+
+
+class GroupedNotificationsResults(TypedDict):
+    accounts: list[Account]
+    statuses: list[Status]
+    notification_groups: list[NotificationGroup]
+
+
+class PolicySummary(TypedDict):
+    pending_requests_count: int
+    pending_notifications_count: int
+
+
+class NotificationPolicy(TypedDict):
+    for_not_following: str
+    for_not_followers: str
+    for_new_accounts: str
+    for_private_mentions: str
+    for_limited_accounts: str
+    summary: PolicySummary
+
+
+class Marker(TypedDict):
+    last_read_id: str
+    version: int
+    updated_at: str
+
+
+class Count(TypedDict):
+    count: int
+
+
+# Notification requests: nothing is filtered into them yet (see core/notification_policy.py).
+NotificationRequests = list[Never]
+
+
+# Keys with colons: the functional TypedDict form.
+Preferences = TypedDict(
+    "Preferences",
+    {
+        "posting:default:visibility": str,
+        "posting:default:sensitive": bool,
+        "posting:default:language": str | None,
+        "posting:default:quote_policy": str,
+        "reading:expand:media": str,
+        "reading:expand:spoilers": bool,
+        "reading:autoplay:gifs": bool,
+    },
+)

@@ -1,0 +1,64 @@
+"""Polls: GET /api/v1/polls/:id and voting; a poll's params on a new status."""
+
+from __future__ import annotations
+
+from tandem.api.mastodon.endpoint import Ctx, routes
+from tandem.api.mastodon.entities import types as t
+from tandem.api.mastodon.entities.statuses import poll
+from tandem.api.mastodon.params import Params
+from tandem.core import poll_rules, polls
+from tandem.core.errors import ValidationFailed
+from tandem.core.scopes import accepts
+
+
+def new_poll(p: Params, with_media: bool) -> poll_rules.NewPoll | None:
+    """`poll[options][]`, `poll[expires_in]`, `poll[multiple]`, `poll[hide_totals]`, within
+    the limits the instance advertises."""
+    raw = p.mapping("poll")
+    if raw is None:
+        return None
+    fields = Params(raw)
+    options = fields.strings("options") or []
+    expires_in = fields.integer("expires_in")
+    if with_media:
+        raise ValidationFailed.one("poll", "media", "cannot be attached to a post with media")
+    if len(options) > poll_rules.MASTODON_MAX_OPTIONS:
+        raise ValidationFailed.one(
+            "poll",
+            "too_many_options",
+            f"can't have more than {poll_rules.MASTODON_MAX_OPTIONS} options",
+        )
+    if expires_in is None or not (
+        poll_rules.MIN_EXPIRATION <= expires_in <= poll_rules.MAX_EXPIRATION
+    ):
+        raise ValidationFailed.one(
+            "poll",
+            "expires_in",
+            f"expires_in must be between {poll_rules.MIN_EXPIRATION} and "
+            f"{poll_rules.MAX_EXPIRATION} seconds",
+        )
+    return poll_rules.NewPoll(
+        options=options,
+        expires_at=poll_rules.expires_in(expires_in),
+        multiple=fields.flag("multiple"),
+        hide_totals=fields.flag("hide_totals"),
+    )
+
+
+@routes("GET", "/api/v1/polls/{id:int}", scopes=accepts("read:statuses"), auth="optional")
+async def show(ctx: Ctx) -> t.Poll:
+    found = await polls.show(ctx.db, ctx.viewer, ctx.path_id())
+    return poll(found, ctx.viewer.id if ctx.viewer else None)
+
+
+@routes("POST", "/api/v1/polls/{id:int}/votes", scopes=accepts("write:statuses"))
+async def vote(ctx: Ctx) -> t.Poll:
+    choices = []
+    for raw in ctx.params.strings("choices") or []:
+        text = raw.strip()
+        # An index past any poll's options is as invalid as a word (and never a huge int).
+        if not text.isascii() or not text.isdigit() or len(text) > 6:
+            raise ValidationFailed.one("choices", "invalid", "must be option indexes, like 0")
+        choices.append(int(text))
+    found = await polls.vote(ctx.db, ctx.account, choices, poll_id=ctx.path_id())
+    return poll(found, ctx.account.id)

@@ -1,0 +1,73 @@
+"""GET /api/v2/search: accounts, statuses the caller may see, and hashtags."""
+
+from __future__ import annotations
+
+from tandem.api.mastodon.endpoint import Ctx, MastodonError, routes
+from tandem.api.mastodon.entities.search_types import Search, StoredTag
+from tandem.api.mastodon.entities.statuses import statuses
+from tandem.api.mastodon.views import accounts_json, bundle_render
+from tandem.core import search
+from tandem.core.models import Page
+from tandem.core.scopes import accepts
+from tandem.core.urls import tag_url
+
+READ_SEARCH = accepts("read:search")
+RESULTS_LIMIT = 20
+
+
+def _tag(ctx: Ctx, hit: search.TagHit) -> StoredTag:
+    tag: StoredTag = {
+        "id": str(hit.id),
+        "name": hit.name,
+        "url": tag_url(ctx.settings, hit.name),
+        "history": [],  # usage per day is not counted yet
+    }
+    if ctx.viewer is not None:
+        tag["following"] = hit.following
+        tag["featuring"] = hit.featuring
+    return tag
+
+
+def _kinds(value: str | None) -> tuple[search.Kind, ...]:
+    if not value:
+        return search.KINDS
+    return tuple(k for k in search.KINDS if k == value)  # an unknown type finds nothing
+
+
+@routes("GET", "/api/v2/search", scopes=READ_SEARCH, auth="optional")
+async def v2_search(ctx: Ctx) -> Search:
+    p = ctx.params
+    text = p.text("q")
+    if not text or not text.strip():
+        raise MastodonError(400, "param is missing or the value is empty: q")
+    if ctx.viewer is None:
+        if p.text("offset"):
+            raise MastodonError(
+                401, "Search queries pagination is not supported without authentication"
+            )
+        if p.flag("resolve"):
+            raise MastodonError(
+                401,
+                "Search queries that resolve remote resources are not supported without "
+                "authentication",
+            )
+    limit = p.limit(RESULTS_LIMIT)
+    found = await search.search(
+        ctx.db,
+        ctx.settings,
+        ctx.viewer,
+        search.Query(
+            text=text,
+            kinds=_kinds(p.text("type")),
+            limit=limit,
+            offset=max(p.integer("offset") or 0, 0),
+            following=p.flag("following"),
+            account_id=p.id("account_id"),
+            page=Page(limit=limit, max_id=p.id("max_id"), min_id=p.id("min_id")),
+        ),
+    )
+    return {
+        "accounts": await accounts_json(ctx, found.accounts),
+        "statuses": statuses(found.statuses, await bundle_render(ctx, found.statuses)),
+        "hashtags": [_tag(ctx, h) for h in found.hashtags],
+    }

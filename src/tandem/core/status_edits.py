@@ -1,0 +1,197 @@
+"""Editing a status (Mastodon's PUT /api/v1/statuses/:id): new text, content warning,
+sensitivity, language and media; each version kept for its history (the original first);
+those who reblogged it are told (`update` notifications, Mastodon's rule)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tandem.config import Settings
+from tandem.core import clock, media, text, urls
+from tandem.core.errors import Forbidden, NotFound, Unprocessable, ValidationFailed
+from tandem.core.models import Account, MediaAttachment, Status, User
+from tandem.core.statuses import (
+    NewStatus,
+    StatusBundle,
+    bundle,
+    ignores,
+    mentioned_accounts,
+    validate,
+    visible,
+)
+from tandem.store import accounts as account_store
+from tandem.store import media as media_store
+from tandem.store import notifications as notification_store
+from tandem.store import status_edits as store
+from tandem.store import statuses as status_store
+from tandem.store.db import Conn, Database
+
+
+@dataclass(frozen=True)
+class MediaChange:
+    id: int
+    description: str | None = None
+    focus: str | None = None
+
+
+@dataclass(frozen=True)
+class Edit:
+    text: str = ""
+    spoiler_text: str = ""
+    sensitive: bool | None = None
+    language: str | None = None
+    media_ids: Sequence[int] | None = None  # None: keep the media as they are
+    media_changes: Sequence[MediaChange] = ()
+
+
+async def edit(
+    db: Database, settings: Settings, account: Account, user: User, status_id: int, change: Edit
+) -> StatusBundle:
+    now = clock.now()
+    async with db.write() as conn:
+        status = await visible(conn, account, status_id)
+        if status.account_id != account.id or status.reblog_of_id:
+            raise Forbidden("This action is not allowed")
+        media_ids = (
+            list(dict.fromkeys(change.media_ids))
+            if change.media_ids is not None
+            else [m.id for m in status.media]
+        )
+        new = NewStatus(
+            text=change.text,
+            spoiler_text=change.spoiler_text,
+            visibility=status.visibility,
+            language=change.language or status.language,
+            media_ids=media_ids,
+        )
+        _, language = validate(new, settings, account, user)
+        # Lock order (store/writes.py): the status, then media (old and new).
+        if not await status_store.lock_statuses(conn, [status.id]):
+            raise NotFound("status")
+        await status_store.lock_attachments(conn, {*media_ids, *(m.id for m in status.media)})
+        found = await media_store.get_many(conn, media_ids)
+        for media_id in media_ids:
+            item = found.get(media_id)
+            if item is None or item.account_id != account.id:
+                raise NotFound("file")
+            if item.status_id not in (None, status.id):
+                raise Unprocessable("Media has already been attached to another post")
+        for media_change in change.media_changes:
+            if media_change.id in found:
+                description = media_change.description
+                if description is not None and len(description) > media.DESCRIPTION_LIMIT:
+                    raise ValidationFailed.one(
+                        "description",
+                        "too_long",
+                        f"is too long (maximum is {media.DESCRIPTION_LIMIT} characters)",
+                    )
+                await media_store.update_details(
+                    conn,
+                    media_change.id,
+                    description=description.strip() if description is not None else None,
+                    focus=media.parse_focus(media_change.focus),
+                )
+        body = change.text.strip()
+        spoiler = change.spoiler_text.strip()
+        sensitive = bool(change.sensitive) or bool(spoiler)
+        changed = (
+            body != status.text
+            or spoiler != status.spoiler_text
+            or sensitive != status.sensitive
+            or media_ids != [m.id for m in status.media]
+            or bool(change.media_changes)
+        )
+        if not changed:
+            if language != status.language:
+                await store.update_status(conn, status.id, language=language)
+            return await _reloaded(conn, account.id, status.id)
+        kept = await store.versions(conn, status.id)
+        if not kept:  # the original becomes the first version
+            await store.keep(conn, status.id, _version(status, status.created_at))
+        mentioned = await mentioned_accounts(conn, settings, body)
+        known = {
+            text.mention_key(u, d): (urls.profile_url(settings, a), a.acct())
+            for (u, d), a in mentioned.items()
+        }
+        content = text.render(body, base_url=settings.base_url, mention_urls=known)
+        await store.update_status(
+            conn,
+            status.id,
+            text=body,
+            content=content,
+            spoiler_text=spoiler,
+            sensitive=sensitive,
+            language=language,
+            edited_at=now,
+        )
+        tag_ids = await status_store.ensure_tags(conn, text.hashtags(body), now)
+        mention_ids = list(dict.fromkeys(a.id for a in mentioned.values()))
+        if status.visibility == "direct":  # the addressees stay addressed
+            mention_ids = list(
+                dict.fromkeys([*mention_ids, *(m.account_id for m in status.mentions)])
+            )
+        await store.set_mentions_and_tags(conn, status.id, mention_ids, tag_ids)
+        await store.set_media(conn, status.id, media_ids)
+        updated = await status_store.get(conn, status.id)
+        assert updated is not None
+        await store.keep(conn, status.id, _version(updated, now))
+        for _, reblogger in await status_store.reblog_ids_of(conn, status.id):
+            if reblogger != account.id and not await ignores(
+                conn, reblogger, account.id, status.id
+            ):
+                await notification_store.insert(
+                    conn,
+                    account_id=reblogger,
+                    type="update",
+                    from_account_id=account.id,
+                    status_id=status.id,
+                    now=now,
+                )
+        return await bundle(conn, account.id, [updated])
+
+
+async def _reloaded(conn: Conn, viewer_id: int, status_id: int) -> StatusBundle:
+    status = await status_store.get(conn, status_id)
+    assert status is not None
+    return await bundle(conn, viewer_id, [status])
+
+
+def _version(status: Status, at: datetime) -> store.Version:
+    return store.Version(
+        id=0,
+        account_id=status.account_id,
+        text=status.text,
+        spoiler_text=status.spoiler_text,
+        content=status.content,
+        sensitive=status.sensitive,
+        media_ids=[m.id for m in status.media],
+        poll_options=None,
+        created_at=at,
+    )
+
+
+@dataclass
+class History:
+    versions: list[store.Version]
+    author: Account
+    media: dict[int, MediaAttachment] = field(default_factory=dict)
+
+
+async def history(db: Database, viewer: Account | None, status_id: int) -> History:
+    """The versions of a status the viewer can see, oldest first (just the status when it
+    was never edited)."""
+    async with db.read() as conn:
+        status = await visible(conn, viewer, status_id)
+        kept = await store.versions(conn, status.id) or [_version(status, status.created_at)]
+        author = await account_store.get(conn, status.account_id)
+        if author is None:
+            raise NotFound("status")
+        found = await media_store.get_many(conn, {i for v in kept for i in v.media_ids})
+        return History(kept, author, found)
+
+
+async def source(db: Database, viewer: Account, status_id: int) -> Status:
+    async with db.read() as conn:
+        return await visible(conn, viewer, status_id)

@@ -1,0 +1,367 @@
+"""Mastodon.py's own test suite, run live against tandem instead of replaying its cassettes.
+
+The suite ships in the Mastodon.py sdist (PyPI), downloaded once into a cache folder
+(`TANDEM_TEST_CACHE`, default `~/.cache/tandem-tests`), with the few test plugins it needs
+(vcrpy, pytest-recording…) installed next to it; later runs are offline. A tandem is started
+for it with the accounts, app and fixed tokens its setup (tests/setup.sql and README) creates;
+its `localhost:3000` reaches tandem at name resolution (`tandem_redirect.py`) and
+`--disable-recording` turns its cassettes off, so every request goes to tandem.
+
+    .venv/bin/python tests/mastodon_py_suite/run.py [--backend sqlite] [test_x.py ...]
+
+prints passed/failed/skipped counts per module (and each failing test with `-v`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # tests/: the `support` package
+
+from sqlalchemy import create_engine, delete, update  # noqa: E402
+from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+from sqlalchemy.pool import NullPool  # noqa: E402
+
+from support.api import register  # noqa: E402
+from support.server import RunningServer  # noqa: E402
+from tandem.store.accounts import USERNAME_TERM, search_text  # noqa: E402
+from tandem.store.db import driver_url  # noqa: E402
+from tandem.store.schema import (  # noqa: E402
+    account_search_terms,
+    accounts,
+    oauth_access_tokens,
+    oauth_applications,
+    users,
+)
+
+VERSION = "2.3.3"
+SDIST = f"mastodon_py-{VERSION}"
+# What its tests import besides Mastodon.py's own dependencies (installed with --no-deps, so
+# nothing shadows the project's packages). pytest-retry and pytest-cov are left out: retries
+# would hide flaky behaviour, and coverage of Mastodon.py is not our concern.
+PLUGINS = (
+    "vcrpy==9.4.2",
+    "wrapt==2.5.2",
+    "pytest-recording==0.14.1",
+    "pytest-mock==3.17.0",
+    "requests-mock==1.12.1",
+    "pytz==2026.6",
+    "http-ece==1.2.1",  # its webpush extra: test_push.py skips itself without it
+    "graphemeu==0.11.0",  # its grapheme extra: test_status_length.py needs it
+)
+
+# Its setup: the app and the fixed tokens (tests/setup.sql), and the accounts (its README's
+# tootctl commands plus Mastodon's development seed, whose `admin` owns the admin token).
+CLIENT_ID = "__MASTODON_PY_TEST_CLIENT_ID"
+CLIENT_SECRET = "__MASTODON_PY_TEST_CLIENT_SECRET"
+APP_SCOPES = "read write follow push admin:read admin:write"
+
+
+@dataclass
+class Person:
+    username: str
+    email: str
+    role: str = "user"
+    locale: str = "en"
+    locked: bool = False
+    discoverable: bool | None = None
+    indexable: bool = False
+    tokens: dict[str, str] = field(default_factory=dict)  # token -> scopes
+
+
+PEOPLE = (
+    Person(
+        "admin",
+        "admin@localhost",
+        role="owner",
+        tokens={"__MASTODON_PY_TEST_ACCESS_TOKEN_2": APP_SCOPES},
+    ),
+    Person("admin2", "zerocool@example.com", role="owner", locale="de"),
+    Person(
+        "mastodonpy_test",
+        "mastodonpy_test@localhost",
+        locale="ja",
+        locked=True,
+        tokens={"__MASTODON_PY_TEST_ACCESS_TOKEN": "read write follow push"},
+    ),
+    Person(
+        "mastodonpy_test_2",
+        "mastodonpy_test_2@localhost",
+        locale="ja",
+        discoverable=True,
+        indexable=True,
+        tokens={"__MASTODON_PY_TEST_ACCESS_TOKEN_3": "read write follow push"},
+    ),
+)
+
+
+def cache_dir() -> Path:
+    folder = Path(os.environ.get("TANDEM_TEST_CACHE") or Path.home() / ".cache" / "tandem-tests")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _pip(*args: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "--disable-pip-version-check", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"pip {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+
+
+def prepare() -> tuple[Path, Path]:
+    """The extracted sdist and the plugins folder, fetched on first use only."""
+    cache = cache_dir()
+    source = cache / SDIST
+    pinned = hashlib.sha256(repr(PLUGINS).encode()).hexdigest()[:12]
+    plugins = cache / f"mastodon-py-plugins-{pinned}"
+    with _locked(cache / ".mastodon-py.lock"):
+        if not (source / "tests" / "conftest.py").exists():
+            archive = cache / f"{SDIST}.tar.gz"
+            if not archive.exists():
+                _pip("download", "--no-deps", "--no-binary", ":all:", f"mastodon-py=={VERSION}",
+                     "-d", str(cache))  # fmt: skip
+            with tarfile.open(archive) as tar:
+                tar.extractall(cache, filter="data")
+        if not (plugins / ".complete").exists():
+            _pip("install", "--no-deps", "--target", str(plugins), *PLUGINS)
+            (plugins / ".complete").touch()
+    return source, plugins
+
+
+def _placeholder(person: Person) -> str:
+    """The name signed up with: Mastodon's own names are reserved words for sign-ups here."""
+    return f"mpy_{person.username.replace('mastodonpy_', '')}"
+
+
+def _seed(server: RunningServer) -> None:
+    url = server.database.url
+    if url.startswith("sqlite"):  # tandem's SQLite driver is the synchronous sqlite3
+        engine = create_engine(url, poolclass=NullPool)
+        with engine.begin() as conn:
+
+            async def run(statement: Any) -> Any:
+                return conn.execute(statement)
+
+            asyncio.run(_seed_with(run))
+        engine.dispose()
+        return
+
+    async def seed() -> None:
+        engine = create_async_engine(driver_url(url), poolclass=NullPool)
+        async with engine.begin() as conn:
+            await _seed_with(conn.execute)
+        await engine.dispose()
+
+    asyncio.run(seed())
+
+
+async def _seed_with(execute: Callable[[Any], Awaitable[Any]]) -> None:
+    now = datetime.now(UTC)
+    ids: dict[str, int] = {}
+    for person in PEOPLE:
+        placeholder = _placeholder(person)
+        account_id = (
+            await execute(
+                accounts.select().with_only_columns(accounts.c.id)
+                .where(accounts.c.username == placeholder)
+            )
+        ).scalar_one()  # fmt: skip
+        ids[person.username] = account_id
+        await execute(
+            update(accounts)
+            .where(accounts.c.id == account_id)
+            .values(
+                username=person.username,
+                username_key=person.username.lower(),
+                locked=person.locked,
+                discoverable=person.discoverable,
+                indexable=person.indexable,
+                role=person.role,
+            )
+        )
+        # Account search matches on its own index of usernames: it follows the rename.
+        await execute(
+            delete(account_search_terms).where(
+                account_search_terms.c.account_id == account_id,
+                account_search_terms.c.kind == USERNAME_TERM,
+            )
+        )
+        await execute(
+            account_search_terms.insert().values(
+                kind=USERNAME_TERM, term=search_text(person.username), account_id=account_id
+            )
+        )
+        await execute(
+            update(users)
+            .where(users.c.account_id == account_id)
+            .values(email=person.email, locale=person.locale, confirmed_at=now)
+        )
+    owner = ids["mastodonpy_test"]
+    await execute(
+        oauth_applications.insert().values(
+            id=1234567890123456,
+            name="Mastodon.py test suite",
+            redirect_uris="urn:ietf:wg:oauth:2.0:oob",
+            scopes=APP_SCOPES,
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
+            owner_account_id=owner,
+            created_at=now,
+        )
+    )
+    token_id = 1234567890123456
+    for person in PEOPLE:
+        for token, scopes in person.tokens.items():
+            token_id += 1
+            await execute(
+                oauth_access_tokens.insert().values(
+                    id=token_id,
+                    token_digest=hashlib.sha256(token.encode()).hexdigest(),
+                    application_id=1234567890123456,
+                    account_id=ids[person.username],
+                    scopes=scopes,
+                    kind="oauth",
+                    created_at=now,
+                )
+            )
+
+
+def start_server(backend: str) -> RunningServer:
+    """tandem as the suite expects it: at localhost:3000 (by name), seeded, open sign-ups."""
+    server = RunningServer(backend, domain="localhost:3000", registrations="open")
+    server.start()  # migrates the new database
+    for person in PEOPLE:
+        register(server, _placeholder(person), confirmed=False)  # confirmed below
+    # Seeded while stopped, so no cache of the running server holds the placeholders.
+    server.stop()
+    _seed(server)
+    return server.start()
+
+
+@dataclass
+class ModuleResult:
+    passed: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+
+def _results(junit: Path) -> dict[str, ModuleResult]:
+    found: dict[str, ModuleResult] = {}
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        # "tests.test_x" (a test) or "" with the name "tests.test_x" (a module-level skip)
+        dotted = (case.get("classname") or case.get("name") or "").split(".")
+        module = next((part for part in dotted if part.startswith("test_")), "?") + ".py"
+        result = found.setdefault(module, ModuleResult())
+        name = case.get("name", "")
+        problem = case.find("failure")
+        if problem is None:
+            problem = case.find("error")
+        if problem is not None:
+            result.failed[name] = (problem.get("message") or "")[:300]
+        elif case.find("skipped") is not None:
+            result.skipped.append(name)
+        else:
+            result.passed.append(name)
+    return found
+
+
+def run_suite(
+    backend: str = "sqlite", modules: list[str] | None = None, timeout: float = 1500
+) -> dict[str, ModuleResult]:
+    """Run the suite's modules (all by default) against a fresh tandem; results per module."""
+    source, plugins = prepare()
+    selected = modules or sorted(p.name for p in (source / "tests").glob("test_*.py"))
+    server = start_server(backend)
+    try:
+        with tempfile.TemporaryDirectory(prefix="mastodon-py-") as tmp:
+            # A copy per run: its tests write files next to themselves, and runs on both
+            # backends may go at once.
+            suite = Path(tmp) / SDIST
+            shutil.copytree(source, suite)
+            # Clock readings recorded with the cassettes, which some tests reuse when present:
+            # live, they must take the present time.
+            for recorded in suite.glob("tests/cassettes*/*_datetimeobjects.pkl"):
+                recorded.unlink()
+            junit = Path(tmp) / "junit.xml"
+            env = {
+                **os.environ,
+                "PYTHONPATH": os.pathsep.join([str(plugins), str(HERE)]),
+                "TANDEM_REDIRECT": f"127.0.0.1:{server.port}",
+            }
+            command = [
+                sys.executable, "-m", "pytest", "-p", "tandem_redirect", "--disable-recording",
+                "-o", "addopts=", "-p", "no:cacheprovider", "-p", "no:xdist", "-q",
+                "--junitxml", str(junit), *(f"tests/{m}" for m in selected),
+            ]  # fmt: skip
+            subprocess.run(
+                command,
+                cwd=suite,
+                env=env,
+                capture_output=True,
+                timeout=timeout,
+                check=False,
+            )
+            if not junit.exists():
+                raise RuntimeError("Mastodon.py's suite did not run (no junit report)")
+            return _results(junit)
+    finally:
+        server.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("modules", nargs="*", help="test modules (default: all)")
+    parser.add_argument("--backend", default="sqlite", choices=["sqlite", "postgresql"])
+    parser.add_argument("-v", "--verbose", action="store_true", help="list failing tests")
+    parser.add_argument("--json", type=Path, help="write every test's outcome here")
+    args = parser.parse_args()
+    results = run_suite(args.backend, args.modules or None)
+    total = [0, 0, 0]
+    print(f"{'module':<32} {'passed':>6} {'failed':>6} {'skipped':>7}")
+    for module, result in sorted(results.items()):
+        counts = [len(result.passed), len(result.failed), len(result.skipped)]
+        total = [t + c for t, c in zip(total, counts, strict=True)]
+        print(f"{module:<32} {counts[0]:>6} {counts[1]:>6} {counts[2]:>7}")
+        if args.verbose:
+            for name, message in result.failed.items():
+                print(f"    FAIL {name}: {message.splitlines()[0] if message else ''}")
+    print(f"{'total':<32} {total[0]:>6} {total[1]:>6} {total[2]:>7}")
+    if args.json:
+        args.json.write_text(
+            json.dumps({m: r.__dict__ for m, r in results.items()}, indent=1, default=list)
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
