@@ -18,10 +18,11 @@ from support.server import RunningServer
 
 # The most statements a page may run (measured, SQLite and PostgreSQL alike). Home: the feed
 # page, its tags, mentions and media, the reblogged originals with theirs, authors, apps, and
-# which statuses the viewer reblogged / pinned / favourited, plus the caller's own reads.
-HOME = 13
-# Public: no reblogs on it, so no originals to load and decorate.
-PUBLIC = 9
+# which statuses the viewer reblogged / pinned / favourited, the viewer's filters in force,
+# plus the caller's own reads.
+HOME = 14
+# Public: no reblogs on it, so no originals to load and decorate (the filters are read too).
+PUBLIC = 10
 # Misskey's home: one more than Mastodon's, the word mutes read with the page.
 MISSKEY_HOME = 14
 
