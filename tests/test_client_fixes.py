@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import httpx
 import pytest
 
 from support.api import Api, User, register
@@ -164,6 +165,8 @@ def test_a_setting_names_the_contact_account(make_server: Any) -> None:
     desk = register(server, "deskhelp")
     v1, v2 = _contacts(server)
     assert v1["id"] == v2["id"] == desk.id
+    meta = httpx.post(f"{server.base_url}/api/meta", json={}).json()
+    assert meta["maintainerName"] == desk.username  # the same contact in the Misskey dialect
     tandem(server, "admin", "suspend", desk.username)
     assert _contacts(server)[0]["id"] == owner.id  # never a suspended account
 

@@ -14,7 +14,7 @@ from tandem.core import clock, instance, urls
 @endpoint("meta", credential=False, allow_get=True, params={"detail": P("boolean", default=True)})
 async def meta(call: Call) -> Meta:
     s = call.settings
-    stats = await instance.stats(call.db)
+    stats = await instance.stats(call.db, s.contact_username)
     registration_open = s.registrations != "closed"
     data: Meta = {
         "maintainerName": stats.contact.username if stats.contact else None,
