@@ -15,6 +15,7 @@ from mastodon_py_suite.run import ModuleResult, run_suite
 # Modules that never reach a server (test_types_base, test_status_length, test_async_refresh,
 # test_websocket_cassette, test_blurhash) or only public ones (test_entities) are left out.
 MODULES = [
+    "test_account.py",
     "test_auth.py",
     "test_bookmarks.py",
     "test_constructor.py",
@@ -23,6 +24,7 @@ MODULES = [
     "test_filters.py",
     "test_follow_requests.py",
     "test_hooks.py",
+    "test_instance.py",
     "test_lists.py",
     "test_markers.py",
     "test_profile.py",

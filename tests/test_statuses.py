@@ -70,6 +70,12 @@ def test_visibility(server: RunningServer, alice: User, bob: User, carol: User) 
     assert bob.api.get(f"/api/v1/statuses/{private['id']}").status_code == 200
     assert bob.api.get(f"/api/v1/statuses/{direct['id']}").status_code == 404
     assert carol.api.get(f"/api/v1/statuses/{direct['id']}").status_code == 200
+    # On the profile: the mentioned one and the author see the direct post, unless excluded.
+    for reader in (carol, alice):
+        path = f"/api/v1/accounts/{alice.id}/statuses"
+        assert direct["id"] in [s["id"] for s in reader.api.get(path).json()]
+        excluded = reader.api.get(path, params={"exclude_direct": "true"}).json()
+        assert direct["id"] not in [s["id"] for s in excluded]
     # Locked account default privacy is private.
     locked = register(server, locked=True)
     assert post(locked, status="default")["visibility"] == "private"

@@ -403,6 +403,7 @@ class AccountStatusesQuery:
     exclude_reblogs: bool = False
     pinned: bool = False
     tagged: str | None = None
+    exclude_direct: bool = False
 
 
 async def of_account(
@@ -428,6 +429,9 @@ async def of_account(
             if await store.is_follower(conn, viewer.id, owner.id):
                 visibilities = ("public", "unlisted", "private")
             mentioned = viewer.id
+        if query.exclude_direct:
+            visibilities = tuple(v for v in visibilities if v != "direct")
+            mentioned = None
         found = await store.by_account(
             conn,
             owner.id,

@@ -70,7 +70,7 @@ async def with_votes(conn: Conn, found: list[Poll], viewer_id: int | None) -> li
         for poll_id, choice in await conn.execute(
             select(poll_votes.c.poll_id, poll_votes.c.choice)
             .where(poll_votes.c.poll_id.in_(ids), poll_votes.c.account_id == viewer_id)
-            .order_by(poll_votes.c.choice)
+            .order_by(poll_votes.c.id)  # in the order voted, as Mastodon lists `own_votes`
         ):
             mine[poll_id].append(choice)
     for p in found:

@@ -105,6 +105,7 @@ async def account_statuses(ctx: Ctx) -> list[t.Status]:
             exclude_reblogs=p.flag("exclude_reblogs"),
             pinned=p.flag("pinned"),
             tagged=tagged or None,
+            exclude_direct=p.flag("exclude_direct"),
         ),
     )
     pagination.set_links(
@@ -113,7 +114,14 @@ async def account_statuses(ctx: Ctx) -> list[t.Status]:
         [s.id for s in bundle.statuses],
         page.limit,
         prev_key="min_id",
-        keep=("pinned", "tagged", "only_media", "exclude_replies", "exclude_reblogs"),
+        keep=(
+            "pinned",
+            "tagged",
+            "only_media",
+            "exclude_replies",
+            "exclude_reblogs",
+            "exclude_direct",
+        ),
     )
     shown = statuses(bundle, await bundle_render(ctx, bundle))
     return await filtering.apply(ctx, bundle, shown, "account")
