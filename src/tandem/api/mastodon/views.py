@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from tandem.api.mastodon.endpoint import Ctx
 from tandem.api.mastodon.entities import accounts as entities
 from tandem.api.mastodon.entities import types as t
+from tandem.api.mastodon.entities.statuses import status
 from tandem.core import relationships
 from tandem.core.models import Account
 from tandem.core.statuses import StatusBundle
@@ -33,3 +34,10 @@ async def accounts_json(ctx: Ctx, found: list[Account]) -> list[t.Account]:
 
 async def bundle_render(ctx: Ctx, bundle: StatusBundle) -> entities.Render:
     return await render(ctx, bundle.accounts.values())
+
+
+async def first_status(ctx: Ctx, bundle: StatusBundle, *, with_source: bool = False) -> t.Status:
+    """The status a single-status route answers with (the bundle's first)."""
+    return status(
+        bundle.statuses[0], bundle, await bundle_render(ctx, bundle), with_source=with_source
+    )

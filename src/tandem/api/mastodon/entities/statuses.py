@@ -9,7 +9,7 @@ from tandem.api.mastodon.entities.accounts import Render, account
 from tandem.api.mastodon.formats import iso_ms
 from tandem.config import Settings
 from tandem.core import polls, reactions, urls
-from tandem.core.models import Account, MediaAttachment, Notification, Poll, Status
+from tandem.core.models import MediaAttachment, Poll, Status
 from tandem.core.statuses import StatusBundle
 
 
@@ -149,18 +149,3 @@ def _mention(settings: Settings, b: StatusBundle, account_id: int) -> t.StatusMe
 
 def statuses(b: StatusBundle, r: Render) -> list[t.Status]:
     return [status(s, b, r) for s in b.statuses]
-
-
-def notification(
-    n: Notification, sender: Account, shown: Status | None, b: StatusBundle, r: Render
-) -> t.Notification:
-    data: t.Notification = {
-        "id": str(n.id),
-        "type": n.type,
-        "group_key": f"ungrouped-{n.id}",
-        "created_at": cast(str, iso_ms(n.created_at)),
-        "account": account(sender, r),
-    }
-    if shown is not None:
-        data["status"] = status(shown, b, r)
-    return data

@@ -6,7 +6,7 @@ from tandem.api.mastodon import pagination
 from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.statuses import status
-from tandem.api.mastodon.views import bundle_render
+from tandem.api.mastodon.views import bundle_render, first_status
 from tandem.core import favorites
 from tandem.core.scopes import accepts
 
@@ -26,7 +26,7 @@ async def index(ctx: Ctx) -> list[t.Status]:
 
 async def _toggle(ctx: Ctx, on: bool) -> t.Status:
     bundle = await favorites.toggle_bookmark(ctx.db, ctx.account, ctx.path_id(), on)
-    return status(bundle.statuses[0], bundle, await bundle_render(ctx, bundle))
+    return await first_status(ctx, bundle)
 
 
 @routes("POST", "/api/v1/statuses/{id:int}/bookmark", scopes=WRITE)

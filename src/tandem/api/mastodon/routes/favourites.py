@@ -7,7 +7,7 @@ from tandem.api.mastodon import pagination
 from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.statuses import status
-from tandem.api.mastodon.views import accounts_json, bundle_render
+from tandem.api.mastodon.views import accounts_json, bundle_render, first_status
 from tandem.core import reactions
 from tandem.core.scopes import accepts
 
@@ -18,13 +18,13 @@ READ_ACCOUNTS = accepts("read:accounts")
 @routes("POST", "/api/v1/statuses/{id:int}/favourite", scopes=WRITE)
 async def favourite(ctx: Ctx) -> t.Status:
     bundle = await reactions.react(ctx.db, ctx.account, ctx.path_id())
-    return status(bundle.statuses[0], bundle, await bundle_render(ctx, bundle))
+    return await first_status(ctx, bundle)
 
 
 @routes("POST", "/api/v1/statuses/{id:int}/unfavourite", scopes=WRITE)
 async def unfavourite(ctx: Ctx) -> t.Status:
     bundle = await reactions.unreact(ctx.db, ctx.account, ctx.path_id())
-    return status(bundle.statuses[0], bundle, await bundle_render(ctx, bundle))
+    return await first_status(ctx, bundle)
 
 
 @routes("GET", "/api/v1/favourites", scopes=accepts("read:favourites"))

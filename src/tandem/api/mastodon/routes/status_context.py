@@ -6,7 +6,7 @@ from tandem.api.mastodon import filtering
 from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.statuses import status
-from tandem.api.mastodon.views import bundle_render
+from tandem.api.mastodon.views import bundle_render, first_status
 from tandem.core import status_threads
 from tandem.core.scopes import accepts
 
@@ -31,7 +31,7 @@ async def context(ctx: Ctx) -> t.Context:
 
 async def _mute(ctx: Ctx, muted: bool) -> t.Status:
     b = await status_threads.set_thread_muted(ctx.db, ctx.account, ctx.path_id(), muted)
-    return status(b.statuses[0], b, await bundle_render(ctx, b))
+    return await first_status(ctx, b)
 
 
 @routes("POST", "/api/v1/statuses/{id:int}/mute", scopes=WRITE_MUTES)

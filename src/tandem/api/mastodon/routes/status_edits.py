@@ -8,9 +8,9 @@ from tandem.api.http import BadRequest
 from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.accounts import account
-from tandem.api.mastodon.entities.statuses import media_attachment, status
+from tandem.api.mastodon.entities.statuses import media_attachment
 from tandem.api.mastodon.formats import iso_ms
-from tandem.api.mastodon.views import bundle_render, render
+from tandem.api.mastodon.views import first_status, render
 from tandem.core import status_edits
 from tandem.core.errors import ValidationFailed
 from tandem.core.ids import parse_id
@@ -55,7 +55,7 @@ async def update(ctx: Ctx) -> t.Status:
     bundle = await status_edits.edit(
         ctx.db, ctx.settings, ctx.account, ctx.user, ctx.path_id(), change
     )
-    return status(bundle.statuses[0], bundle, await bundle_render(ctx, bundle))
+    return await first_status(ctx, bundle)
 
 
 @routes("GET", "/api/v1/statuses/{id:int}/history", scopes=READ, auth="optional")

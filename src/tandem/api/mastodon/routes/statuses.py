@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities import types as t
-from tandem.api.mastodon.entities.statuses import status
 from tandem.api.mastodon.routes.polls import new_poll
 from tandem.api.mastodon.routes.scheduled_statuses import schedule
-from tandem.api.mastodon.views import bundle_render
+from tandem.api.mastodon.views import first_status
 from tandem.core import status_deletion, status_pins, status_threads, statuses
 from tandem.core.errors import ValidationFailed
 from tandem.core.scopes import accepts
-from tandem.core.statuses import StatusBundle
 
 WRITE_STATUSES = accepts("write:statuses")
 WRITE_ACCOUNTS = accepts("write:accounts")
-
-
-async def _one(ctx: Ctx, bundle: StatusBundle, *, with_source: bool = False) -> t.Status:
-    return status(
-        bundle.statuses[0], bundle, await bundle_render(ctx, bundle), with_source=with_source
-    )
 
 
 @routes("POST", "/api/v1/statuses", scopes=WRITE_STATUSES, throttles=("statuses",))
@@ -52,19 +44,19 @@ async def create(ctx: Ctx) -> t.Status | t.ScheduledStatus:
         new,
         application_id=ctx.principal.token.application_id if ctx.principal else None,
     )
-    return await _one(ctx, bundle)
+    return await first_status(ctx, bundle)
 
 
 @routes("GET", "/api/v1/statuses/{id:int}", scopes=accepts("read:statuses"), auth="optional")
 async def show(ctx: Ctx) -> t.Status:
-    return await _one(ctx, await status_threads.show(ctx.db, ctx.viewer, ctx.path_id()))
+    return await first_status(ctx, await status_threads.show(ctx.db, ctx.viewer, ctx.path_id()))
 
 
 @routes("DELETE", "/api/v1/statuses/{id:int}", scopes=WRITE_STATUSES, throttles=("api_delete",))
 async def delete(ctx: Ctx) -> t.Status:
     files = ctx.files if ctx.params.boolean("delete_media") else None
     bundle = await status_deletion.delete(ctx.db, ctx.account, ctx.path_id(), files=files)
-    return await _one(ctx, bundle, with_source=True)
+    return await first_status(ctx, bundle, with_source=True)
 
 
 @routes("POST", "/api/v1/statuses/{id:int}/reblog", scopes=WRITE_STATUSES)
@@ -72,21 +64,23 @@ async def reblog(ctx: Ctx) -> t.Status:
     bundle = await statuses.reblog(
         ctx.db, ctx.account, ctx.path_id(), ctx.params.text("visibility")
     )
-    return await _one(ctx, bundle)
+    return await first_status(ctx, bundle)
 
 
 @routes(
     "POST", "/api/v1/statuses/{id:int}/unreblog", scopes=WRITE_STATUSES, throttles=("api_delete",)
 )
 async def unreblog(ctx: Ctx) -> t.Status:
-    return await _one(ctx, await statuses.unreblog(ctx.db, ctx.account, ctx.path_id()))
+    return await first_status(ctx, await statuses.unreblog(ctx.db, ctx.account, ctx.path_id()))
 
 
 @routes("POST", "/api/v1/statuses/{id:int}/pin", scopes=WRITE_ACCOUNTS)
 async def pin(ctx: Ctx) -> t.Status:
-    return await _one(ctx, await status_pins.pin(ctx.db, ctx.settings, ctx.account, ctx.path_id()))
+    return await first_status(
+        ctx, await status_pins.pin(ctx.db, ctx.settings, ctx.account, ctx.path_id())
+    )
 
 
 @routes("POST", "/api/v1/statuses/{id:int}/unpin", scopes=WRITE_ACCOUNTS)
 async def unpin(ctx: Ctx) -> t.Status:
-    return await _one(ctx, await status_pins.unpin(ctx.db, ctx.account, ctx.path_id()))
+    return await first_status(ctx, await status_pins.unpin(ctx.db, ctx.account, ctx.path_id()))
