@@ -138,6 +138,20 @@ async def _cached(
     return value
 
 
+async def _through(
+    db: Database,
+    lru_of: Callable[[_Caches], _Lru[K, V]],
+    key: K,
+    keys: tuple[int, ...],
+    load: Callable[[], Awaitable[V | None]],
+) -> V | None:
+    """`_cached` on the database's caches; straight to `load()` on an untracked database."""
+    caches = _caches(db)
+    if caches is None:
+        return await load()
+    return await _cached(caches, lru_of(caches), key, keys, load)
+
+
 def _caller_keys(token: AccessToken) -> tuple[int, ...]:
     if token.account_id is None:
         return (EVERYTHING, token_key(token.id))
@@ -193,12 +207,9 @@ async def _read_functional(db: Database, account_id: int) -> Account | None:
 
 async def functional_account(db: Database, account_id: int) -> Account | None:
     """An account others may see (exists; if local, confirmed and approved)."""
-    caches = _caches(db)
-    if caches is None:
-        return await _read_functional(db, account_id)
-    found = await _cached(
-        caches,
-        caches.accounts,
+    found = await _through(
+        db,
+        lambda c: c.accounts,
         account_id,
         (EVERYTHING, account_key(account_id)),
         lambda: _read_functional(db, account_id),
@@ -213,12 +224,9 @@ async def _read_waiting(db: Database, account_id: int) -> int:
 
 async def waiting_requests(db: Database, account_id: int) -> int:
     """Follow requests waiting for the account (counted up to PENDING_CAP)."""
-    caches = _caches(db)
-    if caches is None:
-        return await _read_waiting(db, account_id)
-    found = await _cached(
-        caches,
-        caches.waiting,
+    found = await _through(
+        db,
+        lambda c: c.waiting,
         account_id,
         (EVERYTHING, account_key(account_id)),
         lambda: _read_waiting(db, account_id),
@@ -236,12 +244,9 @@ async def pinned_ids(db: Database, account_id: int) -> list[int]:
     """The ids of the account's pinned statuses, newest pin first. One deleted since may
     still be listed (its pin went with it, without a bump): callers load the statuses and
     skip those not found."""
-    caches = _caches(db)
-    if caches is None:
-        return list(await _read_pinned(db, account_id))
-    found = await _cached(
-        caches,
-        caches.pinned,
+    found = await _through(
+        db,
+        lambda c: c.pinned,
         account_id,
         (EVERYTHING, account_key(account_id)),
         lambda: _read_pinned(db, account_id),
@@ -284,13 +289,10 @@ async def _read_badges(db: Database, account_id: int) -> tuple[int, int]:
 
 async def badge_counts(db: Database, account_id: int) -> tuple[int, int]:
     """(unread notifications, waiting follow requests) of the account."""
-    caches = _caches(db)
-    if caches is None:
-        return await _read_badges(db, account_id)
     keys = (EVERYTHING, account_key(account_id), key(NOTIFICATIONS, account_id))
-    found = await _cached(
-        caches,
-        caches.badges,
+    found = await _through(
+        db,
+        lambda c: c.badges,
         account_id,
         (*keys, SOME_NOTIFICATIONS),
         lambda: _read_badges(db, account_id),
@@ -341,11 +343,8 @@ async def pinned_shown(
     rows), so the entry lasts only until the next committed write anywhere (ANY_WRITE): a
     read-mostly profile is served without a statement, and any write costs one reload.
     Callers must not change what they get (hits share it)."""
-    caches = _caches(db)
-    if caches is None:
-        return await load()
-    found = await _cached(
-        caches, caches.shown, (account_id, viewer_id), (EVERYTHING, ANY_WRITE), load
+    found = await _through(
+        db, lambda c: c.shown, (account_id, viewer_id), (EVERYTHING, ANY_WRITE), load
     )
     assert found is not None
     return cast(V, found)
