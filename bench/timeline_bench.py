@@ -12,6 +12,11 @@ followers, and its posts are fanned out and timed (one statement, inside
 one write transaction each). Then one `tandem serve` process answers the viewer's
 `/api/v1/timelines/home` and Misskey `notes/timeline` one request after another (after a
 warm-up): p50/p99 and statements per request.
+
+With `--redis` the same runs again with the feeds in Redis (`redis_url` set, in a Redis
+database of the bench's own, `--redis-url`, emptied first): the viewer's feed is rebuilt
+there from the database, the 10k followers' feeds exist (so each add runs in full), and the
+fan-out is timed as the job runs it: the readers' query, then the pipelined adds.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from bench.scale_bench import Case, measure, start_server, tokens
 from bench.seed_shape import Shape, account_id
 
 from tandem.core import clock
+from tandem.core import home_feeds as feed_rules
 from tandem.core.ids import new_id
 from tandem.core.models import Status
 from tandem.store import home_feeds
@@ -128,11 +134,60 @@ async def prepare(url: str, shape: Shape, posts: int) -> dict[str, float]:
         await db.dispose()
 
 
-def run(backend: str, scale: int, posts: int, n: int, warm: int) -> None:
+async def prepare_redis(url: str, shape: Shape, redis_url: str) -> dict[str, float]:
+    """The viewer's feed rebuilt in Redis; the popular account's posts fanned out there."""
+    from redis.asyncio import Redis
+
+    db = Database(url)
+    db.redis = Redis.from_url(redis_url)
+    try:
+        await db.redis.flushdb()  # the bench's own Redis database
+        feeds = feed_rules.feeds_of(db)
+        assert isinstance(feeds, feed_rules.RedisFeeds)
+        viewer = await _viewer_id(db)
+        await feeds.regenerate(db, viewer)
+        popular = account_id(shape.tier_end + FOLLOWED)
+        async with db.read() as conn:
+            fans = [
+                int(r[0])
+                for r in await conn.execute(
+                    select(follows.c.account_id).where(follows.c.target_account_id == popular)
+                )
+            ]
+        async with db.redis.pipeline(transaction=False) as pipe:
+            for fan in fans:  # their feeds exist: every add runs in full
+                pipe.set(f"feed:{fan}:floor", 0)
+            await pipe.execute()
+        timings = []
+        for n in range(5):
+            status = Status(
+                id=new_id(), account_id=popular, text=f"redis {n}", content=f"<p>redis {n}</p>",
+                created_at=clock.now(), visibility="public",
+            )  # fmt: skip
+            entry = home_feeds.Entry(status.id, popular, None, "public", None)
+            async with db.write() as conn:
+                await status_store.insert(conn, status, [], [])
+            started = time.perf_counter()
+            await feeds.fan_out(db, status.id)  # the job: readers, then pipelined adds
+            await feeds.ids.add([popular], entry.status_id, None, cap=400, falloff=40)
+            timings.append(time.perf_counter() - started)
+        return {
+            "followers": len(fans),
+            "fan_out_median_ms": statistics.median(timings) * 1000,
+            "fan_out_max_ms": max(timings) * 1000,
+        }
+    finally:
+        await db.redis.aclose()
+        await db.dispose()
+
+
+def run(backend: str, scale: int, posts: int, n: int, warm: int, redis_url: str = "") -> None:
     url = seed.scale_url(backend, scale)
     shape = Shape(scale, scale * seed.FOLLOWS_PER_ACCOUNT)
     asyncio.run(seed.seed(url, shape, lambda m: print(m, flush=True)))  # no-op when seeded
     fan_out = asyncio.run(prepare(url, shape, posts))
+    if redis_url:
+        fan_out = asyncio.run(prepare_redis(url, shape, redis_url))
     cases = [
         Case("GET /api/v1/timelines/home?limit=20", "GET", "/api/v1/timelines/home",
              {"limit": 20}),
@@ -142,6 +197,8 @@ def run(backend: str, scale: int, posts: int, n: int, warm: int) -> None:
              {"limit": 20}, misskey=True),
     ]  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="tandem-timeline-bench-") as tmp:
+        if redis_url:  # read by `tandem serve` from its data folder
+            (Path(tmp) / "tandem.toml").write_text(f'redis_url = "{redis_url}"\n')
         server, base = start_server(url, Path(tmp))
         try:
             with httpx.Client(base_url=base, timeout=60) as client:
@@ -150,7 +207,9 @@ def run(backend: str, scale: int, posts: int, n: int, warm: int) -> None:
         finally:
             server.terminate()
             server.wait(timeout=60)
-    print(f"\ntandem {backend}, {seed.scale_name(scale).removeprefix('scale_')} accounts:")
+    where = " (feeds in Redis)" if redis_url else " (feeds in the table)"
+    name = seed.scale_name(scale).removeprefix("scale_")
+    print(f"\ntandem {backend}, {name} accounts{where}:")
     print(
         f"  fan-out of one post to {int(fan_out['followers'])} followers: "
         f"median {fan_out['fan_out_median_ms']:.1f} ms, max {fan_out['fan_out_max_ms']:.1f} ms"
@@ -166,10 +225,15 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=1000, help="statuses in the viewer's feed")
     parser.add_argument("-n", type=int, default=300, help="requests per endpoint")
     parser.add_argument("--warm", type=int, default=20)
+    parser.add_argument("--redis", action="store_true", help="also with the feeds in Redis")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15",
+                        help="a Redis database for the bench alone (emptied)")  # fmt: skip
     args = parser.parse_args()
     for backend in args.backends.split(","):
         for scale in (int(s) for s in args.scales.split(",")):
             run(backend, scale, args.posts, args.n, args.warm)
+            if args.redis:
+                run(backend, scale, args.posts, args.n, args.warm, args.redis_url)
 
 
 if __name__ == "__main__":

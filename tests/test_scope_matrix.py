@@ -33,11 +33,23 @@ R_NOT = ("read", "read:notifications")
 W_NOT = ("write", "write:notifications")
 R_FLT = ("read", "read:filters")
 W_FLT = ("write", "write:filters")
+R_COL = ("read", "read:collections")
+W_COL = ("write", "write:collections")
 OWN = ("profile", "read", "read:accounts")
 NONE: tuple[str, ...] = ()
 
 # (method, path, accepted scopes). Paths use placeholders filled per test run.
 MATRIX: list[tuple[str, str, tuple[str, ...]]] = [
+    ("POST", "/api/v1/collections", W_COL),
+    ("GET", "/api/v1/collections/{collection}", R_COL),
+    ("PATCH", "/api/v1/collections/{collection}", W_COL),
+    ("PUT", "/api/v1/collections/{collection}", W_COL),
+    ("DELETE", "/api/v1/collections/{collection}", W_COL),
+    ("GET", "/api/v1/accounts/{account}/collections", R_COL),
+    ("GET", "/api/v1/accounts/{account}/in_collections", R_COL),
+    ("POST", "/api/v1/collections/{collection}/items", W_COL),
+    ("DELETE", "/api/v1/collections/{collection}/items/{item_id}", W_COL),
+    ("POST", "/api/v1/collections/{collection}/items/{item_id}/revoke", W_COL),
     ("POST", "/api/v1/accounts", W_ACC),
     ("GET", "/api/v1/accounts", R_ACC),
     ("GET", "/api/v1/accounts/verify_credentials", OWN),
@@ -139,6 +151,9 @@ MATRIX: list[tuple[str, str, tuple[str, ...]]] = [
     ("GET", "/api/v1/timelines/tag/{hashtag}", ("read", "read:statuses")),
     ("GET", "/api/v1/timelines/list/{list}", R_LST),
     ("GET", "/api/v1/timelines/link", ("read", "read:statuses")),
+    ("GET", "/api/v1/conversations", ("read", "read:statuses")),
+    ("DELETE", "/api/v1/conversations/{conversation}", ("write", "write:conversations")),
+    ("POST", "/api/v1/conversations/{conversation}/read", ("write", "write:conversations")),
     ("GET", "/api/v2/search", ("read", "read:search")),
     ("GET", "/api/v1/markers", ("read", "read:statuses")),
     ("POST", "/api/v1/markers", W_STA),
@@ -232,7 +247,7 @@ def test_matrix_covers_every_api_route() -> None:
         (
             m,
             re.sub(
-                r"\{(account|status|media|list|tag|notification|poll|scheduled|filter|request)\}",
+                r"\{(account|status|media|list|tag|notification|poll|scheduled|filter|request|collection|conversation)\}",
                 "{id}",
                 p,
             ),
@@ -277,6 +292,9 @@ class Fixtures:
             "name": lambda: "scopetag",
             "hashtag": lambda: "scopetag",
             "group_key": lambda: "ungrouped-1",
+            "collection": lambda: "1",
+            "conversation": lambda: "1",
+            "item_id": lambda: "1",
         }
         for key, make in makers.items():
             if "{" + key + "}" in template:

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from support.api import User, register
+from support.api import User, register, unique
 from support.misskey import MkUser, mk_user, sign_in
 from support.server import RunningServer
 
@@ -158,3 +158,34 @@ def test_misskey_users_show_of_oneself(scene: Scene) -> None:
     count, r = _misskey(scene, "users/show", scene.owner_mk, {"userId": scene.owner.id})
     assert r.json()["hasPendingReceivedFollowRequest"] is True
     assert count <= USERS_SHOW["userId"], f"Misskey users/show of oneself ran {count}"
+
+
+def test_misskey_users_search_detail(scene: Scene) -> None:
+    """users/search (detailed users, the default) loads the users found together: finding
+    three users, each with a pinned post and a relation to the viewer, costs what finding
+    one does."""
+    prefix = unique("found")
+    for letter in "abc":
+        user = register(scene.server, f"{prefix}{letter}")
+        status = user.api.post("/api/v1/statuses", data={"status": "pinned"}).json()
+        assert user.api.post(f"/api/v1/statuses/{status['id']}/pin").status_code == 200
+        scene.viewer.mastodon.api.post(f"/api/v1/accounts/{user.id}/follow")
+    mk = httpx.Client(base_url=scene.server.base_url, timeout=30)
+
+    def search(query: str) -> tuple[int, httpx.Response]:
+        """Counted after a write: the profiles' pinned posts as shown are cached only until
+        the next write anywhere, so this is the count a busy server sees."""
+        body = {"i": scene.viewer.token, "query": query}
+        mk.post("/api/users/search", json=body)
+        mk.post("/api/users/search", json=body)
+        write = {"i": scene.viewer.token, "key": "k", "value": query, "scope": ["counts"]}
+        assert mk.post("/api/i/registry/set", json=write).status_code == 204
+        response = mk.post("/api/users/search", json=body)
+        return _count(response), response
+
+    one, r = search(f"{prefix}a")
+    assert [u["username"] for u in r.json()] == [f"{prefix}a"]
+    three, r = search(prefix)
+    assert len(r.json()) == 3, r.json()
+    assert all(u["pinnedNotes"] for u in r.json()), r.json()
+    assert three == one, f"users/search ran {one} statements for one user, {three} for three"

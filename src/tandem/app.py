@@ -22,6 +22,7 @@ from tandem.api.http import JSON, BadRequest
 from tandem.api.mastodon.routes import all_routes as mastodon_routes
 from tandem.api.misskey import routes as misskey
 from tandem.config import Settings, ensure_secret_key
+from tandem.core import i18n
 from tandem.jobs.registry import HANDLERS
 from tandem.jobs.worker import Worker
 from tandem.services import Services
@@ -232,6 +233,7 @@ def create_app(settings: Settings, *, run_worker: bool = True) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         services: Services = app.state.services
         await services.db.migrate()
+        i18n.preload()  # the catalogs, compiled once (~0.2 s), not on a first localised error
         worker = Worker(services, HANDLERS)
         app.state.worker = worker
         if run_worker:

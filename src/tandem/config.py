@@ -83,6 +83,7 @@ class Settings:
     profile_field_value_limit: int = 255
     max_image_size: int = 8 * 1024 * 1024
     max_media_size: int = 16 * 1024 * 1024
+    max_video_size: int = 99 * 1024 * 1024  # video and audio (Mastodon's MAX_VIDEO_SIZE)
     drive_capacity: int = 100 * 1024 * 1024  # per user, as Misskey's default policy
     max_status_characters: int = 500
     max_media_attachments: int = 4

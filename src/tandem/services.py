@@ -53,14 +53,16 @@ class Services:
             from redis.asyncio import Redis
 
             redis = Redis.from_url(settings.redis_url)
+        db = TrackedDatabase(
+            settings.resolved_database_url,
+            open_generations(settings.data_dir, redis),
+            pool_size=pool_share(settings),
+            count_statements=settings.report_statement_count,
+        )
+        db.redis = redis  # home feeds in Redis sorted sets when configured (core/home_feeds.py)
         return cls(
             settings=settings,
-            db=TrackedDatabase(
-                settings.resolved_database_url,
-                open_generations(settings.data_dir, redis),
-                pool_size=pool_share(settings),
-                count_statements=settings.report_statement_count,
-            ),
+            db=db,
             files=MediaFiles(settings.media_dir),
             limiter=RateLimiter(settings, rate_counter(settings, redis)),
             vapid_key=vapid_public_key(settings.data_dir),

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tandem.api.proxies import client_address
+from tandem.core.i18n import Text
 from tandem.core.images import Upload
 from tandem.core.ratelimits import retry_after
 
@@ -70,8 +71,8 @@ def _largest_upload(settings: Settings) -> int:
 
 
 def upload_limit(settings: Settings) -> int:
-    """The largest multipart body: the biggest upload plus some slack."""
-    return _largest_upload(settings) + UPLOAD_SLACK
+    """The largest multipart body: the biggest upload (a video too) plus some slack."""
+    return max(_largest_upload(settings), settings.max_video_size) + UPLOAD_SLACK
 
 
 def text_body_limit(settings: Settings) -> int:
@@ -125,8 +126,7 @@ def check_values(params: dict[str, Any]) -> None:
                 raise _nul(param)
         elif isinstance(value, dict | list):
             if depth >= MAX_DEPTH:
-                reason = f"is nested too deeply (at most {MAX_DEPTH} levels)"
-                raise BadRequest(f"{_shown(param)} {reason}", param=_shown(param), reason=reason)
+                raise _refused(_shown(param), _too_deep())
             if isinstance(value, dict):
                 for key, item in value.items():
                     if isinstance(key, str) and "\x00" in key:
@@ -137,8 +137,17 @@ def check_values(params: dict[str, Any]) -> None:
 
 
 def _nul(param: str) -> BadRequest:
-    reason = "must not contain NUL characters"
-    return BadRequest(f"{_shown(param)} {reason}", param=_shown(param), reason=reason)
+    return _refused(_shown(param), Text("must not contain NUL characters"))
+
+
+def _too_deep() -> Text:
+    return Text("is nested too deeply (at most {count} levels)", count=MAX_DEPTH)
+
+
+def _refused(param: str, reason: Text) -> BadRequest:
+    """A parameter refused: the message names it (`reason` in the caller's language)."""
+    message = Text("{param} {reason}", param=param, reason=reason)
+    return BadRequest(message, param=param, reason=reason)
 
 
 def parse_pairs(text: str) -> list[tuple[str, str]]:
@@ -146,7 +155,7 @@ def parse_pairs(text: str) -> list[tuple[str, str]]:
     try:
         return parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
     except ValueError:
-        raise BadRequest(f"Too many parameters (at most {MAX_FIELDS})") from None
+        raise BadRequest(Text("Too many parameters (at most {count})", count=MAX_FIELDS)) from None
 
 
 def nest(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -159,8 +168,7 @@ def nest(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             continue
         parts = [match.group(1), *_PART.findall(match.group(2))]
         if len(parts) > MAX_DEPTH:
-            param, reason = _shown(parts[0]), f"is nested too deeply (at most {MAX_DEPTH} levels)"
-            raise BadRequest(f"{param} {reason}", param=param, reason=reason)
+            raise _refused(_shown(parts[0]), _too_deep())
         _assign(root, parts, value)
     return root
 
@@ -238,7 +246,8 @@ async def _body_params(request: Request) -> dict[str, Any]:
         try:
             body = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
-            raise BadRequest(f"The request body is not valid JSON: {exc}") from None
+            why = str(exc)
+            raise BadRequest(Text("The request body is not valid JSON: {why}", why=why)) from None
         if not isinstance(body, dict):
             raise BadRequest("The JSON request body must be an object")
         return body
@@ -253,7 +262,9 @@ async def _body_params(request: Request) -> dict[str, Any]:
         try:
             form = await request.form(max_files=16, max_fields=MAX_FIELDS)
         except Exception as exc:  # python-multipart raises several kinds of parse errors
-            raise BadRequest(f"The multipart body cannot be parsed: {exc}") from None
+            raise BadRequest(
+                Text("The multipart body cannot be parsed: {why}", why=str(exc))
+            ) from None
         pairs: list[tuple[str, Any]] = []
         for key, value in form.multi_items():
             if isinstance(value, UploadFile):

@@ -61,7 +61,13 @@ async def change_email(
         await user_store.update_user(
             conn, user.id, now, unconfirmed_email=address, confirmation_token=digest(secret)
         )
-        message = mail.confirmation(settings, to=address, username=account.username, token=secret)
+        message = mail.confirmation(
+            settings,
+            to=address,
+            username=account.username,
+            token=secret,
+            locale=user.locale or account.lang,
+        )
         await job_store.enqueue(conn, "send_email", message.to_payload())
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from tandem.config import Settings
 from tandem.core import caller_cache, clock
 from tandem.core.errors import NotFound, Unprocessable
+from tandem.core.i18n import Text
 from tandem.core.models import Account, Page
 from tandem.store import account_search, blocks
 from tandem.store import accounts as store
@@ -39,7 +40,10 @@ async def find(db: Database, account_id: int) -> Account | None:
 
 async def get_many(db: Database, ids: Sequence[int]) -> list[Account]:
     if len(set(ids)) > MAX_IDS:
-        raise Unprocessable(f"At most {MAX_IDS} ids can be looked up at once", code="TOO_MANY_IDS")
+        raise Unprocessable(
+            Text("At most {count} ids can be looked up at once", count=MAX_IDS),
+            code="TOO_MANY_IDS",
+        )
     async with db.read() as conn:
         found = await store.get_many(conn, ids, only_functional=True)
     return sorted(found.values(), key=lambda a: a.id)

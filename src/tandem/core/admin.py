@@ -7,6 +7,7 @@ import asyncio
 from tandem.config import Settings
 from tandem.core import clock
 from tandem.core.errors import Errors, NotFound
+from tandem.core.i18n import Text, one_of
 from tandem.core.models import Account, RoleName, User
 from tandem.core.passwords import hash_password
 from tandem.core.registration import check_email, check_password, check_username, create_local_user
@@ -32,7 +33,7 @@ async def create_user(
     check_email(errors, email.strip().lower(), settings)
     check_password(errors, password)
     if role not in ROLES:
-        errors.add("role", "inclusion", f"must be one of {', '.join(ROLES)}")
+        errors.add("role", "inclusion", one_of(ROLES))
     errors.raise_if_any()
     password_hash = await asyncio.to_thread(hash_password, password)
     async with db.write() as conn:
@@ -57,7 +58,7 @@ async def _find_user(db: Database, username: str) -> tuple[Account, User]:
         account = await account_store.by_username(conn, username.removeprefix("@"))
         user = await user_store.by_account(conn, account.id) if account else None
     if account is None or user is None:
-        raise NotFound("user", f"Local user @{username}")
+        raise NotFound("user", Text("Local user @{username}", username=username))
     return account, user
 
 
@@ -83,7 +84,7 @@ async def set_disabled(db: Database, username: str, disabled: bool) -> None:
 
 async def set_role(db: Database, username: str, role: RoleName) -> None:
     if role not in ROLES:
-        raise NotFound("role", f"Role {role}")
+        raise NotFound("role", Text("Role {role}", role=role))
     account, _user = await _find_user(db, username)
     async with db.write() as conn:
         await account_store.set_role(conn, account.id, role)

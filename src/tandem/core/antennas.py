@@ -8,6 +8,7 @@ from typing import Any
 
 from tandem.core import clock
 from tandem.core.errors import NotFound, Unprocessable, ValidationFailed
+from tandem.core.i18n import Text, one_of
 from tandem.core.ids import new_id
 from tandem.core.models import Account
 from tandem.store import collections as store
@@ -84,7 +85,7 @@ async def create(db: Database, owner: Account, spec: AntennaSpec) -> Antenna:
     if not name or len(name) > 100:
         raise ValidationFailed.one("name", "invalid", "must be 1 to 100 characters")
     if spec.src not in SOURCES:
-        raise ValidationFailed.one("src", "inclusion", f"must be one of {', '.join(SOURCES)}")
+        raise ValidationFailed.one("src", "inclusion", one_of(SOURCES))
     keywords, excluded = _words(spec.keywords), _words(spec.exclude_keywords)
     if not keywords and not excluded and spec.src not in ("users", "list", "users_blacklist"):
         raise Unprocessable("Either keywords or excludeKeywords is required.", code="EMPTY_KEYWORD")
@@ -108,10 +109,11 @@ async def create(db: Database, owner: Account, spec: AntennaSpec) -> Antenna:
         if spec.src == "list":
             found = await list_store.get_list(conn, spec.list_id) if spec.list_id else None
             if found is None or found.account_id != owner.id:
-                raise NotFound("list", "User list")
+                raise NotFound("list", Text("User list"))
         if await store.count_antennas(conn, owner.id) >= LIMIT:
             raise Unprocessable(
-                f"You cannot create more than {LIMIT} antennas.", code="TOO_MANY_ANTENNAS"
+                Text("You cannot create more than {count} antennas.", count=LIMIT),
+                code="TOO_MANY_ANTENNAS",
             )
         await store.insert_antenna(conn, **values)
         row = await store.antenna(conn, values["id"])

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from tandem.core import clock
 from tandem.core.errors import NotFound, Unprocessable, ValidationFailed
+from tandem.core.i18n import Text, too_long
 from tandem.core.ids import new_id
 from tandem.core.models import Account, Page
 from tandem.core.statuses import visible
@@ -49,14 +50,13 @@ async def create(
     if not name or len(name) > 100:
         raise ValidationFailed.one("name", "invalid", "must be 1 to 100 characters")
     if description is not None and len(description) > DESCRIPTION_LIMIT:
-        raise ValidationFailed.one(
-            "description", "too_long", f"is too long (maximum is {DESCRIPTION_LIMIT} characters)"
-        )
+        raise ValidationFailed.one("description", "too_long", too_long(DESCRIPTION_LIMIT))
     clip_id = new_id()
     async with db.write() as conn:
         if await store.count_clips(conn, owner.id) >= LIMIT:
             raise Unprocessable(
-                f"You cannot create more than {LIMIT} clips.", code="TOO_MANY_CLIPS"
+                Text("You cannot create more than {count} clips.", count=LIMIT),
+                code="TOO_MANY_CLIPS",
             )
         await store.insert_clip(
             conn,
@@ -89,7 +89,8 @@ async def add_note(db: Database, owner: Account, clip_id: int, status_id: int) -
             raise Unprocessable("The note has already been clipped.", code="ALREADY_CLIPPED")
         if len(present) >= NOTES_PER_CLIP:
             raise Unprocessable(
-                f"A clip holds at most {NOTES_PER_CLIP} notes.", code="TOO_MANY_CLIP_NOTES"
+                Text("A clip holds at most {count} notes.", count=NOTES_PER_CLIP),
+                code="TOO_MANY_CLIP_NOTES",
             )
         await store.add_clip_note(conn, clip_id, status.id, clock.now())
 

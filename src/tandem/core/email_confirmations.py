@@ -32,11 +32,19 @@ async def resend(db: Database, settings: Settings, principal: Principal, email: 
     errors = Errors()
     check_email(errors, address, settings)
     errors.raise_if_any()
-    await _send(db, settings, account, user.id, address, changed=address != user.email)
+    changed = address != user.email
+    locale = user.locale or account.lang
+    await _send(db, settings, account, user.id, address, changed=changed, locale=locale)
 
 
 async def _send(
-    db: Database, settings: Settings, account: Account, user_id: int, address: str, changed: bool
+    db: Database,
+    settings: Settings,
+    account: Account,
+    user_id: int,
+    address: str,
+    changed: bool,
+    locale: str | None = None,
 ) -> None:
     secret = new_secret(24)
     now = clock.now()
@@ -47,5 +55,7 @@ async def _send(
         if changed:
             values["email"] = address
         await user_store.update_user(conn, user_id, now, **values)
-        message = mail.confirmation(settings, to=address, username=account.username, token=secret)
+        message = mail.confirmation(
+            settings, to=address, username=account.username, token=secret, locale=locale
+        )
         await job_store.enqueue(conn, "send_email", message.to_payload())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tandem.core import clock
 from tandem.core.accounts import require
 from tandem.core.errors import Unprocessable, ValidationFailed
+from tandem.core.i18n import too_long
 from tandem.core.models import Account, Relationship
 from tandem.core.relationships import relationship_of
 from tandem.store import accounts as account_store
@@ -40,9 +41,7 @@ async def set_note(
     """A private note on another account; a blank comment deletes it."""
     text = (comment or "").strip()
     if len(text) > NOTE_LIMIT:
-        raise ValidationFailed.one(
-            "comment", "too_long", f"is too long (maximum is {NOTE_LIMIT} characters)"
-        )
+        raise ValidationFailed.one("comment", "too_long", too_long(NOTE_LIMIT))
     async with db.write() as conn:
         target = await require(conn, target_id)
         await account_store.lock_accounts(conn, actor.id, target.id)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from tandem.core.i18n import Text, as_text
+
 # What was not found: stable identifiers the dialects' error maps key on (a Misskey endpoint
 # declares `"not_found:<kind>"`); the wording of messages may change, these may not.
 NotFoundKind = Literal[
@@ -34,37 +36,43 @@ NotFoundKind = Literal[
     "tag",
     "poll",
     "emoji",  # a custom emoji
+    "conversation",  # a direct conversation (Mastodon's /api/v1/conversations/:id)
+    "collection",  # a collection of featured accounts (Mastodon's /api/v1/collections/:id)
+    "collection_item",  # an account featured in a collection
 ]
 NOT_FOUND_KINDS: frozenset[str] = frozenset(get_args(NotFoundKind))
 
 # The word each kind has in messages ("Record not found", as Mastodon says for accounts).
 _LABELS: dict[NotFoundKind, str] = {
-    "account": "Record",
-    "status": "Note",
-    "reply_target": "Reply target",
-    "recipient": "Recipient",
-    "file": "File",
-    "avatar_file": "Avatar file",
-    "banner_file": "Banner file",
-    "list": "List",
-    "antenna": "Antenna",
-    "clip": "Clip",
-    "follow_request": "Follow request",
-    "featured_tag": "Record",
-    "notification": "Notification",
-    "webhook": "Webhook",
-    "event_type": "Event type",
-    "key": "Key",
-    "app": "App",
-    "session": "Session",
-    "confirmation_token": "Confirmation token",
-    "user": "User",
-    "role": "Role",
-    "row": "Object",
-    "filter": "Record",
-    "tag": "Record",
-    "poll": "Record",
-    "emoji": "Emoji",
+    "account": Text("Record"),
+    "status": Text("Note"),
+    "reply_target": Text("Reply target"),
+    "recipient": Text("Recipient"),
+    "file": Text("File"),
+    "avatar_file": Text("Avatar file"),
+    "banner_file": Text("Banner file"),
+    "list": Text("List"),
+    "antenna": Text("Antenna"),
+    "clip": Text("Clip"),
+    "follow_request": Text("Follow request"),
+    "featured_tag": Text("Record"),
+    "notification": Text("Notification"),
+    "webhook": Text("Webhook"),
+    "event_type": Text("Event type"),
+    "key": Text("Key"),
+    "app": Text("App"),
+    "session": Text("Session"),
+    "confirmation_token": Text("Confirmation token"),
+    "user": Text("User"),
+    "role": Text("Role"),
+    "row": Text("Object"),
+    "filter": Text("Record"),
+    "tag": Text("Record"),
+    "poll": Text("Record"),
+    "emoji": Text("Emoji"),
+    "conversation": Text("Record"),
+    "collection": Text("Record"),
+    "collection_item": Text("Record"),
 }
 
 # "Already so" answers of strict writes (Misskey's): stable codes the error maps key on.
@@ -83,11 +91,14 @@ AlreadyKind = Literal[
 
 
 class DomainError(Exception):
-    """Base class: something the caller asked for cannot be done as asked."""
+    """Base class: something the caller asked for cannot be done as asked.
+
+    `message` is English; it is kept as a `Text` so each dialect can render it in the
+    caller's language (`tandem.core.i18n`)."""
 
     def __init__(self, message: str = "") -> None:
         super().__init__(message)
-        self.message = message
+        self.message: str = as_text(message)
 
 
 class NotFound(DomainError):
@@ -99,7 +110,7 @@ class NotFound(DomainError):
     def __init__(self, kind: NotFoundKind, detail: str | None = None) -> None:
         self.kind = kind
         self.label = _LABELS[kind]
-        super().__init__(f"{detail or self.label} not found")
+        super().__init__(Text("{subject} not found", subject=detail or self.label))
 
 
 class RowGone(NotFound):
@@ -166,6 +177,9 @@ class FieldError:
     attribute: str
     code: str
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", as_text(self.message))
 
 
 class ValidationFailed(DomainError):

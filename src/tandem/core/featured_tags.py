@@ -8,6 +8,7 @@ from tandem.config import Settings
 from tandem.core import clock
 from tandem.core.accounts import require
 from tandem.core.errors import NotFound, Unprocessable, ValidationFailed
+from tandem.core.i18n import Text
 from tandem.core.ids import new_id
 from tandem.core.models import Account, FeaturedTag
 from tandem.store import accounts as account_store
@@ -46,7 +47,10 @@ async def create(db: Database, settings: Settings, owner: Account, name: str | N
             raise ValidationFailed.one("name", "taken", "has already been taken")
         if len(existing) >= settings.max_featured_tags:
             raise Unprocessable(
-                f"You cannot feature more than {settings.max_featured_tags} hashtags",
+                Text(
+                    "You cannot feature more than {count} hashtags",
+                    count=settings.max_featured_tags,
+                ),
                 code="FEATURED_TAG_LIMIT",
             )
         (tag_id,) = await status_store.ensure_tags(conn, [tag], now)

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from tandem.core import clock
 from tandem.core.errors import Errors, NotFound
+from tandem.core.i18n import too_long
 from tandem.core.models import Account, Filter, FilterKeyword, FilterStatus, Status
 from tandem.store import filters as store
 from tandem.store import statuses as status_store
@@ -57,9 +58,7 @@ def _check(change: FilterChange, *, creating: bool, errors: Errors) -> None:
         if not (change.title or "").strip():
             errors.add("title", "ERR_BLANK", "can't be blank")
         elif len(change.title or "") > TITLE_LIMIT:
-            errors.add(
-                "title", "ERR_TOO_LONG", f"is too long (maximum is {TITLE_LIMIT} characters)"
-            )
+            errors.add("title", "ERR_TOO_LONG", too_long(TITLE_LIMIT))
     if creating or change.context is not None:
         if not change.context:
             errors.add("context", "ERR_BLANK", "can't be blank")

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import blurhash
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
+from tandem.core.i18n import Text, too_large
+
 MAX_PIXELS = 7680 * 4320  # 33,177,600: Mastodon's cap for any image
 MAX_GIF_PIXELS = 1280 * 720  # animated GIFs are costlier to process (Mastodon's cap too)
 # Every frame of an animation is decoded, transformed and encoded again, one at a time (memory
@@ -86,7 +88,7 @@ class ProcessedMedia:
 
 def _open(upload: Upload, max_bytes: int) -> tuple[Image.Image, str]:
     if len(upload.data) > max_bytes:
-        raise ImageProblem("less_than", f"must be less than {max_bytes // (1024 * 1024)} MB")
+        raise ImageProblem("less_than", too_large(max_bytes))
     if not upload.data:
         raise ImageProblem("blank", "can't be blank (the file is empty)")
     try:
@@ -102,14 +104,24 @@ def _open(upload: Upload, max_bytes: int) -> tuple[Image.Image, str]:
     width, height = image.size
     if width * height > MAX_PIXELS:
         raise ImageProblem(
-            "too_big", f"is too big ({width}x{height}; at most {MAX_PIXELS:,} pixels)"
+            "too_big",
+            Text(
+                "is too big ({width}x{height}; at most {max} pixels)",
+                width=width,
+                height=height,
+                max=f"{MAX_PIXELS:,}",
+            ),
         )
     if _animated(image):
         if width * height > MAX_GIF_PIXELS:
             raise ImageProblem(
                 "too_big",
-                f"is too big for an animation ({width}x{height}; "
-                f"at most {MAX_GIF_PIXELS:,} pixels)",
+                Text(
+                    "is too big for an animation ({width}x{height}; at most {max} pixels)",
+                    width=width,
+                    height=height,
+                    max=f"{MAX_GIF_PIXELS:,}",
+                ),
             )
         _check_animation(_frame_count(image, upload.data), width, height)
     try:
@@ -125,18 +137,32 @@ def _animated(image: Image.Image) -> bool:
 
 
 def _too_complex(frames: int, width: int, height: int) -> ImageProblem:
-    many = f"more than {MAX_ANIMATION_FRAMES:,}" if frames > MAX_ANIMATION_FRAMES else f"{frames:,}"
+    many: str = (
+        Text("more than {count}", count=f"{MAX_ANIMATION_FRAMES:,}")
+        if frames > MAX_ANIMATION_FRAMES
+        else f"{frames:,}"
+    )
     return ImageProblem(
         TOO_COMPLEX,
-        f"is too complex an animation ({many} frames of {width}x{height}; at most "
-        f"{MAX_ANIMATION_FRAMES:,} frames and {MAX_ANIMATION_PIXELS:,} pixels in all frames "
-        "together, send a shorter or smaller animation)",
+        Text(
+            "is too complex an animation ({frames} frames of {width}x{height}; at most "
+            "{max_frames} frames and {max_pixels} pixels in all frames together, send a "
+            "shorter or smaller animation)",
+            frames=many,
+            width=width,
+            height=height,
+            max_frames=f"{MAX_ANIMATION_FRAMES:,}",
+            max_pixels=f"{MAX_ANIMATION_PIXELS:,}",
+        ),
     )
 
 
 def _check_animation(frames: int, width: int, height: int) -> None:
     if frames > MAX_ANIMATION_FRAMES or frames * width * height > MAX_ANIMATION_PIXELS:
         raise _too_complex(frames, width, height)
+
+
+check_animation = _check_animation  # also the rule for an animated GIF made into a video
 
 
 def _frame_count(image: Image.Image, data: bytes) -> int:

@@ -11,6 +11,7 @@ from tandem.config import Settings
 from tandem.core import antennas, drive, lists, relationships
 from tandem.core.accounts import parse_acct
 from tandem.core.errors import DomainError, Unprocessable
+from tandem.core.i18n import Text
 from tandem.core.models import Account
 from tandem.store import accounts as account_store
 from tandem.store import jobs as job_store
@@ -36,7 +37,11 @@ async def request(
     wanted = "json" if kind == "antennas" else "csv"
     if not media.file.content_type.split(";")[0].strip().endswith(wanted):
         raise Unprocessable(
-            f"That file is not {wanted.upper()} (its type is {media.file.content_type}).",
+            Text(
+                "That file is not {format} (its type is {type}).",
+                format=wanted.upper(),
+                type=media.file.content_type,
+            ),
             code="UNEXPECTED_FILE_TYPE",
         )
     if media.file.size == 0:

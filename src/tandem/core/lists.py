@@ -9,6 +9,7 @@ from typing import Literal, cast
 from tandem.core import clock
 from tandem.core.accounts import require
 from tandem.core.errors import Errors, NotFound, Unprocessable, ValidationFailed
+from tandem.core.i18n import Text, one_of, too_long
 from tandem.core.ids import new_id
 from tandem.core.models import Account, Page, UserList
 from tandem.store import accounts as account_store
@@ -29,9 +30,9 @@ def _check(title: str | None, replies_policy: str | None) -> Errors:
         if not title.strip():
             errors.add("title", "blank", "can't be blank")
         elif len(title.strip()) > TITLE_LIMIT:
-            errors.add("title", "too_long", f"is too long (maximum is {TITLE_LIMIT} characters)")
+            errors.add("title", "too_long", too_long(TITLE_LIMIT))
     if replies_policy is not None and replies_policy not in REPLIES_POLICIES:
-        errors.add("replies_policy", "inclusion", f"must be one of {', '.join(REPLIES_POLICIES)}")
+        errors.add("replies_policy", "inclusion", one_of(REPLIES_POLICIES))
     return errors
 
 
@@ -65,7 +66,9 @@ async def create(
     async with db.write() as conn:
         await account_store.lock_accounts(conn, owner.id)  # the limit holds under races too
         if await store.count_lists(conn, owner.id) >= MAX_LISTS:
-            raise Unprocessable(f"You cannot have more than {MAX_LISTS} lists", code="LIST_LIMIT")
+            raise Unprocessable(
+                Text("You cannot have more than {count} lists", count=MAX_LISTS), code="LIST_LIMIT"
+            )
         created = UserList(
             id=new_id(),
             account_id=owner.id,
@@ -151,7 +154,8 @@ async def add(
             adding.append(target.id)
         if len(present) + len(adding) > MAX_MEMBERS:
             raise Unprocessable(
-                f"A list holds at most {MAX_MEMBERS} accounts", code="TOO_MANY_USERS"
+                Text("A list holds at most {count} accounts", count=MAX_MEMBERS),
+                code="TOO_MANY_USERS",
             )
         await store.add_members(conn, list_id, adding, clock.now())
 

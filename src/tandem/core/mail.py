@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tandem.config import Settings
+from tandem.core.i18n import DEFAULT, Text, render, supported
 
 
 @dataclass(frozen=True)
@@ -18,15 +19,24 @@ class Message:
         return {"to": self.to, "subject": self.subject, "text": self.text}
 
 
-def confirmation(settings: Settings, *, to: str, username: str, token: str) -> Message:
+def confirmation(
+    settings: Settings, *, to: str, username: str, token: str, locale: str | None = None
+) -> Message:
+    """The address confirmation, in the recipient's locale (English when it has no catalog)."""
+    lang = supported(locale) or DEFAULT
     link = f"{settings.base_url}/auth/confirmation?confirmation_token={token}"
+    subject = Text("{title}: confirm your e-mail address", title=settings.instance_title)
+    greeting = Text("Hello @{username},", username=username)
+    body = Text(
+        "To confirm this e-mail address for your account on {domain}, open:",
+        domain=settings.domain,
+    )
+    ignore = Text("If you did not ask for this, ignore this message.")
     return Message(
         to=to,
-        subject=f"{settings.instance_title}: confirm your e-mail address",
+        subject=render(subject, lang),
         text=(
-            f"Hello @{username},\n\n"
-            f"To confirm this e-mail address for your account on {settings.domain}, open:\n\n"
-            f"{link}\n\n"
-            "If you did not ask for this, ignore this message.\n"
+            f"{render(greeting, lang)}\n\n{render(body, lang)}\n\n{link}\n\n"
+            f"{render(ignore, lang)}\n"
         ),
     )

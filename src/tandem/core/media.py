@@ -1,10 +1,17 @@
-"""Media attachments for posts: Drive files that must be images, with alt text and focus."""
+"""Media attachments for posts (Mastodon's media API): Drive files that must be images, video
+or audio, with alt text, focus and (video, audio) a thumbnail of the client's choosing.
+
+`POST /api/v2/media` leaves video, audio and animated GIFs to a job (`process_media`): the
+attachment is `queued` until then, and cannot be attached to a post (Mastodon's rule)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from tandem.config import Settings
 from tandem.core import drive
-from tandem.core.errors import Errors, NotFound, ValidationFailed
+from tandem.core.errors import DomainError, Errors, NotFound, ValidationFailed
+from tandem.core.i18n import too_long
 from tandem.core.images import Upload
 from tandem.core.models import Account, MediaAttachment
 from tandem.store import media as store
@@ -12,6 +19,9 @@ from tandem.store.db import Database
 from tandem.store.files import MediaFiles
 
 DESCRIPTION_LIMIT = 1500
+NOT_READY = "Cannot attach files that have not finished processing. Try again in a moment!"
+# Mastodon's processing_error: what GET/PUT answer for a file whose conversion failed.
+PROCESSING_FAILED = "Error processing thumbnail for uploaded media"
 
 
 def parse_focus(raw: str | None) -> tuple[float, float] | None:
@@ -31,9 +41,7 @@ def parse_focus(raw: str | None) -> tuple[float, float] | None:
 
 def _check_description(description: str | None) -> str | None:
     if description is not None and len(description) > DESCRIPTION_LIMIT:
-        raise ValidationFailed.one(
-            "description", "too_long", f"is too long (maximum is {DESCRIPTION_LIMIT} characters)"
-        )
+        raise ValidationFailed.one("description", "too_long", too_long(DESCRIPTION_LIMIT))
     return description
 
 
@@ -46,7 +54,10 @@ async def upload(
     *,
     description: str | None = None,
     focus: str | None = None,
+    thumbnail: Upload | None = None,
+    later: bool = False,
 ) -> MediaAttachment:
+    """One upload; with `later` (v2) a video or audio file is converted by a job."""
     errors = Errors()
     if upload is None:
         errors.add("file", "blank", "can't be blank")
@@ -55,8 +66,36 @@ async def upload(
     errors.raise_if_any()
     assert upload is not None
     return await drive.add(
-        db, settings, files, account, upload, comment=text, focus=point, images_only=True
+        db,
+        settings,
+        files,
+        account,
+        upload,
+        comment=text,
+        focus=point,
+        mastodon="later" if later else "now",
+        thumbnail=thumbnail,
     )
+
+
+async def process_queued(
+    db: Database, settings: Settings, files: MediaFiles, media_id: int
+) -> None:
+    """The `process_media` job: convert an upload v2 left for later."""
+    await drive.convert_queued(db, settings, files, media_id)
+
+
+class NotReady(DomainError):
+    """A file still being converted (or whose conversion failed) cannot be attached yet;
+    Mastodon answers 422 with this very text."""
+
+    code = "NOT_READY"
+
+
+def check_attachable(media: Iterable[MediaAttachment]) -> None:
+    """Mastodon refuses to attach a file it has not finished converting."""
+    if any(not m.processed for m in media):
+        raise NotReady(NOT_READY)
 
 
 async def get_own(db: Database, account: Account, media_id: int) -> MediaAttachment:
@@ -74,9 +113,16 @@ async def update(
     *,
     description: str | None,
     focus: str | None,
+    settings: Settings | None = None,
+    files: MediaFiles | None = None,
+    thumbnail: Upload | None = None,
 ) -> MediaAttachment:
     text = _check_description(description)
     point = parse_focus(focus)
+    if thumbnail is not None:
+        assert settings is not None and files is not None
+        own = await get_own(db, account, media_id)
+        await drive.set_thumbnail(db, settings, files, own, thumbnail)
     async with db.write() as conn:
         media = await store.get(conn, media_id)
         if media is None or media.account_id != account.id:

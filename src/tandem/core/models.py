@@ -246,6 +246,7 @@ class Relationship:
 
 
 MediaKind = Literal["image", "gifv", "video", "audio", "unknown"]
+MediaProcessing = Literal["queued", "complete", "failed"]
 
 
 @dataclass(frozen=True)
@@ -263,6 +264,13 @@ class MediaAttachment:
     name: str = ""
     md5: str = ""
     is_sensitive: bool = False
+    processing: MediaProcessing = "complete"  # video/audio wait for a job: queued, then done
+    # Mastodon's meta.original of a video or audio: width, height, frame_rate, duration, bitrate
+    meta: dict[str, float | int | str] | None = None
+
+    @property
+    def processed(self) -> bool:
+        return self.processing == "complete"
 
 
 @dataclass(frozen=True)
@@ -431,3 +439,33 @@ class CustomEmoji:
     category: str | None
     visible_in_picker: bool
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class CollectionItem:
+    """An account featured in a collection. `state`: pending (awaiting the featured account's
+    consent), accepted, rejected, or revoked (the featured account withdrew it)."""
+
+    id: int
+    collection_id: int
+    account_id: int
+    state: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AccountCollection:
+    """A curated list of accounts its owner recommends following (Mastodon 4.6's Collection);
+    `items` in the order they were added."""
+
+    id: int
+    account_id: int
+    name: str
+    description: str
+    language: str | None
+    sensitive: bool
+    discoverable: bool
+    tag_name: str | None
+    created_at: datetime
+    updated_at: datetime
+    items: tuple[CollectionItem, ...] = ()

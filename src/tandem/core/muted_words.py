@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from tandem.core.errors import Unprocessable
+from tandem.core.i18n import Text
 
 LIMIT = 200  # characters over all entries, as Misskey's default role policy
 _REGEX = re.compile(r"\A/(.+)/([a-z]*)\Z", re.DOTALL)
@@ -36,14 +37,21 @@ def check(entries: Sequence[Entry]) -> list[Entry]:
             found = _REGEX.match(entry)
             if found is None or not _compiles(found.group(1), found.group(2)):
                 raise Unprocessable(
-                    f"{entry!r} is not a valid regular expression (write it as /pattern/flags).",
+                    Text(
+                        "{entry} is not a valid regular expression (write it as /pattern/flags).",
+                        entry=repr(entry),
+                    ),
                     code="INVALID_REGEXP",
                 )
         else:
             total += sum(len(word) for word in entry)
     if total > LIMIT:
         raise Unprocessable(
-            f"Muted words may hold {LIMIT} characters in all; these hold {total}.",
+            Text(
+                "Muted words may hold {max} characters in all; these hold {count}.",
+                max=LIMIT,
+                count=total,
+            ),
             code="TOO_MANY_MUTED_WORDS",
         )
     return list(entries)

@@ -25,7 +25,10 @@ MASTODON_TYPES = (
     "poll",
     "update",
     "quote",
+    "added_to_collection",
 )
+# Types that carry the collection they are about (in the payload's `collection_id`).
+COLLECTION_TYPES = ("added_to_collection",)
 GROUPABLE_TYPES = ("favourite", "reblog", "follow")
 GROUP_SPAN_SECONDS = 12 * 3600
 # Types whose notification carries the status it is about.
@@ -57,3 +60,6 @@ class Selection:
     # Misskey tells a mention that replies to one's own status ("reply") from another one:
     # None shows both, True only replies, False only the other mentions.
     replies: bool | None = None
+    # Mastodon's `include_filtered`: also the notifications the policy held back (a list
+    # narrowed to one sender shows them anyway).
+    include_filtered: bool = False

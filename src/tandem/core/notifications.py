@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tandem.core import clock
+from tandem.core import account_collections, clock
+from tandem.core.account_collections import CollectionView
 from tandem.core.errors import NotFound
 from tandem.core.models import Account, Notification, Page
-from tandem.core.notification_kinds import GROUPABLE_TYPES, Selection
+from tandem.core.notification_kinds import COLLECTION_TYPES, GROUPABLE_TYPES, Selection
 from tandem.core.statuses import StatusBundle, bundle
 from tandem.store import accounts as account_store
 from tandem.store import markers as marker_store
@@ -30,6 +31,8 @@ class NotificationPage:
     statuses: StatusBundle = field(default_factory=lambda: StatusBundle(statuses=[]))
     # reblog notification id → the reblog itself (the notification stores the original)
     reblogs: dict[int, int] = field(default_factory=dict)
+    # the collections `added_to_collection` notifications name, by id (gone ones absent)
+    collections: dict[int, CollectionView] = field(default_factory=dict)
 
 
 @dataclass
@@ -64,7 +67,19 @@ async def _with_details(conn: Conn, owner: Account, items: list[Notification]) -
             if found is not None:
                 reblogs[n.id] = found
     ids = {n.status_id for n in items if n.status_id} | set(reblogs.values())
-    return NotificationPage(items, accounts, await _statuses(conn, owner, ids), reblogs)
+    named = {i for n in items if (i := collection_of(n)) is not None}
+    collections = await account_collections.for_notifications(conn, owner, named) if named else {}
+    return NotificationPage(
+        items, accounts, await _statuses(conn, owner, ids), reblogs, collections
+    )
+
+
+def collection_of(n: Notification) -> int | None:
+    """The collection an `added_to_collection` notification names."""
+    if n.type not in COLLECTION_TYPES:
+        return None
+    value = n.payload.get("collection_id")
+    return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
 async def _statuses(conn: Conn, owner: Account, ids: set[int]) -> StatusBundle:

@@ -11,6 +11,7 @@ from typing import Literal
 
 from tandem.core import caller_cache, clock, scopes
 from tandem.core.errors import DomainError
+from tandem.core.i18n import Text
 from tandem.core.ids import new_id
 from tandem.core.models import AccessToken, Application, IssuedToken, Principal
 from tandem.core.tokens import digest, new_secret
@@ -21,25 +22,27 @@ from tandem.store.db import Conn, Database
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 CODE_LIFETIME = timedelta(minutes=10)
 
-OAUTH_DESCRIPTIONS = {
-    "invalid_client": (
+OAUTH_DESCRIPTIONS: dict[str, str] = {
+    "invalid_client": Text(
         "Client authentication failed due to unknown client, no client authentication "
         "included, or unsupported authentication method."
     ),
-    "invalid_grant": (
+    "invalid_grant": Text(
         "The provided authorization grant is invalid, expired, revoked, does not match the "
         "redirection URI used in the authorization request, or was issued to another client."
     ),
-    "invalid_scope": "The requested scope is invalid, unknown, or malformed.",
-    "unsupported_grant_type": (
+    "invalid_scope": Text("The requested scope is invalid, unknown, or malformed."),
+    "unsupported_grant_type": Text(
         "The authorization grant type is not supported by the authorization server."
     ),
-    "invalid_request": (
+    "invalid_request": Text(
         "The request is missing a required parameter, includes an unsupported parameter "
         "value, or is otherwise malformed."
     ),
-    "unsupported_response_type": ("The authorization server does not support this response type."),
-    "access_denied": "The resource owner or authorization server denied the request.",
+    "unsupported_response_type": Text(
+        "The authorization server does not support this response type."
+    ),
+    "access_denied": Text("The resource owner or authorization server denied the request."),
 }
 
 
@@ -56,7 +59,11 @@ class OAuthError(DomainError):
 class InvalidToken(DomainError):
     def __init__(self, reason: Literal["invalid", "revoked", "expired"]) -> None:
         super().__init__(
-            f"The access token {'is invalid' if reason == 'invalid' else 'was ' + reason}"
+            Text("The access token is invalid")
+            if reason == "invalid"
+            else Text("The access token was revoked")
+            if reason == "revoked"
+            else Text("The access token expired")
         )
         self.reason = reason
 

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from tandem.core import clock, scopes
 from tandem.core.errors import Errors
+from tandem.core.i18n import Text, too_long
 from tandem.core.ids import new_id
 from tandem.core.models import Application
 from tandem.core.oauth import OOB
@@ -52,7 +53,7 @@ async def create_application(
     if not name:
         errors.add("name", "blank", "can't be blank")
     elif len(name) > 60:
-        errors.add("name", "too_long", "is too long (maximum is 60 characters)")
+        errors.add("name", "too_long", too_long(60))
     uris = _split_uris(redirect_uris)
     raw_total = (
         len("\n".join(redirect_uris))
@@ -62,7 +63,7 @@ async def create_application(
     if not uris:
         errors.add("redirect_uri", "blank", "can't be blank")
     elif raw_total > 2000:
-        errors.add("redirect_uri", "too_long", "is too long (maximum is 2000 characters)")
+        errors.add("redirect_uri", "too_long", too_long(2000))
     else:
         for uri in uris:
             problem = _redirect_uri_problem(uri)
@@ -76,12 +77,16 @@ async def create_application(
     ) or scopes.DEFAULT
     if scopes.unknown(wanted):
         bad = ", ".join(scopes.unknown(wanted))
-        errors.add("scopes", "invalid", f"doesn't match configured on the server ({bad}).")
+        errors.add(
+            "scopes",
+            "invalid",
+            Text("doesn't match configured on the server ({scopes}).", scopes=bad),
+        )
     website = (website or "").strip() or None
     if website is not None:
         parts = urlsplit(website)
         if len(website) > 2000:
-            errors.add("website", "too_long", "is too long (maximum is 2000 characters)")
+            errors.add("website", "too_long", too_long(2000))
         elif parts.scheme not in ("http", "https") or not parts.netloc:
             errors.add("website", "invalid", "is invalid (must be an http or https URL)")
     errors.raise_if_any()

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from tandem.core import clock
 from tandem.core.errors import Errors
+from tandem.core.i18n import Text
 from tandem.core.ids import new_id
 from tandem.core.models import Poll
 from tandem.store import jobs as job_store
@@ -40,12 +41,18 @@ def check(new: NewPoll, now: datetime, errors: Errors) -> None:
     if len(options) < 2:
         errors.add("poll", "too_few_options", "must have at least 2 options")
     if len(options) > MAX_OPTIONS:
-        errors.add("poll", "too_many_options", f"can't have more than {MAX_OPTIONS} options")
+        errors.add(
+            "poll",
+            "too_many_options",
+            Text("can't have more than {count} options", count=MAX_OPTIONS),
+        )
     if any(not o for o in options):
         errors.add("poll", "blank_option", "options can't be blank")
     if any(len(o) > MAX_OPTION_CHARS for o in options):
         errors.add(
-            "poll", "option_too_long", f"options can't be longer than {MAX_OPTION_CHARS} characters"
+            "poll",
+            "option_too_long",
+            Text("options can't be longer than {count} characters", count=MAX_OPTION_CHARS),
         )
     if len(set(options)) != len(options):
         errors.add("poll", "duplicate_options", "options can't repeat")

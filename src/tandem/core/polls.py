@@ -4,17 +4,20 @@ at their expiry that tells voters and the author (creation rules: core/poll_rule
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from tandem.core import clock
 from tandem.core.errors import AlreadyDone, NotFound, Unprocessable
 from tandem.core.models import Account, Poll
+from tandem.core.poll_rules import NewPoll, attach, new_poll_id
 from tandem.core.statuses import visible
 from tandem.store import blocks
+from tandem.store import jobs as job_store
 from tandem.store import notifications as notification_store
 from tandem.store import polls as store
 from tandem.store import statuses as status_store
-from tandem.store.db import Database
+from tandem.store.db import Conn, Database
 
 
 def expired(poll: Poll, now: datetime | None = None) -> bool:
@@ -100,3 +103,52 @@ async def end(db: Database, poll_id: int) -> bool:
                 now=now,
             )
         return True
+
+
+@dataclass(frozen=True)
+class Revised:
+    poll_id: int | None  # the status's poll after the edit
+    options: list[str] | None  # its options (for the edit's history)
+    changed: bool  # a change worth a new version (Mastodon's `poll_changed`)
+    previous: list[str] | None = None  # the options before the edit
+
+
+async def revise(
+    conn: Conn, status_id: int, account_id: int, current_id: int | None, new: NewPoll | None
+) -> Revised:
+    """Give an edited status the poll it was sent with, as Mastodon's UpdateStatusService: a
+    poll whose options or `multiple` changed loses its votes, one whose options stayed keeps
+    them; the expiry restarts from now; an edit without a poll removes it."""
+    current = await store.get(conn, current_id) if current_id is not None else None
+    if new is None:
+        if current is None:
+            return Revised(None, None, False)
+        await store.delete(conn, current.id)
+        return Revised(None, None, True, current.options)
+    options = [o.strip() for o in new.options]
+    if current is None:
+        poll_id = new_poll_id()
+        await attach(conn, status_id, account_id, poll_id, new)
+        return Revised(poll_id, options, True)
+    reset = options != current.options or new.multiple != current.multiple
+    await store.revise(
+        conn,
+        current.id,
+        options=options,
+        multiple=new.multiple,
+        hide_totals=new.hide_totals,
+        expires_at=new.expires_at,
+        reset_votes=reset,
+    )
+    if new.expires_at is not None:
+        await job_store.enqueue(
+            conn,
+            "end_poll",
+            {"poll_id": current.id},
+            run_at=new.expires_at,
+            dedupe_key=f"poll_end:{current.id}",
+        )
+    changed = (
+        reset or new.hide_totals != current.hide_totals or new.expires_at != current.expires_at
+    )
+    return Revised(current.id, options, changed, current.options)

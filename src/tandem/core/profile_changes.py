@@ -11,6 +11,7 @@ from typing import Literal
 from tandem.config import Settings
 from tandem.core import languages, text
 from tandem.core.errors import Errors
+from tandem.core.i18n import Text, one_of, too_long
 from tandem.core.images import Upload
 
 DESCRIPTION_LIMIT = 150
@@ -100,7 +101,11 @@ def _check_fields(
         errors.add(
             "fields",
             "too_long",
-            f"is too long (maximum is {settings.max_profile_fields} fields, got {len(kept)})",
+            Text(
+                "is too long (maximum is {max} fields, got {count})",
+                max=settings.max_profile_fields,
+                count=len(kept),
+            ),
         )
         return kept
     for index, (name, value) in enumerate(kept, start=1):
@@ -112,15 +117,21 @@ def _check_fields(
             errors.add(
                 "fields",
                 "too_long",
-                f"field {index} name is too long (maximum is "
-                f"{settings.profile_field_name_limit} characters)",
+                Text(
+                    "field {index} name is too long (maximum is {max} characters)",
+                    index=index,
+                    max=settings.profile_field_name_limit,
+                ),
             )
         if len(value) > settings.profile_field_value_limit:
             errors.add(
                 "fields",
                 "too_long",
-                f"field {index} value is too long (maximum is "
-                f"{settings.profile_field_value_limit} characters)",
+                Text(
+                    "field {index} value is too long (maximum is {max} characters)",
+                    index=index,
+                    max=settings.profile_field_value_limit,
+                ),
             )
     return kept
 
@@ -147,7 +158,7 @@ def validate(changes: ProfileChanges, settings: Settings) -> tuple[Errors, Clean
             errors.add(
                 "display_name",
                 "too_long",
-                f"is too long (maximum is {settings.max_display_name_length} characters)",
+                too_long(settings.max_display_name_length),
             )
         clean.display_name = name
     if isinstance(changes.note, str):
@@ -156,7 +167,7 @@ def validate(changes: ProfileChanges, settings: Settings) -> tuple[Errors, Clean
             errors.add(
                 "note",
                 "too_long",
-                f"is too long (maximum is {settings.max_note_length} characters)",
+                too_long(settings.max_note_length),
             )
         clean.note = note
     if not isinstance(changes.fields, Unset):
@@ -166,9 +177,7 @@ def validate(changes: ProfileChanges, settings: Settings) -> tuple[Errors, Clean
         if isinstance(value, str):
             value = value.strip()
             if len(value) > DESCRIPTION_LIMIT:
-                errors.add(
-                    attr, "too_long", f"is too long (maximum is {DESCRIPTION_LIMIT} characters)"
-                )
+                errors.add(attr, "too_long", too_long(DESCRIPTION_LIMIT))
             setattr(clean, attr, value)
     if not isinstance(changes.attribution_domains, Unset):
         domains = list(
@@ -178,18 +187,20 @@ def validate(changes: ProfileChanges, settings: Settings) -> tuple[Errors, Clean
             errors.add(
                 "attribution_domains",
                 "too_long",
-                f"is too long (maximum is {ATTRIBUTION_DOMAINS_LIMIT} domains)",
+                Text("is too long (maximum is {max} domains)", max=ATTRIBUTION_DOMAINS_LIMIT),
             )
         for domain in domains:
             if not _valid_host(domain):
-                errors.add("attribution_domains", "invalid", f"{domain} is not a valid domain name")
+                errors.add(
+                    "attribution_domains",
+                    "invalid",
+                    Text("{domain} is not a valid domain name", domain=domain),
+                )
         clean.attribution_domains = domains
     if is_set(changes.privacy) and changes.privacy not in PRIVACY_CHOICES:
-        errors.add("source[privacy]", "inclusion", f"must be one of {', '.join(PRIVACY_CHOICES)}")
+        errors.add("source[privacy]", "inclusion", one_of(PRIVACY_CHOICES))
     if is_set(changes.quote_policy) and changes.quote_policy not in QUOTE_POLICIES:
-        errors.add(
-            "source[quote_policy]", "inclusion", f"must be one of {', '.join(QUOTE_POLICIES)}"
-        )
+        errors.add("source[quote_policy]", "inclusion", one_of(QUOTE_POLICIES))
     language = changes.language
     if isinstance(language, str) and language and not languages.is_language(language):
         errors.add("source[language]", "inclusion", "must be an ISO 639-1 language code (like en)")
@@ -199,7 +210,7 @@ def validate(changes: ProfileChanges, settings: Settings) -> tuple[Errors, Clean
 
 def _check_misskey(errors: Errors, changes: ProfileChanges) -> None:
     if isinstance(changes.location, str) and len(changes.location.strip()) > LOCATION_LIMIT:
-        errors.add("location", "too_long", f"is too long (maximum is {LOCATION_LIMIT} characters)")
+        errors.add("location", "too_long", too_long(LOCATION_LIMIT))
     if isinstance(changes.birthday, str) and not _valid_birthday(changes.birthday):
         errors.add("birthday", "invalid", "must be a date written YYYY-MM-DD")
     if isinstance(changes.lang, str) and not languages.is_locale(changes.lang):
@@ -207,7 +218,7 @@ def _check_misskey(errors: Errors, changes: ProfileChanges) -> None:
     for attr in ("following_visibility", "followers_visibility"):
         value = getattr(changes, attr)
         if isinstance(value, str) and value not in COLLECTION_VISIBILITIES:
-            errors.add(attr, "inclusion", f"must be one of {', '.join(COLLECTION_VISIBILITIES)}")
+            errors.add(attr, "inclusion", one_of(COLLECTION_VISIBILITIES))
 
 
 def _valid_birthday(value: str) -> bool:

@@ -7,6 +7,7 @@ from typing import Literal
 
 from tandem.config import Settings
 from tandem.core.errors import Errors, NotFound, NotFoundKind, Unprocessable
+from tandem.core.i18n import Text
 from tandem.core.images import (
     ALLOWED_TYPES,
     ImageProblem,
@@ -38,7 +39,9 @@ async def from_drive(
     # Only images tandem can decode: an SVG is an image/* file but never an avatar.
     if found.file.content_type not in ALLOWED_TYPES:
         raise Unprocessable(
-            f"The file specified as a{'n' if label == 'avatar' else ''} {label} is not an image.",
+            Text("The file specified as an avatar is not an image.")
+            if label == "avatar"
+            else Text("The file specified as a banner is not an image."),
             code=f"{label.upper()}_NOT_AN_IMAGE",
         )
     return Upload(files.read(found.file.path), found.file.content_type, found.name)

@@ -226,6 +226,7 @@ async def rebloggers(
     """(reblog id, reblogger) for a status the viewer can see, newest first."""
     async with db.read() as conn:
         status = await visible(conn, viewer, status_id)
-        rows = await thread_store.reblogs_page(conn, status.id, window)
+        # as Mastodon: a reblog of a private status (its author's own) is not listed
+        rows = await thread_store.reblogs_page(conn, status.id, window, distributable_only=True)
         people = await account_store.get_many(conn, {a for _, a in rows}, only_functional=True)
         return [(i, people[a]) for i, a in rows if a in people]

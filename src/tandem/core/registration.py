@@ -10,6 +10,7 @@ from datetime import date, datetime
 from tandem.config import Settings
 from tandem.core import clock, languages, mail, usernames
 from tandem.core.errors import Errors, Forbidden, NotFound, ValidationFailed
+from tandem.core.i18n import too_long, too_short
 from tandem.core.ids import new_id
 from tandem.core.models import Account, Application, IssuedToken, RoleName, User
 from tandem.core.oauth import issue_token
@@ -63,7 +64,7 @@ def check_username(errors: Errors, username: str, settings: Settings) -> None:
     elif not usernames.is_valid(username):
         errors.add("username", "invalid", "must contain only letters, numbers and underscores")
     elif len(username) > usernames.MAX_LENGTH:
-        errors.add("username", "too_long", "is too long (maximum is 30 characters)")
+        errors.add("username", "too_long", too_long(30))
     elif usernames.is_reserved(username, settings.reserved_usernames):
         errors.add("username", "reserved", "is reserved")
 
@@ -72,7 +73,7 @@ def check_email(errors: Errors, email: str, settings: Settings) -> None:
     if not email:
         errors.add("email", "blank", "can't be blank")
     elif len(email) > EMAIL_MAX:
-        errors.add("email", "too_long", f"is too long (maximum is {EMAIL_MAX} characters)")
+        errors.add("email", "too_long", too_long(EMAIL_MAX))
     elif not _EMAIL.match(email) or any(c in email for c in '%,"'):
         errors.add("email", "invalid", "is invalid")
     else:
@@ -88,9 +89,9 @@ def check_password(errors: Errors, password: str, attribute: str = "password") -
     if not password:
         errors.add(attribute, "blank", "can't be blank")
     elif len(password) < PASSWORD_MIN:
-        errors.add(attribute, "too_short", f"is too short (minimum is {PASSWORD_MIN} characters)")
+        errors.add(attribute, "too_short", too_short(PASSWORD_MIN))
     elif len(password) > PASSWORD_MAX:
-        errors.add(attribute, "too_long", f"is too long (maximum is {PASSWORD_MAX} characters)")
+        errors.add(attribute, "too_long", too_long(PASSWORD_MAX))
 
 
 async def _usable_invite(conn: Conn, code: str | None) -> int | None:
@@ -137,7 +138,7 @@ async def register(
                 errors.add("date_of_birth", "below_limit", "is below the age limit")
     reason = (form.reason or "").strip() or None
     if reason is not None and len(reason) > REASON_MAX:
-        errors.add("reason", "too_long", f"is too long (maximum is {REASON_MAX} characters)")
+        errors.add("reason", "too_long", too_long(REASON_MAX))
 
     # Hash outside the transaction: Argon2 is slow on purpose and must not hold the write lock.
     password_hash = await asyncio.to_thread(hash_password, password) if password else ""
@@ -232,7 +233,9 @@ async def create_local_user(
         raise ValidationFailed.one("email", "taken", "has already been taken")
     if confirmation is not None:
         assert email is not None, "confirming needs an address"
-        message = mail.confirmation(settings, to=email, username=username, token=confirmation)
+        message = mail.confirmation(
+            settings, to=email, username=username, token=confirmation, locale=locale
+        )
         await job_store.enqueue(conn, "send_email", message.to_payload())
     return account, user, confirmation
 

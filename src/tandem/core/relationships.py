@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from tandem.core import clock, home_feeds, languages, webhooks
 from tandem.core.accounts import require
 from tandem.core.errors import AlreadyDone, Forbidden, NotFound, Unprocessable, ValidationFailed
+from tandem.core.i18n import Text
 from tandem.core.models import Account, Page, Relationship
 from tandem.store import accounts as account_store
 from tandem.store import blocks, endorsements, follows, mutes, relationship_flags
@@ -72,7 +73,9 @@ def _check_languages(raw: Sequence[str] | None) -> tuple[str, ...] | None:
     bad = [c for c in codes if not languages.is_language(c)]
     if bad:
         raise ValidationFailed.one(
-            "languages", "invalid", f"contains unknown language codes: {', '.join(bad)}"
+            "languages",
+            "invalid",
+            Text("contains unknown language codes: {codes}", codes=", ".join(bad)),
         )
     return codes or None
 
@@ -130,7 +133,10 @@ async def follow(
         assert me is not None
         limit = max(max_follows, round(me.followers_count * 1.1))
         if me.following_count >= limit:
-            raise Unprocessable(f"You cannot follow more than {limit} people", code="FOLLOW_LIMIT")
+            raise Unprocessable(
+                Text("You cannot follow more than {count} people", count=limit),
+                code="FOLLOW_LIMIT",
+            )
         if await _needs_approval(conn, target, me):
             created = await follows.add_request(conn, actor.id, target.id, options, now)
             if created:
@@ -275,7 +281,9 @@ async def mute(
         )
     if duration > clock.MAX_AHEAD_SECONDS:  # also keeps the end within what a datetime holds
         raise ValidationFailed.one(
-            "duration", "too_long", f"must be at most {clock.MAX_AHEAD_SECONDS} seconds"
+            "duration",
+            "too_long",
+            Text("must be at most {count} seconds", count=clock.MAX_AHEAD_SECONDS),
         )
     now = clock.now()
     expires_at = now + timedelta(seconds=duration) if duration else None

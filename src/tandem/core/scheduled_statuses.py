@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tandem.config import Settings
-from tandem.core import clock, statuses
+from tandem.core import clock, media, statuses
 from tandem.core.errors import DomainError, NotFound, ValidationFailed
+from tandem.core.i18n import Text
 from tandem.core.ids import new_id
 from tandem.core.models import Account, MediaAttachment, Page, User
 from tandem.core.poll_rules import NewPoll
@@ -65,7 +66,9 @@ def _check_time(settings: Settings, at: datetime, now: datetime) -> None:
     ahead = settings.schedule_min_ahead_seconds
     if at < now + timedelta(seconds=ahead):
         raise ValidationFailed.one(
-            "scheduled_at", "too_soon", f"must be at least {ahead:g} seconds in the future"
+            "scheduled_at",
+            "too_soon",
+            Text("must be at least {count} seconds in the future", count=f"{ahead:g}"),
         )
 
 
@@ -88,13 +91,16 @@ async def schedule(
         await account_store.lock_accounts(conn, account.id)  # the limit holds under races
         if await store.count(conn, account.id) >= MAX_SCHEDULED:
             raise ValidationFailed.one(
-                "scheduled_at", "limit", f"you cannot schedule more than {MAX_SCHEDULED} posts"
+                "scheduled_at",
+                "limit",
+                Text("you cannot schedule more than {count} posts", count=MAX_SCHEDULED),
             )
         found = await media_store.get_many(conn, new.media_ids)
         if any(m.account_id != account.id for m in found.values()) or len(found) != len(
             set(new.media_ids)
         ):
             raise NotFound("file")
+        media.check_attachable(found.values())  # as Mastodon: not while still processed
         await store.insert(conn, item)
         kind, payload, key = _job(item)
         await job_store.enqueue(conn, kind, payload, run_at=at, dedupe_key=key)

@@ -3,6 +3,7 @@ deleted too (Mastodon's delete_media) or left detached for a redraft."""
 
 from __future__ import annotations
 
+from tandem.core import conversations
 from tandem.core.errors import NotFound
 from tandem.core.models import Account
 from tandem.core.statuses import StatusBundle, bundle
@@ -43,6 +44,7 @@ async def delete(
             await store.lock_attachments(conn, [m.id for m in status.media])
             for media in await media_store.delete_of_status(conn, status.id):
                 leftovers += [media.file.path, media.thumbnail.path if media.thumbnail else None]
+        await conversations.on_deleted(conn, status)
         losses: dict[int, int] = {account.id: 1}  # statuses_count lost per account
         for reblogger in await store.delete_reblogs_of(conn, status.id):
             losses[reblogger] = losses.get(reblogger, 0) + 1

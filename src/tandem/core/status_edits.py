@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from tandem.config import Settings
-from tandem.core import clock, media, text, urls
+from tandem.core import clock, media, polls, preview_cards, text, urls
 from tandem.core.errors import Forbidden, NotFound, Unprocessable, ValidationFailed
+from tandem.core.i18n import too_long
 from tandem.core.models import Account, MediaAttachment, Status, User
+from tandem.core.poll_rules import NewPoll
 from tandem.core.statuses import (
     NewStatus,
     StatusBundle,
@@ -24,6 +26,7 @@ from tandem.core.statuses import (
 from tandem.store import accounts as account_store
 from tandem.store import media as media_store
 from tandem.store import notifications as notification_store
+from tandem.store import polls as poll_store
 from tandem.store import status_edits as store
 from tandem.store import statuses as status_store
 from tandem.store.db import Conn, Database
@@ -44,6 +47,10 @@ class Edit:
     language: str | None = None
     media_ids: Sequence[int] | None = None  # None: keep the media as they are
     media_changes: Sequence[MediaChange] = ()
+    # The poll as sent (core/polls.py `revise`): None removes it, as Mastodon's edits do;
+    # left as it is unless `poll_sent`.
+    poll: NewPoll | None = None
+    poll_sent: bool = False
 
 
 async def edit(
@@ -65,6 +72,7 @@ async def edit(
             visibility=status.visibility,
             language=change.language or status.language,
             media_ids=media_ids,
+            poll=change.poll if change.poll_sent else None,
         )
         _, language = validate(new, settings, account, user)
         # Lock order (store/writes.py): the status, then media (old and new).
@@ -78,6 +86,7 @@ async def edit(
                 raise NotFound("file")
             if item.status_id not in (None, status.id):
                 raise Unprocessable("Media has already been attached to another post")
+        media.check_attachable(found.values())
         for media_change in change.media_changes:
             if media_change.id in found:
                 description = media_change.description
@@ -85,7 +94,7 @@ async def edit(
                     raise ValidationFailed.one(
                         "description",
                         "too_long",
-                        f"is too long (maximum is {media.DESCRIPTION_LIMIT} characters)",
+                        too_long(media.DESCRIPTION_LIMIT),
                     )
                 await media_store.update_details(
                     conn,
@@ -96,8 +105,14 @@ async def edit(
         body = change.text.strip()
         spoiler = change.spoiler_text.strip()
         sensitive = bool(change.sensitive) or bool(spoiler)
+        revised = (
+            await polls.revise(conn, status.id, account.id, status.poll_id, change.poll)
+            if change.poll_sent
+            else None
+        )
         changed = (
-            body != status.text
+            (revised is not None and revised.changed)
+            or body != status.text
             or spoiler != status.spoiler_text
             or sensitive != status.sensitive
             or media_ids != [m.id for m in status.media]
@@ -108,8 +123,9 @@ async def edit(
                 await store.update_status(conn, status.id, language=language)
             return await _reloaded(conn, account.id, status.id)
         kept = await store.versions(conn, status.id)
+        before = revised.previous if revised else await _poll_options(conn, status)
         if not kept:  # the original becomes the first version
-            await store.keep(conn, status.id, _version(status, status.created_at))
+            await store.keep(conn, status.id, _version(status, status.created_at, before))
         mentioned = await mentioned_accounts(conn, settings, body)
         known = {
             text.mention_key(u, d): (urls.profile_url(settings, a), a.acct())
@@ -125,6 +141,7 @@ async def edit(
             sensitive=sensitive,
             language=language,
             edited_at=now,
+            poll_id=revised.poll_id if revised else status.poll_id,
         )
         tag_ids = await status_store.ensure_tags(conn, text.hashtags(body), now)
         mention_ids = list(dict.fromkeys(a.id for a in mentioned.values()))
@@ -136,7 +153,9 @@ async def edit(
         await store.set_media(conn, status.id, media_ids)
         updated = await status_store.get(conn, status.id)
         assert updated is not None
-        await store.keep(conn, status.id, _version(updated, now))
+        after = revised.options if revised else before
+        await store.keep(conn, status.id, _version(updated, now, after))
+        await preview_cards.on_saved(conn, updated, edited=True)
         for _, reblogger in await status_store.reblog_ids_of(conn, status.id):
             if reblogger != account.id and not await ignores(
                 conn, reblogger, account.id, status.id
@@ -158,7 +177,12 @@ async def _reloaded(conn: Conn, viewer_id: int, status_id: int) -> StatusBundle:
     return await bundle(conn, viewer_id, [status])
 
 
-def _version(status: Status, at: datetime) -> store.Version:
+async def _poll_options(conn: Conn, status: Status) -> list[str] | None:
+    found = await poll_store.get(conn, status.poll_id) if status.poll_id else None
+    return found.options if found else None
+
+
+def _version(status: Status, at: datetime, poll_options: list[str] | None) -> store.Version:
     return store.Version(
         id=0,
         account_id=status.account_id,
@@ -167,7 +191,7 @@ def _version(status: Status, at: datetime) -> store.Version:
         content=status.content,
         sensitive=status.sensitive,
         media_ids=[m.id for m in status.media],
-        poll_options=None,
+        poll_options=poll_options,
         created_at=at,
     )
 
@@ -184,7 +208,9 @@ async def history(db: Database, viewer: Account | None, status_id: int) -> Histo
     was never edited)."""
     async with db.read() as conn:
         status = await visible(conn, viewer, status_id)
-        kept = await store.versions(conn, status.id) or [_version(status, status.created_at)]
+        kept = await store.versions(conn, status.id) or [
+            _version(status, status.created_at, await _poll_options(conn, status))
+        ]
         author = await account_store.get(conn, status.account_id)
         if author is None:
             raise NotFound("status")

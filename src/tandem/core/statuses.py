@@ -10,14 +10,17 @@ from typing import cast
 from tandem.config import Settings
 from tandem.core import (
     clock,
+    conversations,
     home_feeds,
     languages,
     poll_rules,
+    preview_cards,
     status_subscriptions,
     text,
     urls,
     webhooks,
 )
+from tandem.core import media as media_rules
 from tandem.core.accounts import require
 from tandem.core.errors import (
     Errors,
@@ -26,6 +29,7 @@ from tandem.core.errors import (
     NotFoundKind,
     Unprocessable,
 )
+from tandem.core.i18n import Plural, Text
 from tandem.core.ids import new_id
 from tandem.core.models import (
     VISIBILITIES,
@@ -48,6 +52,7 @@ from tandem.store import media as media_store
 from tandem.store import notifications as notification_store
 from tandem.store import oauth as oauth_store
 from tandem.store import polls as poll_store
+from tandem.store import preview_cards as card_store
 from tandem.store import reactions as reaction_store
 from tandem.store import scheduled_statuses as scheduled_store
 from tandem.store import status_threads as thread_store
@@ -88,6 +93,7 @@ class StatusBundle:
     muted: set[int] = field(default_factory=set)  # statuses in threads the viewer muted
     polls: dict[int, Poll] = field(default_factory=dict)  # by poll id, with the viewer's votes
     emojis: dict[str, CustomEmoji] = field(default_factory=dict)  # custom reactions' emoji
+    cards: dict[int, card_store.PreviewCard] = field(default_factory=dict)  # by status id
 
 
 async def bundle(conn: Conn, viewer_id: int | None, found: list[Status]) -> StatusBundle:
@@ -101,6 +107,8 @@ async def bundle(conn: Conn, viewer_id: int | None, found: list[Status]) -> Stat
     # Only statuses with reactions cost a query (most have none).
     reacted = [s.id for s in everything if s.favourites_count > 0]
     poll_ids = [s.poll_id for s in everything if s.poll_id]
+    # Only statuses with a link may show a card (a link in the rendered text: no query else).
+    linked = [s.id for s in everything if 'href="http' in s.content and _may_have_card(s)]
     shown = StatusBundle(
         statuses=found,
         originals=originals,
@@ -117,6 +125,7 @@ async def bundle(conn: Conn, viewer_id: int | None, found: list[Status]) -> Stat
         if viewer_id and reacted
         else {},
         polls=await poll_store.by_ids(conn, poll_ids, viewer_id) if poll_ids else {},
+        cards=await card_store.of_statuses(conn, linked) if linked else {},
     )
     custom = {
         name[1:-1] for counts in shown.reactions.values() for name in counts if name[:1] == ":"
@@ -126,6 +135,10 @@ async def bundle(conn: Conn, viewer_id: int | None, found: list[Status]) -> Stat
         if emoji is not None:
             shown.emojis[shortcode] = emoji
     return shown
+
+
+def _may_have_card(status: Status) -> bool:
+    return preview_cards.first_link(status) is not None
 
 
 async def can_see(conn: Conn, viewer: Account | None, status: Status) -> bool:
@@ -171,11 +184,17 @@ def _check(
     length = text.countable_length(body) + text.countable_length(new.spoiler_text)
     if length > settings.max_status_characters:
         errors.add(
-            "text", "too_long", f"character limit of {settings.max_status_characters} exceeded"
+            "text",
+            "too_long",
+            Text("character limit of {max} exceeded", max=settings.max_status_characters),
         )
     visibility = new.visibility or default_privacy(account, user)
     if visibility not in VISIBILITIES:
-        errors.add("visibility", "inclusion", f"must be one of {', '.join(VISIBILITIES)}")
+        errors.add(
+            "visibility",
+            "inclusion",
+            Text("must be one of {choices}", choices=", ".join(VISIBILITIES)),
+        )
     language = new.language or user.settings.default_language
     if language is not None and not languages.is_language(language):
         errors.add("language", "inclusion", "must be an ISO 639-1 language code (like en)")
@@ -183,7 +202,11 @@ def _check(
         errors.add(
             "media_attachments",
             "too_long",
-            f"is too long (maximum is {settings.max_media_attachments} attachments)",
+            Plural(
+                "is too long (maximum is {count} attachment)",
+                "is too long (maximum is {count} attachments)",
+                settings.max_media_attachments,
+            ),
         )
     errors.raise_if_any()
     return cast(Visibility, visibility), language
@@ -234,6 +257,7 @@ async def create(
                 raise NotFound("file")
             if item.status_id is not None:
                 raise Unprocessable("Media has already been attached to another post")
+        media_rules.check_attachable(media.values())
         mentioned = await _mentioned_accounts(conn, settings, new.text)
         known = {
             text.mention_key(u, d): (urls.profile_url(settings, a), a.acct())
@@ -267,8 +291,10 @@ async def create(
         await account_store.adjust_counts(conn, account.id, statuses=1, last_status_at=now)
         if parent is not None:
             await store.adjust(conn, parent.id, replies=1)
+        reached: list[int] = []  # the mentioned accounts this post notifies
         for target in mention_ids:
             if target != account.id and not await ignores(conn, target, account.id, status.id):
+                reached.append(target)
                 await notification_store.insert(
                     conn,
                     account_id=target,
@@ -284,6 +310,8 @@ async def create(
             await webhooks.emit(conn, parent.account_id, "reply", note_id=status.id)
         stored = await store.get(conn, status.id)
         assert stored is not None
+        await conversations.on_posted(conn, stored, reached)
+        await preview_cards.on_saved(conn, stored)
         return await bundle(conn, account.id, [stored])
 
 

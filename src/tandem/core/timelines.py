@@ -7,11 +7,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from tandem.core import clock
+from tandem.core import clock, home_feeds
 from tandem.core.lists import own
 from tandem.core.models import Account, Page, Status
 from tandem.core.statuses import StatusBundle, bundle
-from tandem.store import home_feeds
 from tandem.store import timelines as store
 from tandem.store import users as user_store
 from tandem.store.db import Conn, Database
@@ -36,7 +35,7 @@ async def home(
     word_mutes: bool = False,
 ) -> StatusBundle:
     async with db.read() as conn:
-        found = await home_feeds.page(conn, viewer.id, page, clock.now())
+        found = await home_feeds.page(db, conn, viewer.id, page)
         found = [s for s in found if with_reblogs or s.reblog_of_id is None]
         b = await bundle(conn, viewer.id, found)
         words = await _muted_words(conn, viewer) if word_mutes else []
@@ -105,7 +104,7 @@ async def hybrid(
     shown = replace(shown, viewer_id=viewer.id, local=True)
     now = clock.now()
     async with db.read() as conn:
-        mine = await home_feeds.page(conn, viewer.id, page, now)
+        mine = await home_feeds.page(db, conn, viewer.id, page)
         local = await store.public(conn, page, shown, now)
         merged = {s.id: s for s in [*mine, *local]}
         ordered = sorted(merged.values(), key=lambda s: s.id, reverse=True)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from tandem.core import accounts as account_core
 from tandem.core import caller_cache, clock
 from tandem.core.models import Account, Relationship, User
 from tandem.core.statuses import StatusBundle, bundle
 from tandem.store import accounts as account_store
+from tandem.store import relationship_flags
 from tandem.store import statuses as status_store
 from tandem.store import users as user_store
 from tandem.store.db import Conn, Database
@@ -54,6 +56,38 @@ async def of(
     elif viewer is not None:
         await _own(db, view, viewer_user)
     return view
+
+
+async def of_many(
+    db: Database,
+    viewer: Account | None,
+    accounts: Sequence[Account],
+    viewer_user: User | None = None,
+) -> list[UserView]:
+    """`of` for several accounts at once (lists of detailed users), in a constant number of
+    statements: every pinned post in one bundle, the viewer's relationships in one read.
+    The viewer's own profile among them is shown as `of` shows it."""
+    viewer_id = viewer.id if viewer else None
+    others = [a.id for a in accounts if a.id != viewer_id]
+    async with db.read() as conn:
+        pins = await status_store.pinned_ids_of(conn, [a.id for a in accounts])
+        combined = await _pinned(conn, viewer_id, [i for ids in pins.values() for i in ids])
+        relations = (
+            await relationship_flags.relationships_to(conn, viewer.id, others, clock.now())
+            if viewer is not None and others
+            else {}
+        )
+    shown = {s.id: s for s in combined.statuses}
+    views = []
+    for a in accounts:
+        mine = [shown[i] for i in pins.get(a.id, []) if i in shown]
+        view = UserView(account=a, pinned=replace(combined, statuses=mine))
+        if a.id == viewer_id:
+            await _own(db, view, viewer_user)
+        else:
+            view.relationship = relations.get(a.id) or Relationship(target_id=a.id)
+        views.append(view)
+    return views
 
 
 async def me(db: Database, account_id: int, known: tuple[Account, User] | None = None) -> UserView:

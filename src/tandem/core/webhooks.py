@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from tandem.core import clock
 from tandem.core.errors import Errors, NotFound, Unprocessable
+from tandem.core.i18n import Text, too_long
 from tandem.core.ids import new_id
 from tandem.core.models import Account
 from tandem.store import jobs as job_store
@@ -61,11 +62,17 @@ def _check(
         if not 1 <= len(url) <= 1024 or parts.scheme not in ("http", "https") or not parts.netloc:
             errors.add("url", "invalid", "must be an http(s) URL of at most 1024 characters")
     if secret is not None and len(secret) > 1024:
-        errors.add("secret", "too_long", "is too long (maximum is 1024 characters)")
+        errors.add("secret", "too_long", too_long(1024))
     bad = [e for e in events or [] if e not in EVENTS]
     if bad:
         errors.add(
-            "on", "inclusion", f"unknown events {', '.join(bad)} (known: {', '.join(EVENTS)})"
+            "on",
+            "inclusion",
+            Text(
+                "unknown events {events} (known: {known})",
+                events=", ".join(bad),
+                known=", ".join(EVENTS),
+            ),
         )
 
 
@@ -79,7 +86,8 @@ async def create(
     async with db.write() as conn:
         if await store.count(conn, owner.id) >= LIMIT:
             raise Unprocessable(
-                f"You cannot create more than {LIMIT} webhooks.", code="TOO_MANY_WEBHOOKS"
+                Text("You cannot create more than {count} webhooks.", count=LIMIT),
+                code="TOO_MANY_WEBHOOKS",
             )
         await store.insert(
             conn,

@@ -7,8 +7,10 @@ from tandem.jobs.exports import export
 from tandem.jobs.imports import import_
 from tandem.jobs.links import verify_links
 from tandem.jobs.mail import send_email
+from tandem.jobs.media import process_media
 from tandem.jobs.mutes import expire_mute
 from tandem.jobs.polls import end_poll
+from tandem.jobs.preview_cards import fetch_card
 from tandem.jobs.scheduled_statuses import publish_scheduled_status
 from tandem.jobs.webhooks import deliver_webhook
 from tandem.jobs.worker import Handler
@@ -19,9 +21,13 @@ HANDLERS: dict[str, Handler] = {
     "end_poll": end_poll,
     "publish_scheduled_status": publish_scheduled_status,
     "verify_links": verify_links,
+    "fetch_preview_card": fetch_card,
     "export": export,
     "import": import_,
     "deliver_webhook": deliver_webhook,
     "home_feed_fan_out": home_feeds.fan_out,
     "home_feed_sync": home_feeds.sync,
+    "process_media": process_media,
+    "home_feed_regenerate": home_feeds.regenerate,
+    "home_feed_prune": home_feeds.prune,
 }

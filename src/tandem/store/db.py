@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -24,12 +25,41 @@ from tandem.store.query import Query, Values, arguments, converted, count_one, s
 
 if TYPE_CHECKING:
     import asyncpg
+    from redis.asyncio import Redis
 
 Conn = AsyncConnection
 AnyRow = Row[*tuple[Any, ...]]  # a result row of any width
 log = logging.getLogger("tandem.db")
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK_KEY = 7_460_831_262  # arbitrary constant for pg_advisory_lock
+
+
+class _Write:
+    """The write transaction open in this task: its database, and what runs after its commit."""
+
+    __slots__ = ("actions", "db")
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.actions: list[Callable[[], Awaitable[None]]] = []
+
+
+_current_write: ContextVar[_Write | None] = ContextVar("current_write", default=None)
+
+
+def writing() -> Database | None:
+    """The database whose write transaction this task is in (None outside `db.write()`)."""
+    current = _current_write.get()
+    return current.db if current is not None else None
+
+
+def after_commit(action: Callable[[], Awaitable[None]]) -> None:
+    """Run `action` once the current write transaction has committed; never when it rolls
+    back. Work outside the database (Redis home feeds) that must not see uncommitted rows."""
+    current = _current_write.get()
+    if current is None:
+        raise RuntimeError("after_commit() outside a write transaction")
+    current.actions.append(action)
 
 
 def driver_url(url: str) -> str:
@@ -230,6 +260,9 @@ class Database:
             _count_statements(counted)
         self._reader: _LoopConnection | None = None
         self._writer: _LoopConnection | None = None
+        # The Redis client the server shares (services.py), when `redis_url` is set: home
+        # feeds live there then (core/home_feeds.py).
+        self.redis: Redis | None = None
         self._write_lock: asyncio.Lock | None = None
 
     def sqlite_reader(self) -> _LoopConnection:
@@ -285,6 +318,8 @@ class Database:
         `Conflict` ("already done"), a row the write needed that a concurrent request deleted
         is `RowGone` (not found). Anything else (NOT NULL, CHECK) is a bug and stays as it is.
         """
+        current = _Write(self)
+        token = _current_write.set(current)
         try:
             async with self._transaction() as conn:
                 yield conn
@@ -296,6 +331,13 @@ class Database:
                 log.info("a row this write needed was deleted meanwhile: answered not found")
                 raise RowGone() from err
             raise
+        finally:
+            _current_write.reset(token)
+        for action in current.actions:  # committed: a rolled back write raised above
+            try:
+                await action()
+            except Exception:  # the commit stands; what failed here is logged, not raised
+                log.warning("an action after a commit failed", exc_info=True)
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[Conn]:

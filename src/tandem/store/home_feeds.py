@@ -3,6 +3,11 @@ write), merging and purging an account's statuses, and reading one keyset page.
 
 Fan-out is one `INSERT … SELECT` over the author's followers (never a loop per follower),
 `ON CONFLICT DO NOTHING`, so running it again (a retried job) changes nothing.
+
+The same rules serve the Redis feeds (store/redis_feeds.py holds only ids): `readers` lists
+who receives a status, `merge_items` what a new follow brings, `by_ids` loads a page of ids,
+and `from_database` builds a page from the follows themselves, for a feed that is missing or
+a page older than a capped feed keeps (`prune` caps the table the same way).
 """
 
 from __future__ import annotations
@@ -18,14 +23,17 @@ from sqlalchemy import (
     cast,
     delete,
     exists,
+    func,
     literal,
     or_,
     select,
+    tuple_,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from tandem.core.ids import new_id
 from tandem.core.models import Page, Status
 from tandem.store.db import Conn
 from tandem.store.paging import newest_first
@@ -35,6 +43,7 @@ from tandem.store.schema import (
     blocks,
     follows,
     home_feed_entries,
+    jobs,
     list_accounts,
     lists,
     mentions,
@@ -43,7 +52,7 @@ from tandem.store.schema import (
 )
 from tandem.store.statuses import _decorate, from_row
 from tandem.store.timelines import ORIGIN_AUTHOR, hidden_from, not_a_reply_to_others
-from tandem.store.writes import dialect_of
+from tandem.store.writes import dialect_of, insert_ignoring
 
 feed = home_feed_entries
 
@@ -135,10 +144,44 @@ async def fan_out(conn: Conn, e: Entry, now: datetime, *, with_author: bool = Tr
     await conn.execute(_insert_from(conn, query))  # type: ignore[call-overload]
 
 
+async def readers(conn: Conn, e: Entry, now: datetime) -> list[int]:
+    """Who receives the status (the author first): the accounts `fan_out` would write to."""
+    found = await conn.execute(select(follows.c.account_id).where(_readers_of(e, now)))
+    return [e.author_id, *(int(r[0]) for r in found if r[0] != e.author_id)]
+
+
 async def merge(conn: Conn, account_id: int, target_id: int, limit: int, now: datetime) -> None:
     """The target's recent statuses into a new follower's feed (as fan-out would have put
     them): visible to followers, replies only to the target or to accounts the reader follows,
     reblogs only if the follow shows them and their author is not muted or blocked."""
+    recent = await _merged(conn, account_id, target_id, limit, now)
+    if recent is None:
+        return
+    rows = select(
+        _big(account_id).label("account_id"),
+        statuses.c.id,
+        statuses.c.account_id,
+        ORIGIN_AUTHOR,
+    ).where(statuses.c.id.in_(select(recent.c.id)))
+    await conn.execute(_insert_from(conn, rows))  # type: ignore[call-overload]
+
+
+async def merge_items(
+    conn: Conn, account_id: int, target_id: int, limit: int, now: datetime
+) -> list[tuple[int, int | None]]:
+    """What `merge` writes, as (status id, reblogged status id), oldest first."""
+    recent = await _merged(conn, account_id, target_id, limit, now)
+    if recent is None:
+        return []
+    found = await conn.execute(
+        select(statuses.c.id, statuses.c.reblog_of_id)
+        .where(statuses.c.id.in_(select(recent.c.id)))
+        .order_by(statuses.c.id)
+    )
+    return [(int(r[0]), r[1]) for r in found]
+
+
+async def _merged(conn: Conn, account_id: int, target_id: int, limit: int, now: datetime) -> Any:
     follow = (
         await conn.execute(
             select(follows.c.show_reblogs).where(
@@ -147,7 +190,7 @@ async def merge(conn: Conn, account_id: int, target_id: int, limit: int, now: da
         )
     ).first()
     if follow is None:
-        return
+        return None
     other = follows.alias("replied_follow")
     conditions: list[ColumnElement[bool]] = [
         statuses.c.account_id == target_id,
@@ -176,13 +219,7 @@ async def merge(conn: Conn, account_id: int, target_id: int, limit: int, now: da
         .limit(limit)
         .subquery()
     )
-    rows = select(
-        _big(account_id).label("account_id"),
-        statuses.c.id,
-        statuses.c.account_id,
-        ORIGIN_AUTHOR,
-    ).where(statuses.c.id.in_(select(recent.c.id)))
-    await conn.execute(_insert_from(conn, rows))  # type: ignore[call-overload]
+    return recent
 
 
 async def purge(conn: Conn, account_id: int, target_id: int, *, reblogs_of: bool) -> int:
@@ -217,3 +254,159 @@ async def page(conn: Conn, account_id: int, window: Page, now: datetime) -> list
     )
     rows = await newest_first(conn, stmt, feed.c.status_id, window)
     return await _decorate(conn, [from_row(r) for r in rows])
+
+
+async def by_ids(conn: Conn, account_id: int, ids: list[int], now: datetime) -> list[Status]:
+    """These statuses (from a Redis feed), newest first: those deleted since, or whose author
+    the account mutes or blocks by now, left out."""
+    if not ids:
+        return []
+    stmt = (
+        select(statuses)
+        .where(
+            statuses.c.id.in_(ids),
+            ~hidden_from(account_id, [statuses.c.account_id, ORIGIN_AUTHOR], now),
+        )
+        .order_by(statuses.c.id.desc())
+    )
+    rows = list(await conn.execute(stmt))
+    return await _decorate(conn, [from_row(r) for r in rows])
+
+
+def _home_of(account_id: int, now: datetime) -> list[ColumnElement[bool]]:
+    """The statuses a home feed holds, by the rules of fan-out and merge, read from the follows
+    themselves (for a feed that is missing, or older than its cap keeps)."""
+    followed = follows.alias("home_follow")
+    replied = follows.alias("home_replied_follow")
+    others = and_(
+        exists().where(
+            followed.c.account_id == account_id,
+            followed.c.target_account_id == statuses.c.account_id,
+            or_(statuses.c.reblog_of_id.is_(None), followed.c.show_reblogs.is_(True)),
+        ),
+        ~exists().where(
+            lists.c.account_id == account_id,
+            lists.c.exclusive.is_(True),
+            list_accounts.c.list_id == lists.c.id,
+            list_accounts.c.account_id == statuses.c.account_id,
+        ),
+        or_(
+            statuses.c.visibility.in_(("public", "unlisted", "private")),
+            exists().where(
+                mentions.c.status_id == statuses.c.id, mentions.c.account_id == account_id
+            ),
+        ),
+        or_(
+            not_a_reply_to_others(),
+            statuses.c.in_reply_to_account_id == account_id,
+            exists().where(
+                replied.c.account_id == account_id,
+                replied.c.target_account_id == statuses.c.in_reply_to_account_id,
+            ),
+        ),
+    )
+    return [
+        or_(statuses.c.account_id == account_id, others),
+        ~hidden_from(account_id, [statuses.c.account_id, ORIGIN_AUTHOR], now),
+    ]
+
+
+def _by_authors_followed(account_id: int) -> ColumnElement[bool]:
+    """The index-friendly half of `_home_of`: by the account or an account it follows."""
+    return or_(
+        statuses.c.account_id == account_id,
+        statuses.c.account_id.in_(
+            select(follows.c.target_account_id).where(follows.c.account_id == account_id)
+        ),
+    )
+
+
+async def from_database(conn: Conn, account_id: int, window: Page, now: datetime) -> list[Status]:
+    """One page of the home feed built from the follows (Mastodon's `from_database`)."""
+    stmt = select(statuses).where(_by_authors_followed(account_id), *_home_of(account_id, now))
+    rows = await newest_first(conn, stmt, statuses.c.id, window)
+    return await _decorate(conn, [from_row(r) for r in rows])
+
+
+async def recent_items(
+    conn: Conn, account_id: int, limit: int, now: datetime
+) -> list[tuple[int, int | None]]:
+    """The newest `limit` statuses of a rebuilt feed, as (id, reblogged id), oldest first."""
+    stmt = (
+        select(statuses.c.id, statuses.c.reblog_of_id)
+        .where(_by_authors_followed(account_id), *_home_of(account_id, now))
+        .order_by(statuses.c.id.desc())
+        .limit(limit)
+    )
+    rows = [(int(r[0]), r[1]) for r in await conn.execute(stmt)]
+    rows.reverse()
+    return rows
+
+
+async def ids_by(conn: Conn, ids: list[int], target_id: int, *, reblogs_of: bool) -> list[int]:
+    """Of these statuses, those by the target (and, with `reblogs_of`, reblogs of its own)."""
+    if not ids:
+        return []
+    by: ColumnElement[bool] = statuses.c.account_id == target_id
+    if reblogs_of:
+        by = or_(by, ORIGIN_AUTHOR == target_id)  # noqa: SIM300 (a column)
+    found = await conn.execute(select(statuses.c.id).where(statuses.c.id.in_(ids), by))
+    return [int(r[0]) for r in found]
+
+
+async def at_cap(conn: Conn, account_id: int, cap: int) -> bool:
+    """The account's feed holds `cap` entries or more (so `prune` may have cut older ones)."""
+    found = await conn.scalar(
+        select(feed.c.status_id)
+        .where(feed.c.account_id == account_id)
+        .order_by(feed.c.status_id.desc())
+        .offset(cap - 1)
+        .limit(1)
+    )
+    return found is not None
+
+
+async def schedule_prune(conn: Conn, now: datetime, run_at: datetime) -> None:
+    """Queue the pruning job unless one is queued already (its key frees when it ends)."""
+    row = {
+        "id": new_id(),
+        "kind": "home_feed_prune",
+        "payload": {},
+        "state": "queued",
+        "run_at": run_at,
+        "dedupe_key": "home_feed_prune",
+        "max_attempts": 5,
+        "attempts": 0,
+        "created_at": now,
+    }
+    await conn.execute(insert_ignoring(conn, jobs, [row], ["dedupe_key"]))
+
+
+async def prune(conn: Conn, cap: int, batch: int = 200) -> int:
+    """Cut every feed to its newest `cap` entries (reading falls back to the database beyond
+    them); how many entries went. One grouped scan finds the feeds over the cap."""
+    over = [
+        int(r[0])
+        for r in await conn.execute(
+            select(feed.c.account_id).group_by(feed.c.account_id).having(func.count() > cap)
+        )
+    ]
+    removed = 0
+    for lo in range(0, len(over), batch):
+        ranked = (
+            select(
+                feed.c.account_id,
+                feed.c.status_id,
+                func.row_number()
+                .over(partition_by=feed.c.account_id, order_by=feed.c.status_id.desc())
+                .label("rank"),
+            )
+            .where(feed.c.account_id.in_(over[lo : lo + batch]))
+            .subquery()
+        )
+        cut = select(ranked.c.account_id, ranked.c.status_id).where(ranked.c.rank > cap)
+        result = await conn.execute(
+            delete(feed).where(tuple_(feed.c.account_id, feed.c.status_id).in_(cut))
+        )
+        removed += int(result.rowcount or 0)
+    return removed

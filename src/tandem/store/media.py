@@ -8,11 +8,12 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from tandem.core.models import MediaAttachment, Page
+from tandem.core.models import ImageRef, MediaAttachment, Page
 from tandem.store.accounts import image_from_json, image_to_json
 from tandem.store.db import AnyRow, Conn
 from tandem.store.paging import newest_first
 from tandem.store.schema import media_attachments
+from tandem.store.writes import lock
 
 
 def from_row(row: AnyRow) -> MediaAttachment:
@@ -34,6 +35,8 @@ def from_row(row: AnyRow) -> MediaAttachment:
         name=m["name"],
         md5=m["md5"],
         is_sensitive=m["is_sensitive"],
+        processing=m["processing"],
+        meta=m["meta"],
     )
 
 
@@ -53,6 +56,8 @@ async def insert(conn: Conn, media: MediaAttachment) -> None:
             name=media.name,
             md5=media.md5,
             is_sensitive=media.is_sensitive,
+            processing=media.processing,
+            meta=media.meta,
         )
     )
 
@@ -110,6 +115,41 @@ async def update_details(
         await conn.execute(
             update(media_attachments).where(media_attachments.c.id == media_id).values(**values)
         )
+
+
+async def lock_one(conn: Conn, media_id: int) -> MediaAttachment | None:
+    """The row, held until the transaction ends (PostgreSQL; SQLite's write lock holds all)."""
+    await lock(conn, media_attachments, [media_id])
+    return await get(conn, media_id)
+
+
+async def set_thumbnail(
+    conn: Conn, media_id: int, thumbnail: ImageRef | None, blurhash: str | None
+) -> None:
+    await conn.execute(
+        update(media_attachments)
+        .where(media_attachments.c.id == media_id)
+        .values(thumbnail=image_to_json(thumbnail), blurhash=blurhash)
+    )
+
+
+async def finish_processing(conn: Conn, media: MediaAttachment) -> bool:
+    """Record a converted file; False when the row is no longer waiting for it (deleted, or
+    done by another run)."""
+    done = await conn.execute(
+        update(media_attachments)
+        .where(media_attachments.c.id == media.id, media_attachments.c.processing == "queued")
+        .values(
+            type=media.type,
+            file=image_to_json(media.file),
+            thumbnail=image_to_json(media.thumbnail),
+            blurhash=media.blurhash,
+            md5=media.md5,
+            processing=media.processing,
+            meta=media.meta,
+        )
+    )
+    return bool(done.rowcount)
 
 
 async def usage(conn: Conn, account_id: int) -> int:

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, not_, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Text,
+    and_,
+    delete,
+    exists,
+    func,
+    not_,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 
 from tandem.core.ids import new_id
 from tandem.core.models import Notification, Page
 from tandem.core.notification_kinds import Selection, group_key
+from tandem.core.notification_policy import FILTERABLE_TYPES, REQUEST_TYPES, Verdict, verdict
+from tandem.store import notification_requests as requests
 from tandem.store.db import AnyRow, Conn
 from tandem.store.generations import notifications_changed
 from tandem.store.paging import newest_first
@@ -41,6 +57,14 @@ async def insert(
     status_id: int | None = None,
     payload: dict[str, Any] | None = None,
 ) -> int:
+    """Write a notification as the recipient's policy says (core/notification_policy.py): as
+    it is, filtered (held back, and read), or not at all (0 is returned then)."""
+    chosen: Verdict = "accept"
+    if from_account_id is not None and from_account_id != account_id:
+        chosen = await _verdict(conn, account_id, from_account_id, type, status_id, now)
+    if chosen == "drop":
+        return 0
+    filtered = chosen == "filter"
     notification_id = new_id()
     notifications_changed(account_id)  # its unread count (core/caller_cache.py)
     await conn.execute(
@@ -53,9 +77,42 @@ async def insert(
             payload=payload or {},
             created_at=now,
             group_key=group_key(type, status_id, now),
+            filtered=filtered,
+            read_at=now if filtered else None,  # never an unread badge while held back
         )
     )
+    if filtered and from_account_id is not None and type in REQUEST_TYPES:
+        await requests.record(conn, account_id, from_account_id, status_id, now)
     return notification_id
+
+
+async def _verdict(
+    conn: Conn,
+    account_id: int,
+    from_account_id: int,
+    type: str,
+    status_id: int | None,
+    now: datetime,
+) -> Verdict:
+    if type not in FILTERABLE_TYPES:
+        return "accept"
+    found = await requests.policy_and_sender(conn, account_id, from_account_id, status_id)
+    if found is None:
+        return "accept"
+    policy, sender, status = found
+    if (
+        type == "mention"
+        and status is not None
+        and status[0] == "direct"
+        and not sender.following
+        and not sender.permitted
+        and policy.for_private_mentions != "accept"
+    ):
+        answered = status[1] is not None and await requests.answers_private_mention(
+            conn, account_id, from_account_id, status[1]
+        )
+        sender = replace(sender, private_mention=not answered)
+    return verdict(policy, type, sender, now)
 
 
 async def insert_for_subscribers(conn: Conn, author_id: int, status_id: int, now: datetime) -> int:
@@ -131,6 +188,10 @@ def _is_reply() -> ColumnElement[bool]:
 def selected(account_id: int, chosen: Selection) -> list[ColumnElement[bool]]:
     """The WHERE terms of one account's notifications narrowed by a client's filters."""
     where: list[ColumnElement[bool]] = [notifications.c.account_id == account_id]
+    # Held-back notifications show only when asked for, or in the list of one sender's
+    # (Mastodon's `include_filtered` and `account_id`).
+    if not chosen.include_filtered and chosen.from_account_id is None:
+        where.append(notifications.c.filtered.is_(False))
     if chosen.types is not None:
         where.append(notifications.c.type.in_(chosen.types))
     if chosen.exclude:
@@ -227,3 +288,55 @@ async def reblogs_of(conn: Conn, pairs: set[tuple[int, int]]) -> dict[tuple[int,
     )
     found = {(r.account_id, r.reblog_of_id): r.id for r in rows}
     return {pair: found[pair] for pair in pairs if pair in found}
+
+
+async def unfilter_from(conn: Conn, account_id: int, from_account_ids: list[int]) -> None:
+    """Show these senders' held-back notifications (an accepted request): unread again."""
+    if not from_account_ids:
+        return
+    notifications_changed(account_id)
+    await conn.execute(
+        update(notifications)
+        .where(
+            notifications.c.account_id == account_id,
+            notifications.c.from_account_id.in_(from_account_ids),
+            notifications.c.filtered.is_(True),
+        )
+        .values(filtered=False, read_at=None)
+    )
+
+
+async def delete_filtered_from(conn: Conn, account_id: int, from_account_ids: list[int]) -> None:
+    """Remove these senders' held-back notifications (a dismissed request)."""
+    if not from_account_ids:
+        return
+    notifications_changed(account_id)
+    await conn.execute(
+        delete(notifications).where(
+            notifications.c.account_id == account_id,
+            notifications.c.from_account_id.in_(from_account_ids),
+            notifications.c.filtered.is_(True),
+        )
+    )
+
+
+async def delete_about_collection(
+    conn: Conn, collection_id: int, from_account_id: int, account_ids: Iterable[int]
+) -> None:
+    """Remove the `added_to_collection` notifications of one collection sent to these
+    accounts (their payload starts with the collection's id: store/account_collections.py)."""
+    targets = set(account_ids)
+    if not targets:
+        return
+    notifications_changed(*targets)
+    await conn.execute(
+        delete(notifications).where(
+            notifications.c.account_id.in_(targets),
+            notifications.c.from_account_id == from_account_id,
+            notifications.c.type == "added_to_collection",
+            # the text itself (a bind of the JSON column's type would be JSON-encoded)
+            type_coerce(notifications.c.payload, Text).like(
+                f'{{"collection_id":"{collection_id}"%'
+            ),
+        )
+    )

@@ -144,3 +144,35 @@ async def voter_ids(conn: Conn, poll_id: int) -> list[int]:
         select(poll_votes.c.account_id).where(poll_votes.c.poll_id == poll_id).distinct()
     )
     return sorted(r.account_id for r in rows)
+
+
+async def revise(
+    conn: Conn,
+    poll_id: int,
+    *,
+    options: Sequence[str],
+    multiple: bool,
+    hide_totals: bool,
+    expires_at: datetime | None,
+    reset_votes: bool,
+) -> None:
+    """An edited status's poll: new options and rules; votes go when the choices changed."""
+    if reset_votes:
+        await conn.execute(poll_votes.delete().where(poll_votes.c.poll_id == poll_id))
+    await conn.execute(
+        update(polls)
+        .where(polls.c.id == poll_id)
+        .values(
+            options=list(options),
+            multiple=multiple,
+            hide_totals=hide_totals,
+            expires_at=expires_at,
+            ended_at=None,  # its (new) end is announced again
+        )
+    )
+
+
+async def delete(conn: Conn, poll_id: int) -> None:
+    """Remove a poll an edit took off its status, and its votes."""
+    await conn.execute(poll_votes.delete().where(poll_votes.c.poll_id == poll_id))
+    await conn.execute(polls.delete().where(polls.c.id == poll_id))

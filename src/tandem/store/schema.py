@@ -343,6 +343,9 @@ media_attachments = Table(
     Column("md5", String(32), nullable=False, server_default=""),
     Column("is_sensitive", Boolean, nullable=False, server_default="0"),
     Column("created_at", UTCDateTime, nullable=False),
+    # queued (a job converts the video/audio), complete or failed
+    Column("processing", String(16), nullable=False, server_default="complete"),
+    Column("meta", JSONText),  # Mastodon's meta.original of a video or audio file
     Index("ix_media_attachments_status", "status_id"),
     Index("ix_media_attachments_account", "account_id"),
 )
@@ -396,8 +399,12 @@ notifications = Table(
     Column("read_at", UTCDateTime),
     # Grouped notifications (v2): favourites/reblogs of one status, or follows, in one window.
     Column("group_key", String(128)),
+    # Held back by the recipient's notification policy (0011): shown once its request is
+    # accepted (core/notification_requests.py).
+    Column("filtered", Boolean, nullable=False, server_default="0"),
     Index("ix_notifications_account_id_id", "account_id", "id"),
     Index("ix_notifications_account_group", "account_id", "group_key", "id"),
+    Index("ix_notifications_account_sender", "account_id", "from_account_id"),
 )
 
 invites = Table(
@@ -632,6 +639,40 @@ notification_policies = Table(
     Column("updated_at", UTCDateTime, nullable=False),
 )
 
+# Notification requests (0011): one per recipient and sender of filtered mentions or quotes.
+notification_requests = Table(
+    "notification_requests",
+    metadata,
+    _id(),
+    _account_fk(),
+    _account_fk("from_account_id"),
+    Column("last_status_id", BigInteger, ForeignKey("statuses.id", ondelete="SET NULL")),
+    Column("notifications_count", Integer, nullable=False, server_default="0"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("account_id", "from_account_id", name="uq_notification_requests_pair"),
+    Index("ix_notification_requests_account_id_id", "account_id", "id"),
+)
+
+# Senders whose request was accepted: their notifications pass the policy (0011).
+notification_permissions = Table(
+    "notification_permissions",
+    metadata,
+    Column(
+        "account_id",
+        BigInteger,
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "from_account_id",
+        BigInteger,
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
 filters = Table(
     "filters",
     metadata,
@@ -785,4 +826,88 @@ scheduled_statuses = Table(
     Column("params", JSONText, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Index("ix_scheduled_statuses_account_id_id", "account_id", "id"),
+)
+
+
+# Preview cards (Mastodon's PreviewCard): one per normalised URL, fetched by a job.
+preview_cards = Table(
+    "preview_cards",
+    metadata,
+    _id(),
+    Column("url_key", String(2048), nullable=False, unique=True),
+    Column("url", Text, nullable=False),
+    Column("data", JSONText, nullable=False),  # title, description, type, author, provider…
+    Column("image", JSONText),  # the re-encoded image (core.models.ImageRef) or NULL
+    Column("blurhash", String(64)),
+    Column("fetched_at", UTCDateTime, nullable=False),
+)
+
+status_preview_cards = Table(
+    "status_preview_cards",
+    metadata,
+    Column(
+        "status_id",
+        BigInteger,
+        ForeignKey("statuses.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "preview_card_id",
+        BigInteger,
+        ForeignKey("preview_cards.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Index("ix_status_preview_cards_card", "preview_card_id", "status_id"),
+)
+
+# Direct conversations as each participant sees them (Mastodon's AccountConversation).
+account_conversations = Table(
+    "account_conversations",
+    metadata,
+    _id(),
+    _account_fk(),
+    Column("root_id", BigInteger, nullable=False),  # the thread's first status
+    Column("participants_key", String(2048), nullable=False),  # sorted other ids, comma list
+    Column("participant_ids", JSONText, nullable=False),
+    Column("status_ids", JSONText, nullable=False),
+    Column("last_status_id", BigInteger, nullable=False),
+    Column("unread", Boolean, nullable=False, server_default="0"),
+    UniqueConstraint(
+        "account_id", "root_id", "participants_key", name="uq_account_conversations_key"
+    ),
+    Index("ix_account_conversations_account_last", "account_id", "last_status_id"),
+)
+
+# Collections of featured accounts (Mastodon 4.6's Collection and CollectionItem).
+account_collections = Table(
+    "account_collections",
+    metadata,
+    _id(),
+    _account_fk(),
+    Column("name", String(255), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("language", String(16)),
+    Column("sensitive", Boolean, nullable=False, server_default="0"),
+    Column("discoverable", Boolean, nullable=False, server_default="0"),
+    Column("tag_id", BigInteger, ForeignKey("tags.id", ondelete="SET NULL")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_account_collections_account_id", "account_id", "id"),
+)
+
+account_collection_items = Table(
+    "account_collection_items",
+    metadata,
+    _id(),
+    Column(
+        "collection_id",
+        BigInteger,
+        ForeignKey("account_collections.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    _account_fk(),
+    Column("state", String(16), nullable=False),  # pending, accepted, rejected, revoked
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("collection_id", "account_id", name="uq_account_collection_items_pair"),
+    Index("ix_account_collection_items_account", "account_id", "state", "collection_id"),
 )

@@ -15,9 +15,14 @@ from tandem.store.schema import blocks, follows, mutes, status_mutes, statuses
 from tandem.store.writes import insert_new
 
 
-async def reblogs_page(conn: Conn, status_id: int, page: Page) -> list[tuple[int, int]]:
-    """(reblog id, reblogger id) of a status's reblogs in the window, newest first."""
+async def reblogs_page(
+    conn: Conn, status_id: int, page: Page, *, distributable_only: bool = False
+) -> list[tuple[int, int]]:
+    """(reblog id, reblogger id) of a status's reblogs in the window, newest first;
+    `distributable_only`: only public and unlisted reblogs (Mastodon's reblogged_by list)."""
     stmt = select(statuses.c.id, statuses.c.account_id).where(statuses.c.reblog_of_id == status_id)
+    if distributable_only:
+        stmt = stmt.where(statuses.c.visibility.in_(("public", "unlisted")))
     return [(r.id, r.account_id) for r in await newest_first(conn, stmt, statuses.c.id, page)]
 
 

@@ -288,6 +288,22 @@ async def pinned_ids(conn: Conn, account_id: int) -> list[int]:
     return [row[0] for row in await _PINNED_IDS.rows(conn, account_id=account_id)]
 
 
+async def pinned_ids_of(conn: Conn, account_ids: Iterable[int]) -> dict[int, list[int]]:
+    """`pinned_ids` of several accounts in one statement (each newest pin first)."""
+    wanted = sorted(set(account_ids))
+    found: dict[int, list[int]] = {i: [] for i in wanted}
+    if not wanted:
+        return found
+    rows = await conn.execute(
+        select(status_pins.c.account_id, status_pins.c.status_id)
+        .where(status_pins.c.account_id.in_(wanted))
+        .order_by(status_pins.c.id.desc())
+    )
+    for account_id, status_id in rows:
+        found[account_id].append(status_id)
+    return found
+
+
 async def latest_created_at(conn: Conn, account_id: int) -> datetime | None:
     latest: datetime | None = await conn.scalar(
         select(func.max(statuses.c.created_at)).where(statuses.c.account_id == account_id)

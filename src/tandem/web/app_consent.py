@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from tandem.core import app_auth, sessions
 from tandem.core.errors import NotFound, Unprocessable, ValidationFailed
+from tandem.core.i18n import Text
 from tandem.core.models import Account
 from tandem.services import Services
 from tandem.web.pages import (
@@ -42,7 +43,7 @@ async def _signed_in(request: Request) -> tuple[Account | None, Response | None]
     account, user = found
     blocked = sessions.login_block(user, account)
     if blocked is not None:
-        return None, message(request, "You cannot allow apps yet", BLOCKED_TEXT[blocked], 403)
+        return None, message(request, Text("You cannot allow apps yet"), BLOCKED_TEXT[blocked], 403)
     return account, None
 
 
@@ -58,7 +59,7 @@ def _consent(
         request,
         "app_consent.html",
         form_action=[callback],  # approving redirects there: the page's CSP must allow it
-        title="Allow an app",
+        title=Text("Allow an app"),
         app_name=app_name,
         icon_url=icon,
         permissions=wanted,
@@ -71,10 +72,12 @@ async def _approving(request: Request) -> tuple[Account | None, Response | None]
     """The account approving the app, or the page to show instead (expired form, denial…)."""
     form = await read_form(request)
     if not csrf_ok(request, form):
-        return None, message(request, "Session expired", "Reload the page and try again.", 403)
+        return None, message(
+            request, Text("Session expired"), Text("Reload the page and try again."), 403
+        )
     account, instead = await _signed_in(request)
     if account is not None and form.get("decision") != "approve":
-        return None, message(request, "Access denied", "You denied access to this app.")
+        return None, message(request, Text("Access denied"), Text("You denied access to this app."))
     return account, instead
 
 
@@ -82,7 +85,7 @@ def _allowed(request: Request, callback: str | None, **query: str) -> Response:
     # Checked again here: a callback stored before the rule existed must not run either.
     if callback and app_auth.callback_problem(callback) is None:
         return RedirectResponse(_with_query(callback, **query), 303)
-    return message(request, "Access allowed", "You can go back to the app now.")
+    return message(request, Text("Access allowed"), Text("You can go back to the app now."))
 
 
 async def miauth_page(request: Request) -> Response:
@@ -98,12 +101,14 @@ async def miauth_page(request: Request) -> Response:
             permission=q.get("permission"),
         )
     except ValidationFailed as err:
-        return message(request, "This request is not valid", err.message, 400)
+        return message(request, Text("This request is not valid"), err.message, 400)
     if wanted.approved:
-        return message(request, "Already allowed", "This app already received its access.")
+        return message(
+            request, Text("Already allowed"), Text("This app already received its access.")
+        )
     account, instead = await _signed_in(request)
     if account is None:
-        return instead or message(request, "Not signed in", "Sign in first.", 401)
+        return instead or message(request, Text("Not signed in"), Text("Sign in first."), 401)
     return _consent(
         request,
         account,
@@ -118,12 +123,12 @@ async def miauth_decide(request: Request) -> Response:
     services: Services = request.app.state.services
     account, instead = await _approving(request)
     if account is None:
-        return instead or message(request, "Not signed in", "Sign in first.", 401)
+        return instead or message(request, Text("Not signed in"), Text("Sign in first."), 401)
     session = request.path_params["session"]
     try:
         approved = await app_auth.miauth_approve(services.db, session, account)
     except (NotFound, Unprocessable) as err:
-        return message(request, "This request is not valid", err.message, 400)
+        return message(request, Text("This request is not valid"), err.message, 400)
     return _allowed(request, approved.callback_url, session=session)
 
 
@@ -134,12 +139,16 @@ async def session_page(request: Request) -> Response:
             services.db, request.path_params["token"]
         )
     except NotFound:
-        return message(request, "Unknown request", "This authorization link is not valid.", 404)
+        return message(
+            request, Text("Unknown request"), Text("This authorization link is not valid."), 404
+        )
     if approved_by is not None:
-        return message(request, "Already allowed", "This app already received its access.")
+        return message(
+            request, Text("Already allowed"), Text("This app already received its access.")
+        )
     account, instead = await _signed_in(request)
     if account is None:
-        return instead or message(request, "Not signed in", "Sign in first.", 401)
+        return instead or message(request, Text("Not signed in"), Text("Sign in first."), 401)
     return _consent(request, account, app.name, None, app.scopes, app.callback_url)
 
 
@@ -147,13 +156,15 @@ async def session_decide(request: Request) -> Response:
     services: Services = request.app.state.services
     account, instead = await _approving(request)
     if account is None:
-        return instead or message(request, "Not signed in", "Sign in first.", 401)
+        return instead or message(request, Text("Not signed in"), Text("Sign in first."), 401)
     token = request.path_params["token"]
     try:
         _row, app, _ = await app_auth.session_app(services.db, token)
         await app_auth.accept_session(services.db, token, account)
     except NotFound:
-        return message(request, "Unknown request", "This authorization link is not valid.", 404)
+        return message(
+            request, Text("Unknown request"), Text("This authorization link is not valid."), 404
+        )
     return _allowed(request, app.callback_url, token=token)
 
 

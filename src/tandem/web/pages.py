@@ -22,8 +22,10 @@ from tandem.api.http import (
     client_ip,
     read_body,
 )
+from tandem.api.locale import request_locale
 from tandem.core import accounts, oauth, registration, sessions, signins, twofactor, urls
 from tandem.core.errors import AuthenticationFailed, NotFound, RateLimited
+from tandem.core.i18n import Text, render
 from tandem.core.oauth import OOB, AuthorizationRequest, OAuthError
 from tandem.core.ratelimits import retry_after
 from tandem.services import Services
@@ -47,9 +49,11 @@ _templates = Environment(
 )
 
 BLOCKED_TEXT = {
-    "disabled": "Your account is disabled.",
-    "unconfirmed": "Confirm your e-mail address first: follow the link in the message we sent you.",
-    "pending": "Your account is waiting for approval by the server's staff.",
+    "disabled": Text("Your account is disabled."),
+    "unconfirmed": Text(
+        "Confirm your e-mail address first: follow the link in the message we sent you."
+    ),
+    "pending": Text("Your account is waiting for approval by the server's staff."),
 }
 
 
@@ -68,11 +72,18 @@ def page(
 ) -> HTMLResponse:
     """A rendered page with its CSP; `form_action` names where submitting its form may end
     in a redirect (an app's callback: browsers check `form-action` on redirects too). An
-    app's icon (`icon_url`) is picked up here."""
+    app's icon (`icon_url`) is picked up here. Texts are in the request's language (`lang`,
+    then Accept-Language): templates write `_("…")`, and any `Text` value is rendered."""
     services = _services(request)
     csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+    locale = request_locale(request)
+    shown = {k: render(v, locale) if isinstance(v, Text) else v for k, v in context.items()}
+
+    def translate(template: str, **params: object) -> str:
+        return render(Text(template, **params) if params else template, locale)
+
     body = _templates.get_template(template).render(
-        instance=services.settings.instance_title, csrf=csrf, **context
+        instance=services.settings.instance_title, csrf=csrf, lang=locale, _=translate, **shown
     )
     response = HTMLResponse(body, status_code=status)
     response.headers["Cache-Control"] = "no-store"
@@ -123,7 +134,9 @@ def message(request: Request, title: str, text: str, status: int = 200) -> HTMLR
 
 
 def _too_many(request: Request, err: RateLimited) -> Response:
-    response = message(request, "Too many attempts", "Wait a few minutes and try again.", 429)
+    response = message(
+        request, Text("Too many attempts"), Text("Wait a few minutes and try again."), 429
+    )
     response.headers["Retry-After"] = str(retry_after(err.retry_at))
     return response
 
@@ -161,7 +174,9 @@ async def sign_in(request: Request) -> Response:
     form = await read_form(request)
     return_to = _safe_return(form.get("return_to"))
     if not csrf_ok(request, form):
-        return message(request, "Session expired", "Reload the page and try again.", 403)
+        return message(
+            request, Text("Session expired"), Text("Reload the page and try again."), 403
+        )
     attempt = signins.Attempt(client_ip(request), dict(request.headers))
     try:
         account, _user = await signins.sign_in(
@@ -210,11 +225,13 @@ async def sign_in_second_factor(request: Request) -> Response:
     form = await read_form(request)
     return_to = _safe_return(form.get("return_to"))
     if not csrf_ok(request, form):
-        return message(request, "Session expired", "Reload the page and try again.", 403)
+        return message(
+            request, Text("Session expired"), Text("Reload the page and try again."), 403
+        )
     account_id = tickets.redeem(services.settings.secret_key, form.get("ticket", ""))
     found = await sessions.user_of(services.db, account_id) if account_id else None
     if found is None:
-        return message(request, "Session expired", "Log in again.", 403)
+        return message(request, Text("Session expired"), Text("Log in again."), 403)
     attempt = signins.Attempt(client_ip(request), dict(request.headers))
     try:  # codes are guessed against the same budget of failures as passwords
         reservation = await signins.reserve_failure(services.limiter, attempt.ip, found[0].id)
@@ -222,7 +239,7 @@ async def sign_in_second_factor(request: Request) -> Response:
         return _too_many(request, err)
     if not await twofactor.verify(services.db, found[1], form.get("code")):
         await signins.record(services.db, found[0].id, attempt, success=False)
-        error = "That code is not right. Try the current one from your app."
+        error = Text("That code is not right. Try the current one from your app.")
         ticket = form.get("ticket", "")
         return page(
             request,
@@ -242,7 +259,9 @@ async def sign_out(request: Request) -> Response:
     services = _services(request)
     form = await read_form(request)
     if not csrf_ok(request, form):
-        return message(request, "Session expired", "Reload the page and try again.", 403)
+        return message(
+            request, Text("Session expired"), Text("Reload the page and try again."), 403
+        )
     await sessions.end(services.db, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse(_safe_return(form.get("return_to")), status_code=303)
     response.delete_cookie(SESSION_COOKIE)
@@ -277,7 +296,11 @@ async def _grant(request: Request, request_: AuthorizationRequest, account_id: i
     code = await oauth.create_code(_services(request).db, request_, account_id)
     if request_.redirect_uri == OOB:
         return page(
-            request, "code.html", title="Authorization code", code=code, app_name=request_.app.name
+            request,
+            "code.html",
+            title=Text("Authorization code"),
+            code=code,
+            app_name=request_.app.name,
         )
     return _redirect_with(request_, code=code)
 
@@ -288,7 +311,9 @@ async def authorize_page(request: Request) -> Response:
     try:
         request_ = await _authorization_request(services, values)
     except OAuthError as err:
-        return message(request, "This authorization request is not valid", err.description, 400)
+        return message(
+            request, Text("This authorization request is not valid"), err.description, 400
+        )
     signed_in = await sessions.account_for(services.db, request.cookies.get(SESSION_COOKIE))
     return_to = f"/oauth/authorize?{urlencode(values)}"
     if signed_in is None or values.get("force_login") in ("true", "1"):
@@ -304,7 +329,7 @@ async def authorize_page(request: Request) -> Response:
     account, user = signed_in
     blocked = sessions.login_block(user, account)
     if blocked is not None:
-        return message(request, "You cannot authorize apps yet", BLOCKED_TEXT[blocked], 403)
+        return message(request, Text("You cannot authorize apps yet"), BLOCKED_TEXT[blocked], 403)
     if await oauth.already_authorized(services.db, request_, account.id):
         return await _grant(request, request_, account.id)
     fields = [(k, values[k]) for k in _AUTHORIZE_FIELDS if values.get(k)]
@@ -312,7 +337,7 @@ async def authorize_page(request: Request) -> Response:
         request,
         "authorize.html",
         form_action=[request_.redirect_uri],  # approving redirects there (not for OOB)
-        title="Authorize",
+        title=Text("Authorize"),
         app_name=request_.app.name,
         website=request_.app.website,
         username=account.username,
@@ -326,21 +351,29 @@ async def authorize(request: Request) -> Response:
     services = _services(request)
     form = await read_form(request)
     if not csrf_ok(request, form):
-        return message(request, "Session expired", "Reload the page and try again.", 403)
+        return message(
+            request, Text("Session expired"), Text("Reload the page and try again."), 403
+        )
     signed_in = await sessions.account_for(services.db, request.cookies.get(SESSION_COOKIE))
     if signed_in is None:
-        return message(request, "Not logged in", "Log in again to authorize this app.", 401)
+        return message(
+            request, Text("Not logged in"), Text("Log in again to authorize this app."), 401
+        )
     try:
         request_ = await _authorization_request(services, form)
     except OAuthError as err:
-        return message(request, "This authorization request is not valid", err.description, 400)
+        return message(
+            request, Text("This authorization request is not valid"), err.description, 400
+        )
     account, user = signed_in
     blocked = sessions.login_block(user, account)
     if blocked is not None:
-        return message(request, "You cannot authorize apps yet", BLOCKED_TEXT[blocked], 403)
+        return message(request, Text("You cannot authorize apps yet"), BLOCKED_TEXT[blocked], 403)
     if form.get("decision") != "approve":
         if request_.redirect_uri == OOB:
-            return message(request, "Authorization denied", "You denied access to this app.")
+            return message(
+                request, Text("Authorization denied"), Text("You denied access to this app.")
+            )
         return _redirect_with(
             request_,
             error="access_denied",
@@ -356,10 +389,15 @@ async def confirm_email(request: Request) -> Response:
         await registration.confirm_email(services.db, token)
     except NotFound:
         return message(
-            request, "Link not valid", "This confirmation link is unknown or was already used.", 404
+            request,
+            Text("Link not valid"),
+            Text("This confirmation link is unknown or was already used."),
+            404,
         )
     return message(
-        request, "E-mail confirmed", "Your e-mail address is confirmed. You can log in now."
+        request,
+        Text("E-mail confirmed"),
+        Text("Your e-mail address is confirmed. You can log in now."),
     )
 
 
@@ -370,7 +408,9 @@ async def profile_page(request: Request) -> Response:
             services.db, services.settings, request.path_params["username"]
         )
     except NotFound:
-        return message(request, "Not found", "There is no account with this name here.", 404)
+        return message(
+            request, Text("Not found"), Text("There is no account with this name here."), 404
+        )
     avatar = urls.image_urls(services.settings, account.avatar)
     return page(
         request,

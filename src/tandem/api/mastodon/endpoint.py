@@ -19,6 +19,7 @@ from tandem.api.http import (
     read_params,
     refused_headers,
 )
+from tandem.api.locale import request_locale
 from tandem.api.mastodon.params import Params
 from tandem.core import oauth, permissions, sessions
 from tandem.core.errors import (
@@ -31,6 +32,7 @@ from tandem.core.errors import (
     Unprocessable,
     ValidationFailed,
 )
+from tandem.core.i18n import Text, render, render_tree
 from tandem.core.ids import parse_id
 from tandem.core.models import Principal
 from tandem.core.ratelimits import Hit, ip_key, tightest
@@ -39,14 +41,14 @@ from tandem.services import Services
 Auth = Literal["user", "optional", "token", "app", "none", "user_only"]
 Handler = Callable[["Ctx"], Awaitable[Any]]
 
-INVALID_TOKEN = "The access token is invalid"
-OUT_OF_SCOPE = "This action is outside the authorized scopes"
-USER_REQUIRED = "This method requires an authenticated user"
-APP_REQUIRED = "This method requires an client credentials authentication"
+INVALID_TOKEN = Text("The access token is invalid")
+OUT_OF_SCOPE = Text("This action is outside the authorized scopes")
+USER_REQUIRED = Text("This method requires an authenticated user")
+APP_REQUIRED = Text("This method requires an client credentials authentication")
 BLOCKED_MESSAGES = {
-    "disabled": "Your login is currently disabled",
-    "unconfirmed": "Your login is missing a confirmed e-mail address",
-    "pending": "Your login is currently pending approval",
+    "disabled": Text("Your login is currently disabled"),
+    "unconfirmed": Text("Your login is missing a confirmed e-mail address"),
+    "pending": Text("Your login is currently pending approval"),
 }
 PUBLIC_CACHE = "public, max-age=15, stale-while-revalidate=30, stale-if-error=86400"
 PAGING_KEYS = ("page", "min_id", "max_id", "since_id")
@@ -61,11 +63,48 @@ THROTTLE_KEYS = {
     "login_attempts": "ip",
 }
 
+# How attributes are named in a validation summary (others: the name, capitalized).
 LABELS = {
-    "email": "E-mail address",
-    "agreement": "Service agreement",
-    "redirect_uri": "Redirect URI",
-    "date_of_birth": "Date of birth",
+    "email": Text("E-mail address"),
+    "agreement": Text("Service agreement"),
+    "redirect_uri": Text("Redirect URI"),
+    "date_of_birth": Text("Date of birth"),
+    "text": Text("Text"),
+    "username": Text("Username"),
+    "password": Text("Password"),
+    "display_name": Text("Display name"),
+    "note": Text("Bio"),
+    "fields": Text("Profile metadata"),
+    "locale": Text("Locale"),
+    "reason": Text("Reason"),
+    "name": Text("Name"),
+    "title": Text("Title"),
+    "website": Text("Website"),
+    "scopes": Text("Scopes"),
+    "visibility": Text("Visibility"),
+    "language": Text("Language"),
+    "media_attachments": Text("Media attachments"),
+    "poll": Text("Poll"),
+    "description": Text("Description"),
+    "context": Text("Context"),
+    "expires_in": Text("Expires in"),
+    "scheduled_at": Text("Scheduled at"),
+    "comment": Text("Comment"),
+    "replies_policy": Text("Replies policy"),
+    "keywords.keyword": Text("Keyword"),
+    "filter_action": Text("Filter action"),
+    "source[privacy]": Text("Default post privacy"),
+    "source[language]": Text("Posting language"),
+    "source[quote_policy]": Text("Quote policy"),
+    "avatar": Text("Avatar"),
+    "header": Text("Header"),
+    "avatar_description": Text("Avatar description"),
+    "header_description": Text("Header description"),
+    "attribution_domains": Text("Attribution domains"),
+    "file": Text("File"),
+    "focus": Text("Focus"),
+    "duration": Text("Duration"),
+    "languages": Text("Languages"),
 }
 
 
@@ -84,11 +123,13 @@ class MastodonError(Exception):
         self.headers = headers or {}
         self.extra = extra or {}
 
-    def body(self) -> dict[str, Any]:
-        return {"error": self.error, **self.extra}
+    def body(self, locale: str = "en") -> dict[str, Any]:
+        """The JSON body, its texts in `locale` (codes such as `details[*].error` unchanged)."""
+        return {"error": render(self.error, locale), **render_tree(self.extra, locale)}
 
 
 def label(attribute: str) -> str:
+    """How an attribute is named in a summary ("Text is too long…"), translatable."""
     if attribute in LABELS:
         return LABELS[attribute]
     if "[" in attribute:
@@ -102,8 +143,13 @@ def validation_error(err: ValidationFailed) -> MastodonError:
         details.setdefault(e.attribute, []).append(
             {"error": f"ERR_{e.code.upper()}", "description": e.message}
         )
-    summary = ", ".join(f"{label(e.attribute)} {e.message}" for e in err.errors)
-    return MastodonError(422, f"Validation failed: {summary}", extra={"details": details})
+    summary = [
+        Text("{attribute} {message}", attribute=label(e.attribute), message=e.message)
+        for e in err.errors
+    ]
+    return MastodonError(
+        422, Text("Validation failed: {errors}", errors=summary), extra={"details": details}
+    )
 
 
 def domain_error(err: DomainError) -> MastodonError:
@@ -116,7 +162,7 @@ def domain_error(err: DomainError) -> MastodonError:
     if isinstance(err, Forbidden):
         return MastodonError(403, err.message or "This action is not allowed")
     if isinstance(err, Unprocessable):
-        return MastodonError(422, f"Validation failed: {err.message}")
+        return MastodonError(422, Text("Validation failed: {errors}", errors=[err.message]))
     if isinstance(err, RateLimited):
         return MastodonError(429, "Too many requests")
     if isinstance(err, oauth.InvalidToken):
@@ -126,6 +172,11 @@ def domain_error(err: DomainError) -> MastodonError:
     if isinstance(err, AuthenticationFailed):
         return MastodonError(401, err.message)
     return MastodonError(422, err.message or type(err).__name__)
+
+
+def _locale(request: Request, principal: Principal | None, params: Params | None) -> str:
+    """The language of an error's texts: `lang`, the user's locale, then Accept-Language."""
+    return request_locale(request, principal, params.raw("lang") if params is not None else None)
 
 
 def rate_headers(hit: Hit) -> dict[str, str]:
@@ -269,6 +320,8 @@ def endpoint(
             services: Services = request.app.state.services
             headers: dict[str, str] = {}
             response: Response | None = None
+            principal: Principal | None = None
+            params: Params | None = None
             in_header = header_token(request)
             try:
                 params = Params(await read_params(request))
@@ -286,15 +339,17 @@ def endpoint(
                 else:
                     status = 200
             except MastodonError as err:
-                result, status = err.body(), err.status
+                result, status = err.body(_locale(request, principal, params)), err.status
                 headers.update(err.headers)
             except DomainError as err:
                 failure = domain_error(err)
-                result, status = failure.body(), failure.status
+                result = failure.body(_locale(request, principal, params))
+                status = failure.status
                 if isinstance(err, RateLimited):
                     headers.update(refused_headers(err.limit, err.retry_at))
             except BadRequest as err:
-                result, status = {"error": err.message}, err.status
+                locale = _locale(request, principal, params)
+                result, status = {"error": render(err.message, locale)}, err.status
             if response is None:  # the common case: every header given at once
                 if not any(k.lower() == "cache-control" for k in headers):
                     public = cache_public and in_header is None and status == 200

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from tandem.api.http import BadRequest, decode_data_uri
+from tandem.core.i18n import Text
 from tandem.core.ids import parse_id
 from tandem.core.images import Upload
 
@@ -40,7 +41,7 @@ class Params:
             return "true" if value else "false"
         if isinstance(value, int | float):
             return str(value)
-        raise BadRequest(f"{name} must be a string")
+        raise BadRequest(Text("{name} must be a string", name=name))
 
     def boolean(self, name: str) -> bool | None:
         """Rails' boolean cast: absent or "" → None; 0/false/off… → False; anything else → True."""
@@ -78,7 +79,7 @@ class Params:
             if len(digits) > 19:  # int() refuses thousands of digits; clamped anyway
                 return INT64_MIN if sign == "-" else INT64_MAX
             return clamp64(int(sign + digits))
-        raise BadRequest(f"{name} must be a number")
+        raise BadRequest(Text("{name} must be a number", name=name))
 
     def strings(self, name: str) -> list[str] | None:
         """`name[]=a&name[]=b`, a JSON array, an index-keyed hash, or one scalar."""
@@ -94,7 +95,7 @@ class Params:
             if isinstance(item, str | int | float) and not isinstance(item, bool):
                 out.append(str(item))
             elif item is not None:
-                raise BadRequest(f"{name} must be a list of strings")
+                raise BadRequest(Text("{name} must be a list of strings", name=name))
         return out
 
     def ids(self, name: str) -> list[int]:
@@ -115,14 +116,16 @@ class Params:
             decoded = decode_data_uri(value)
             if decoded is not None:
                 return decoded
-        raise BadRequest(f"{name} must be a file upload (multipart/form-data) or a data: URI")
+        raise BadRequest(
+            Text("{name} must be a file upload (multipart/form-data) or a data: URI", name=name)
+        )
 
     def mapping(self, name: str) -> dict[str, Any] | None:
         value = self.data.get(name)
         if value is None or value == "":
             return None
         if not isinstance(value, dict):
-            raise BadRequest(f"{name} must be a hash, like {name}[key]=value")
+            raise BadRequest(Text("{name} must be a hash, like {name}[key]=value", name=name))
         return value
 
     def fields(self, name: str = "fields_attributes") -> list[tuple[str, str]] | None:
@@ -134,14 +137,16 @@ class Params:
             return []
         items = list(value.values()) if isinstance(value, dict) else value
         if not isinstance(items, list):
-            raise BadRequest(f"{name} must be an array or hash of {{name, value}} entries")
+            raise BadRequest(
+                Text("{name} must be an array or hash of {{name, value}} entries", name=name)
+            )
         out: list[tuple[str, str]] = []
         for item in items:
             if not isinstance(item, dict):
-                raise BadRequest(f"each {name} entry must have a name and a value")
+                raise BadRequest(Text("each {name} entry must have a name and a value", name=name))
             field_name, field_value = item.get("name", ""), item.get("value", "")
             if not isinstance(field_name, str) or not isinstance(field_value, str):
-                raise BadRequest(f"{name} names and values must be strings")
+                raise BadRequest(Text("{name} names and values must be strings", name=name))
             out.append((field_name, field_value))
         return out
 

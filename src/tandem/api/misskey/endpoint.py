@@ -26,6 +26,7 @@ from tandem.api.http import (
     refused_headers,
     upload_limit,
 )
+from tandem.api.locale import request_locale
 from tandem.api.misskey import errors as e
 from tandem.api.misskey.schema import P, invalid, validate
 from tandem.config import Throttle
@@ -41,6 +42,7 @@ from tandem.core.errors import (
     Unprocessable,
     ValidationFailed,
 )
+from tandem.core.i18n import Text
 from tandem.core.images import Upload
 from tandem.core.models import Principal
 from tandem.core.ratelimits import ip_key
@@ -131,7 +133,7 @@ def _domain_error(ep: Endpoint, err: DomainError) -> e.MisskeyError:
         found = ep.errors.get(f"not_found:{err.kind}")
         if found is None:
             missing = "NO_SUCH_" + err.label.upper().replace(" ", "_")
-            found = e.err(missing, f"No such {err.label.lower()}.")
+            found = e.err(missing, Text("No such {thing}.", thing=err.label.lower()))
         return found.raise_()
     if isinstance(err, ValidationFailed):
         first = err.errors[0]
@@ -275,6 +277,7 @@ async def dispatch(request: Request) -> Response:
     services: Services = request.app.state.services
     name: str = request.path_params["name"]
     ep = REGISTRY.get(name)
+    principal: Principal | None = None
     try:
         if ep is None:
             raise e.UNKNOWN_ENDPOINT.raise_()
@@ -292,8 +295,8 @@ async def dispatch(request: Request) -> Response:
             result = await ep.handler(call)
         except DomainError as err:
             raise _domain_error(ep, err) from None
-    except e.MisskeyError as err:
-        return err.response()
+    except e.MisskeyError as err:  # the message in `?lang=`, the user's, or Accept-Language's
+        return err.response(request_locale(request, principal, profile_first=True))
     if result is None:
         return Response(status_code=204)
     return result if isinstance(result, Response) else JSON(result)

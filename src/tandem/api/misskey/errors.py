@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from tandem.api.http import JSON
 from tandem.core.errors import NOT_FOUND_KINDS
+from tandem.core.i18n import render
 
 _NAMESPACE = uuid.UUID("1a6b6e5e-6a2f-4a3e-9d0c-7d4f4c2f1e10")
 
@@ -54,9 +55,10 @@ class MisskeyError(Exception):
     message: str | None = None
     headers: dict[str, str] | None = None
 
-    def response(self) -> Response:
+    def response(self, locale: str = "en") -> Response:
+        """The error as Misskey sends it, its message in `locale` (code, id, kind unchanged)."""
         body: dict[str, Any] = {
-            "message": self.message or self.error.message,
+            "message": render(self.message or self.error.message, locale),
             "code": self.error.code,
             "id": self.error.id,
             "kind": self.error.kind,

@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from tandem.api.misskey.errors import INVALID_PARAM, MisskeyError
+from tandem.core.i18n import Text, as_text, one_of
 from tandem.core.ids import parse_id
 
 _ID = re.compile(r"\A[a-zA-Z0-9]+\Z")
@@ -55,55 +56,65 @@ def _bad(name: str, reason: str) -> MisskeyError:
 
 def invalid(name: str, reason: str) -> MisskeyError:
     """INVALID_PARAM naming the parameter, in `info` (as Misskey) and in the message."""
-    return INVALID_PARAM.explained(f"Invalid param: {name} {reason}.", param=name, reason=reason)
+    message = Text("Invalid param: {param} {reason}.", param=name, reason=as_text(reason))
+    return INVALID_PARAM.explained(message, param=name, reason=str(reason))
 
 
 def _check(name: str, spec: P, value: Any, *, from_text: bool) -> Any:
     if value is None:
         if spec.nullable:
             return None
-        raise _bad(name, "must not be null")
+        raise _bad(name, Text("must not be null"))
     if from_text and isinstance(value, str) and spec.type in ("boolean", "integer", "number"):
         try:
             value = orjson.loads(value)
         except orjson.JSONDecodeError:
-            raise _bad(name, f"cannot cast to {spec.type}") from None
+            raise _bad(name, Text("cannot cast to {type}", type=spec.type)) from None
     if spec.any_of is not None:
         return _check_any(name, spec.any_of, value, from_text=from_text)
     kind = spec.type
     if kind == "string" and not isinstance(value, str):
-        raise _bad(name, "must be string")
+        raise _bad(name, Text("must be string"))
     if kind == "id":
         if not isinstance(value, str) or not _ID.match(value):
-            raise _bad(name, "must be an id string")
+            raise _bad(name, Text("must be an id string"))
         parsed = parse_id(value)
         return parsed if parsed is not None else -1  # a well-formed id that cannot exist
     if kind == "boolean" and not isinstance(value, bool):
-        raise _bad(name, "must be boolean")
+        raise _bad(name, Text("must be boolean"))
     if kind == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
-        raise _bad(name, "must be integer")
+        raise _bad(name, Text("must be integer"))
     if kind == "integer" and not -SAFE_INTEGER <= value <= SAFE_INTEGER:
-        raise _bad(name, f"must be a safe integer (between -{SAFE_INTEGER} and {SAFE_INTEGER})")
+        raise _bad(
+            name,
+            Text("must be a safe integer (between -{max} and {max})", max=SAFE_INTEGER),
+        )
     if kind == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
-        raise _bad(name, "must be number")
+        raise _bad(name, Text("must be number"))
     if kind == "array" and not isinstance(value, list):
-        raise _bad(name, "must be array")
+        raise _bad(name, Text("must be array"))
     if kind == "object" and not isinstance(value, dict):
-        raise _bad(name, "must be object")
+        raise _bad(name, Text("must be object"))
     if spec.enum is not None and value not in spec.enum:
-        raise _bad(name, f"must be one of {', '.join(map(str, spec.enum))}")
+        raise _bad(name, one_of(map(str, spec.enum)))
     if isinstance(value, str):
         if spec.min_length is not None and len(value) < spec.min_length:
-            raise _bad(name, f"must NOT have fewer than {spec.min_length} characters")
+            raise _bad(
+                name,
+                Text("must NOT have fewer than {count} characters", count=spec.min_length),
+            )
         if spec.max_length is not None and len(value) > spec.max_length:
-            raise _bad(name, f"must NOT have more than {spec.max_length} characters")
+            raise _bad(
+                name,
+                Text("must NOT have more than {count} characters", count=spec.max_length),
+            )
         if spec.pattern is not None and not re.search(spec.pattern, value):
-            raise _bad(name, f'must match pattern "{spec.pattern}"')
+            raise _bad(name, Text('must match pattern "{pattern}"', pattern=spec.pattern))
     if isinstance(value, int | float) and not isinstance(value, bool):
         if spec.minimum is not None and value < spec.minimum:
-            raise _bad(name, f"must be >= {spec.minimum:g}")
+            raise _bad(name, Text("must be >= {min}", min=f"{spec.minimum:g}"))
         if spec.maximum is not None and value > spec.maximum:
-            raise _bad(name, f"must be <= {spec.maximum:g}")
+            raise _bad(name, Text("must be <= {max}", max=f"{spec.maximum:g}"))
     if isinstance(value, list):
         return _check_list(name, spec, value, from_text)
     if isinstance(value, dict) and spec.properties is not None:
@@ -124,11 +135,11 @@ def _check_any(name: str, options: tuple[P, ...], value: Any, *, from_text: bool
 
 def _check_list(name: str, spec: P, value: list[Any], from_text: bool) -> list[Any]:
     if spec.min_items is not None and len(value) < spec.min_items:
-        raise _bad(name, f"must NOT have fewer than {spec.min_items} items")
+        raise _bad(name, Text("must NOT have fewer than {count} items", count=spec.min_items))
     if spec.max_items is not None and len(value) > spec.max_items:
-        raise _bad(name, f"must NOT have more than {spec.max_items} items")
+        raise _bad(name, Text("must NOT have more than {count} items", count=spec.max_items))
     if spec.unique_items and len({orjson.dumps(v) for v in value}) != len(value):
-        raise _bad(name, "must NOT have duplicate items")
+        raise _bad(name, Text("must NOT have duplicate items"))
     if spec.items is None:
         return value
     return [_check(f"{name}[{i}]", spec.items, v, from_text=from_text) for i, v in enumerate(value)]
@@ -152,7 +163,9 @@ def validate(
     for name, spec in schema.items():
         if name not in data:
             if spec.required:
-                raise _bad(f"{prefix}{name}", f"must have required property '{name}'")
+                raise _bad(
+                    f"{prefix}{name}", Text("must have required property '{name}'", name=name)
+                )
             if spec.default is not MISSING:
                 out[name] = spec.default
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TypeVar
 
 from tandem.api.misskey.endpoint import Call
@@ -46,6 +47,19 @@ async def user(call: Call, account_id: int) -> UserDetailed:
     if view.user is not None:
         return me_detailed(ctx(call), view, secrets=False)
     return user_detailed(ctx(call), view)
+
+
+async def users(call: Call, accounts: Sequence[Account]) -> list[UserDetailed]:
+    """`user` for several accounts, loaded together (a constant number of statements)."""
+    principal = call.principal
+    views = await user_views.of_many(
+        call.db, call.viewer, accounts, principal.user if principal is not None else None
+    )
+    c = ctx(call)
+    return [
+        me_detailed(c, v, secrets=False) if v.user is not None else user_detailed(c, v)
+        for v in views
+    ]
 
 
 def page(call: Call) -> tuple[Page, bool]:

@@ -1,6 +1,6 @@
 """TypedDicts of grouped notifications, the notification policy and read markers."""
 
-from typing import Never, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 from tandem.api.mastodon.entities.types import Account, Status
 
@@ -47,8 +47,22 @@ class Count(TypedDict):
     count: int
 
 
-# Notification requests: nothing is filtered into them yet (see core/notification_policy.py).
-NotificationRequests = list[Never]
+class NotificationRequest(TypedDict):
+    """Filtered notifications from one account (core/notification_requests.py)."""
+
+    id: str
+    created_at: str
+    updated_at: str
+    notifications_count: str  # a string, as Mastodon's serializer sends it
+    account: Account
+    last_status: Status | None
+
+
+NotificationRequests = list[NotificationRequest]
+
+
+class Merged(TypedDict):
+    merged: bool
 
 
 # Keys with colons: the functional TypedDict form.

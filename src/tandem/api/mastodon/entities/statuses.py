@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from tandem.api.mastodon.entities import cards
 from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.accounts import Render, account
 from tandem.api.mastodon.formats import iso_ms
@@ -23,20 +24,30 @@ def _size(width: int, height: int) -> t.MediaSize:
 
 
 def media_attachment(settings: Settings, media: MediaAttachment) -> t.MediaAttachment:
-    small = media.thumbnail or media.file
+    """Mastodon's MediaAttachment; a video or audio file has `url: null` until processed,
+    its meta.original is what FFmpeg says of it, and meta.small is its thumbnail's size."""
+    meta: t.MediaMeta = {"focus": {"x": media.focus[0], "y": media.focus[1]}}
+    small = media.thumbnail
+    original: t.MediaSize | t.MediaFileMeta | None = None
+    if media.type in ("video", "gifv", "audio"):
+        if media.processed and media.meta is not None:
+            original = cast(t.MediaFileMeta, media.meta)
+    else:
+        small = small or media.file
+        original = _size(media.file.width, media.file.height)
+    if small is not None:  # keys in Mastodon's order: original, small, focus
+        meta = {"small": _size(small.width, small.height), **meta}
+    if original is not None:
+        meta = {"original": original, **meta}
     return {
         "id": str(media.id),
         "type": media.type,
-        "url": urls.file_url(settings, media.file.path),
-        "preview_url": urls.file_url(settings, small.path),
+        "url": urls.file_url(settings, media.file.path) if media.processed else None,
+        "preview_url": urls.file_url(settings, small.path) if small is not None else None,
         "remote_url": None,
         "preview_remote_url": None,
         "text_url": None,
-        "meta": {
-            "original": _size(media.file.width, media.file.height),
-            "small": _size(small.width, small.height),
-            "focus": {"x": media.focus[0], "y": media.focus[1]},
-        },
+        "meta": meta,
         "description": media.description or None,
         "blurhash": media.blurhash,
     }
@@ -73,7 +84,7 @@ def status(s: Status, b: StatusBundle, r: Render, *, with_source: bool = False) 
         "mentions": [_mention(settings, b, m.account_id) for m in s.mentions],
         "tags": [{"name": t.lower(), "url": urls.tag_url(settings, t.lower())} for t in s.tags],
         "emojis": [],
-        "card": None,
+        "card": cards.preview_card(settings, b.cards[s.id]) if s.id in b.cards else None,
         "poll": poll(b.polls[s.poll_id], b.viewer_id) if s.poll_id in b.polls else None,
         "reactions": _reactions(s, b, settings),
     }

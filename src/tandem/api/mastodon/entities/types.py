@@ -7,6 +7,11 @@ them. Keys are declared in the order the builders write them (the order on the w
 
 from typing import Literal, Never, NotRequired, TypedDict
 
+from tandem.api.mastodon.entities.account_collection_types import (
+    Collection,
+    NotificationFallback,
+)
+from tandem.api.mastodon.entities.card_types import PreviewCard
 from tandem.api.mastodon.entities.filter_types import FilterResult
 from tandem.core.models import MediaKind, Visibility
 
@@ -187,17 +192,27 @@ class MediaFocus(TypedDict):
     y: float
 
 
+class MediaFileMeta(TypedDict, total=False):
+    """meta.original of a video (all keys) or audio file (duration and bitrate only)."""
+
+    width: int
+    height: int
+    frame_rate: str  # a fraction, as FFmpeg gives it: "30/1"
+    duration: float
+    bitrate: int
+
+
 class MediaMeta(TypedDict):
-    original: MediaSize
-    small: MediaSize
+    original: NotRequired[MediaSize | MediaFileMeta]  # none while a video is processed
+    small: NotRequired[MediaSize]  # none for audio without a thumbnail
     focus: MediaFocus
 
 
 class MediaAttachment(TypedDict):
     id: str
     type: MediaKind
-    url: str
-    preview_url: str
+    url: str | None  # null while the file is being processed
+    preview_url: str | None  # null for audio without a thumbnail
     remote_url: str | None
     preview_remote_url: str | None
     text_url: str | None
@@ -274,7 +289,7 @@ class Status(TypedDict):
     mentions: list[StatusMention]
     tags: list[StatusTag]
     emojis: list[CustomEmoji]
-    card: None  # no link previews yet
+    card: PreviewCard | None
     poll: "Poll | None"
     reactions: list[StatusReaction]
     # For a signed-in viewer only:
@@ -287,13 +302,21 @@ class Status(TypedDict):
     text: NotRequired[str]  # the source, after a delete (for "delete and redraft")
 
 
+class StatusEditPollOption(TypedDict):
+    title: str
+
+
+class StatusEditPoll(TypedDict):
+    options: list[StatusEditPollOption]
+
+
 class StatusEdit(TypedDict):
     content: str
     spoiler_text: str
     sensitive: bool
     created_at: str
     account: Account
-    poll: None
+    poll: StatusEditPoll | None
     media_attachments: list[MediaAttachment]
     emojis: list[CustomEmoji]
 
@@ -345,6 +368,8 @@ class Notification(TypedDict):
     created_at: str
     account: Account
     status: NotRequired[Status]
+    collection: NotRequired[Collection | None]  # added_to_collection
+    fallback: NotRequired[NotificationFallback]  # a type the client says it cannot show
 
 
 class Application(TypedDict):

@@ -1,18 +1,19 @@
-"""/api/v2/notifications (grouped, Mastodon 4.3+), the notification policy and notification
-requests. Static paths come before `/{group_key}` so they are matched first."""
+"""/api/v2/notifications (grouped, Mastodon 4.3+) and the notification policy (notification
+requests: routes/notification_requests.py). Static paths come before `/{group_key}` so they
+are matched first."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
 from tandem.api.mastodon import pagination
-from tandem.api.mastodon.endpoint import Ctx, MastodonError, routes
+from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities import notification_types as g
 from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.notifications import grouped
 from tandem.api.mastodon.routes.notifications import READ, WRITE, selection
 from tandem.api.mastodon.views import accounts_json, render
-from tandem.core import notification_policy, notifications
+from tandem.core import notification_policy, notification_requests, notifications
 from tandem.core.models import NotificationPolicy
 from tandem.core.notification_kinds import GROUPABLE_TYPES
 from tandem.core.notifications import GroupedPage
@@ -72,20 +73,21 @@ async def unread_count(ctx: Ctx) -> g.Count:
     return {"count": count}
 
 
-def _policy(policy: NotificationPolicy) -> g.NotificationPolicy:
+async def _policy(ctx: Ctx, policy: NotificationPolicy) -> g.NotificationPolicy:
+    requests, held = await notification_requests.summary(ctx.db, ctx.account)
     return {
         "for_not_following": policy.for_not_following,
         "for_not_followers": policy.for_not_followers,
         "for_new_accounts": policy.for_new_accounts,
         "for_private_mentions": policy.for_private_mentions,
         "for_limited_accounts": policy.for_limited_accounts,
-        "summary": {"pending_requests_count": 0, "pending_notifications_count": 0},
+        "summary": {"pending_requests_count": requests, "pending_notifications_count": held},
     }
 
 
 @routes("GET", f"{PATH}/policy", scopes=READ)
 async def show_policy(ctx: Ctx) -> g.NotificationPolicy:
-    return _policy(await notification_policy.get(ctx.db, ctx.account))
+    return await _policy(ctx, await notification_policy.get(ctx.db, ctx.account))
 
 
 @routes("PATCH", f"{PATH}/policy", scopes=WRITE)
@@ -101,7 +103,7 @@ async def update_policy(ctx: Ctx) -> g.NotificationPolicy:
         value = ctx.params.text(name)
         if value is not None:
             changes[name] = value
-    return _policy(await notification_policy.update(ctx.db, ctx.account, changes))
+    return await _policy(ctx, await notification_policy.update(ctx.db, ctx.account, changes))
 
 
 @routes("GET", f"{PATH}/{{group_key}}", scopes=READ)
@@ -122,42 +124,3 @@ async def group_accounts(ctx: Ctx) -> list[t.Account]:
 async def dismiss(ctx: Ctx) -> t.Empty:
     await notifications.dismiss_group(ctx.db, ctx.account, ctx.request.path_params["group_key"])
     return {}
-
-
-# Notification requests: nothing is filtered yet (core/notification_policy.py), so the list is
-# empty and every request id is unknown; accepting or dismissing "all" of none succeeds.
-
-
-@routes("GET", "/api/v1/notifications/requests", scopes=READ)
-async def requests(ctx: Ctx) -> g.NotificationRequests:
-    return []
-
-
-@routes("GET", "/api/v1/notifications/requests/merged", scopes=READ)
-async def requests_merged(ctx: Ctx) -> dict[str, bool]:
-    return {"merged": True}
-
-
-@routes("POST", "/api/v1/notifications/requests/accept", scopes=WRITE)
-async def accept_requests(ctx: Ctx) -> t.Empty:
-    return {}
-
-
-@routes("POST", "/api/v1/notifications/requests/dismiss", scopes=WRITE)
-async def dismiss_requests(ctx: Ctx) -> t.Empty:
-    return {}
-
-
-@routes("GET", "/api/v1/notifications/requests/{id}", scopes=READ)
-async def request(ctx: Ctx) -> t.Empty:
-    raise MastodonError(404, "Record not found")
-
-
-@routes("POST", "/api/v1/notifications/requests/{id}/accept", scopes=WRITE)
-async def accept_request(ctx: Ctx) -> t.Empty:
-    raise MastodonError(404, "Record not found")
-
-
-@routes("POST", "/api/v1/notifications/requests/{id}/dismiss", scopes=WRITE)
-async def dismiss_request(ctx: Ctx) -> t.Empty:
-    raise MastodonError(404, "Record not found")

@@ -13,7 +13,7 @@ from tandem.api.mastodon.entities.instance_types import (
     V1Instance,
 )
 from tandem.config import Settings
-from tandem.core import images, instance, poll_rules
+from tandem.core import images, instance, poll_rules, video
 from tandem.core.media import DESCRIPTION_LIMIT
 from tandem.core.profile_changes import DESCRIPTION_LIMIT as PROFILE_DESCRIPTION_LIMIT
 from tandem.core.text import URL_COUNTS_AS
@@ -48,14 +48,13 @@ def _configuration(settings: Settings, vapid_key: str) -> Configuration:
             "characters_reserved_per_url": URL_COUNTS_AS,
         },
         "media_attachments": {
-            "supported_mime_types": sorted(images.ALLOWED_TYPES),
+            "supported_mime_types": sorted({*images.ALLOWED_TYPES, *video.AV_TYPES}),
             "description_limit": DESCRIPTION_LIMIT,
             "image_size_limit": settings.max_media_size,
             "image_matrix_limit": images.MAX_PIXELS,
-            # Video and audio are not accepted yet: their limits are zero.
-            "video_size_limit": 0,
-            "video_frame_rate_limit": 0,
-            "video_matrix_limit": 0,
+            "video_size_limit": settings.max_video_size,
+            "video_frame_rate_limit": video.MAX_FRAME_RATE,
+            "video_matrix_limit": video.MAX_VIDEO_PIXELS,
         },
         "polls": {
             "max_options": poll_rules.MASTODON_MAX_OPTIONS,

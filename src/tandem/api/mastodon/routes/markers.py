@@ -9,6 +9,7 @@ from tandem.api.mastodon.entities import notification_types as g
 from tandem.api.mastodon.entities.notification_types import Preferences
 from tandem.api.mastodon.entities.notifications import marker
 from tandem.core import markers
+from tandem.core.i18n import Text
 from tandem.core.ids import parse_id
 from tandem.core.profiles import default_privacy
 from tandem.core.scopes import accepts
@@ -30,7 +31,8 @@ async def save(ctx: Ctx) -> dict[str, g.Marker]:
             continue
         found = parse_id(given.get("last_read_id"))
         if found is None:
-            raise MastodonError(422, f"Validation failed: {timeline}[last_read_id] must be an id")
+            wrong = Text("{param} must be an id", param=f"{timeline}[last_read_id]")
+            raise MastodonError(422, Text("Validation failed: {errors}", errors=[wrong]))
         positions[timeline] = found
     saved = await markers.save(ctx.db, ctx.account, positions)
     return {name: marker(m) for name, m in sorted(saved.items())}

@@ -6,17 +6,19 @@ from tandem.api.mastodon import filtering, pagination
 from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities import notification_types as g
 from tandem.api.mastodon.entities import types as t
+from tandem.api.mastodon.entities.account_collections import collection, fallback
 from tandem.api.mastodon.entities.notifications import notification
 from tandem.api.mastodon.views import render
 from tandem.core import notifications
 from tandem.core.ids import parse_id
 from tandem.core.notification_kinds import (
+    COLLECTION_TYPES,
     GROUPABLE_TYPES,
     MASTODON_TYPES,
     MISSKEY_ONLY_TYPES,
     Selection,
 )
-from tandem.core.notifications import NotificationPage
+from tandem.core.notifications import NotificationPage, collection_of
 from tandem.core.scopes import accepts
 
 READ = accepts("read:notifications")
@@ -34,7 +36,12 @@ def selection(ctx: Ctx) -> Selection:
     if p.has("account_id") and p.raw("account_id") not in (None, ""):
         sender = parse_id(p.raw("account_id")) or 0  # no such account: nothing matches
     exclude = (*MISSKEY_ONLY_TYPES, *(p.strings("exclude_types") or ()))
-    return Selection(types=types, exclude=exclude, from_account_id=sender)
+    return Selection(
+        types=types,
+        exclude=exclude,
+        from_account_id=sender,
+        include_filtered=bool(p.boolean("include_filtered")),
+    )
 
 
 async def _shown(ctx: Ctx, found: NotificationPage) -> list[t.Notification]:
@@ -43,6 +50,8 @@ async def _shown(ctx: Ctx, found: NotificationPage) -> list[t.Notification]:
     r = await render(ctx, people)
     statuses = {s.id: s for s in found.statuses.statuses}
     matched = await filtering.matches(ctx, found.statuses, "notifications")
+    # Mastodon 4.6: types the client can show; the others get a `fallback` to show instead
+    supported = ctx.params.strings("supported_types")
     shown = []
     for n in found.items:
         item = notification(
@@ -55,6 +64,11 @@ async def _shown(ctx: Ctx, found: NotificationPage) -> list[t.Notification]:
         )
         if "status" in item and not filtering.mark(item["status"], matched):
             continue  # a `hide` filter for notifications drops the notification
+        if n.type in COLLECTION_TYPES:
+            named = found.collections.get(collection_of(n) or 0)
+            item["collection"] = collection(ctx.settings, named) if named else None
+            if supported is not None and n.type not in supported:
+                item["fallback"] = fallback(item["account"]["acct"], named)
         shown.append(item)
     return shown
 

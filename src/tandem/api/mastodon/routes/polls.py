@@ -11,17 +11,16 @@ from tandem.core.errors import ValidationFailed
 from tandem.core.scopes import accepts
 
 
-def new_poll(p: Params, with_media: bool) -> poll_rules.NewPoll | None:
+def new_poll(p: Params) -> poll_rules.NewPoll | None:
     """`poll[options][]`, `poll[expires_in]`, `poll[multiple]`, `poll[hide_totals]`, within
-    the limits the instance advertises."""
+    the limits the instance advertises. Media may come with it: current Mastodon lets a post
+    carry both (mastodon/mastodon#39203), as Misskey does."""
     raw = p.mapping("poll")
     if raw is None:
         return None
     fields = Params(raw)
     options = fields.strings("options") or []
     expires_in = fields.integer("expires_in")
-    if with_media:
-        raise ValidationFailed.one("poll", "media", "cannot be attached to a post with media")
     if len(options) > poll_rules.MASTODON_MAX_OPTIONS:
         raise ValidationFailed.one(
             "poll",

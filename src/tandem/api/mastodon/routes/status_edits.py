@@ -10,9 +10,9 @@ from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.accounts import account
 from tandem.api.mastodon.entities.statuses import media_attachment
 from tandem.api.mastodon.formats import iso_ms
+from tandem.api.mastodon.routes.polls import new_poll
 from tandem.api.mastodon.views import first_status, render
 from tandem.core import status_edits
-from tandem.core.errors import ValidationFailed
 from tandem.core.ids import parse_id
 from tandem.core.scopes import accepts
 
@@ -42,8 +42,6 @@ def _media_changes(raw: Any) -> list[status_edits.MediaChange]:
 @routes("PUT", "/api/v1/statuses/{id:int}", scopes=accepts("write:statuses"))
 async def update(ctx: Ctx) -> t.Status:
     p = ctx.params
-    if p.raw("poll") not in (None, "", {}):
-        raise ValidationFailed.one("poll", "unsupported", "cannot be edited on this server yet")
     change = status_edits.Edit(
         text=p.text("status") or "",
         spoiler_text=p.text("spoiler_text") or "",
@@ -51,6 +49,10 @@ async def update(ctx: Ctx) -> t.Status:
         language=p.text("language") or None,
         media_ids=p.ids("media_ids") if p.raw("media_ids") is not None else None,
         media_changes=_media_changes(p.raw("media_attributes")),
+        # As Mastodon: the poll is sent again with every edit, and an edit without one
+        # removes it.
+        poll=new_poll(p) if p.raw("poll") not in (None, "", {}) else None,
+        poll_sent=True,
     )
     bundle = await status_edits.edit(
         ctx.db, ctx.settings, ctx.account, ctx.user, ctx.path_id(), change
@@ -70,7 +72,11 @@ async def history(ctx: Ctx) -> list[t.StatusEdit]:
             "sensitive": v.sensitive,
             "created_at": cast(str, iso_ms(v.created_at)),
             "account": author,
-            "poll": None,
+            "poll": (
+                {"options": [{"title": o} for o in v.poll_options]}
+                if v.poll_options is not None
+                else None
+            ),
             "media_attachments": [
                 media_attachment(ctx.settings, found.media[i])
                 for i in v.media_ids

@@ -32,7 +32,7 @@ async def create(ctx: Ctx) -> t.Status | t.ScheduledStatus:
         language=p.text("language") or None,
         in_reply_to_id=p.id("in_reply_to_id"),
         media_ids=p.ids("media_ids"),
-        poll=new_poll(p, bool(p.ids("media_ids"))),
+        poll=new_poll(p),
     )
     if p.raw("scheduled_at") not in (None, ""):
         return await schedule(ctx, new)

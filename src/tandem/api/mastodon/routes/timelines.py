@@ -7,7 +7,7 @@ from tandem.api.mastodon.endpoint import Ctx, MastodonError, routes
 from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.statuses import statuses
 from tandem.api.mastodon.views import bundle_render
-from tandem.core import timelines
+from tandem.core import preview_cards, timelines
 from tandem.core.models import Page
 from tandem.core.scopes import accepts
 from tandem.core.statuses import StatusBundle
@@ -87,8 +87,14 @@ async def list_timeline(ctx: Ctx) -> list[t.Status]:
 
 @routes("GET", "/api/v1/timelines/link", scopes=READ_STATUSES, auth="optional")
 async def link(ctx: Ctx) -> list[t.Status]:
-    # Mastodon serves this only for a URL with a trending preview card, and answers 404
-    # otherwise; this server fetches no preview cards yet, so no URL has one.
-    if not ctx.params.text("url"):
+    # Mastodon serves this only for a URL whose preview card trends (404 otherwise); tandem
+    # has no link trends and serves it for any URL it holds a preview card of: the public
+    # statuses showing that card, newest first. A URL without a card answers 404.
+    url = (ctx.params.text("url") or "").strip()
+    if not url:
         raise MastodonError(422, "Validation failed: url can't be blank")
-    raise MastodonError(404, "Record not found: no trending preview card has this url")
+    page = pagination.page(ctx, pagination.STATUSES_LIMIT)
+    bundle = await preview_cards.link_timeline(ctx.db, ctx.viewer, url, page)
+    if bundle is None:
+        raise MastodonError(404, "Record not found: no preview card has this url")
+    return await _answer(ctx, "/api/v1/timelines/link", page, bundle, ("url",))

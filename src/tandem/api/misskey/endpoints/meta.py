@@ -31,7 +31,11 @@ async def meta(call: Call) -> Meta:
         "feedbackUrl": None,
         "defaultDarkTheme": None,
         "defaultLightTheme": None,
-        "clientOptions": {},
+        "clientOptions": {
+            "entrancePageStyle": "classic",
+            "showTimelineForVisitor": True,
+            "showActivitiesForVisitor": True,
+        },
         "disableRegistration": not registration_open,
         "emailRequiredForSignup": s.require_email_confirmation,
         "enableHcaptcha": False,

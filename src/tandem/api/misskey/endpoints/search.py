@@ -9,7 +9,7 @@ from tandem.api.misskey.entities.notes import note
 from tandem.api.misskey.entities.types import Note, UserDetailed, UserLite
 from tandem.api.misskey.entities.user_lite import user_lite
 from tandem.api.misskey.schema import LIMIT, PAGE, P
-from tandem.api.misskey.views import ctx, in_order, page, user
+from tandem.api.misskey.views import ctx, in_order, page, users
 from tandem.core import search
 from tandem.core.models import Account
 
@@ -32,7 +32,7 @@ def _on_host(a: Account, host: str | None, local_host: str) -> bool:
 
 async def _users(call: Call, found: list[Account]) -> list[UserDetailed] | list[UserLite]:
     if call.params["detail"]:
-        return [await user(call, a.id) for a in found]
+        return await users(call, found)  # loaded together, not one by one
     c = ctx(call)
     return [user_lite(c, a) for a in found]
 

@@ -117,13 +117,15 @@ async def apps(call: Call) -> list[AuthorizedApp]:
             ),
             reverse=sort.startswith("+"),
         )
-    return [
-        {
+    shown: list[AuthorizedApp] = []
+    for token, name in found:
+        entry: AuthorizedApp = {
             "id": str(token.id),
             "name": name,
             "createdAt": iso(token.created_at),
-            "lastUsedAt": iso(token.last_used_at),
             "permission": list(token.scopes),
         }
-        for token, name in found
-    ]
+        if token.last_used_at is not None:  # Misskey leaves the key out until then
+            entry["lastUsedAt"] = iso(token.last_used_at)
+        shown.append(entry)
+    return shown

@@ -14,7 +14,7 @@ from tandem.api.misskey.entities.types import (
     UserDetailed,
 )
 from tandem.api.misskey.schema import ID, PAGE, REQ_ID, P, invalid
-from tandem.api.misskey.views import ctx, in_order, page, user
+from tandem.api.misskey.views import in_order, page, user, users
 from tandem.core import accounts, endorsements, relationships
 from tandem.core.models import Account, Relationship
 
@@ -36,8 +36,9 @@ async def show(call: Call) -> UserDetailed | list[UserDetailed]:
     """One user by userId or username (+host), or several by userIds."""
     p = call.params
     if "userIds" in p:
-        found = {a.id for a in await accounts.get_many(call.db, p["userIds"])}
-        return [await user(call, i) for i in p["userIds"] if i in found]  # in the order asked
+        found = {a.id: a for a in await accounts.get_many(call.db, p["userIds"])}
+        # in the order asked, loaded together
+        return await users(call, [found[i] for i in p["userIds"] if i in found])
     if "userId" in p:
         return await user(call, p["userId"])  # loads the account once (not found: NO_SUCH_USER)
     if "username" in p:
@@ -97,9 +98,10 @@ async def _owner(call: Call) -> int:
 async def followers(call: Call) -> list[FollowingWithFollower]:
     owner = await _owner(call)
     window, ascending = page(call)
-    found = await accounts.followers(call.db, call.viewer, owner, window)
-    c = ctx(call)
-    return [relations.follower(c, cursor, owner, a) for cursor, a in in_order(found, ascending)]
+    found = in_order(await accounts.followers(call.db, call.viewer, owner, window), ascending)
+    shown = await users(call, [a for _, a in found])
+    pairs = zip(found, shown, strict=True)
+    return [relations.follower(cursor, owner, u) for (cursor, _), u in pairs]
 
 
 @endpoint(
@@ -111,9 +113,10 @@ async def followers(call: Call) -> list[FollowingWithFollower]:
 async def following(call: Call) -> list[FollowingWithFollowee]:
     owner = await _owner(call)
     window, ascending = page(call)
-    found = await accounts.following(call.db, call.viewer, owner, window)
-    c = ctx(call)
-    return [relations.followee(c, cursor, owner, a) for cursor, a in in_order(found, ascending)]
+    found = in_order(await accounts.following(call.db, call.viewer, owner, window), ascending)
+    shown = await users(call, [a for _, a in found])
+    pairs = zip(found, shown, strict=True)
+    return [relations.followee(cursor, owner, u) for (cursor, _), u in pairs]
 
 
 async def _listed(call: Call, kind: str) -> list[tuple[int, Account, dict[str, object]]]:
@@ -123,16 +126,18 @@ async def _listed(call: Call, kind: str) -> list[tuple[int, Account, dict[str, o
 
 @endpoint("blocking/list", kind="read:blocks", params=PAGE)
 async def blocking_list(call: Call) -> list[Blocking]:
-    c = ctx(call)
-    return [relations.blocking(c, row_id, a) for row_id, a, _ in await _listed(call, "blocks")]
+    found = await _listed(call, "blocks")
+    shown = await users(call, [a for _, a, _ in found])
+    return [relations.blocking(row_id, u) for (row_id, _, _), u in zip(found, shown, strict=True)]
 
 
 @endpoint("mute/list", kind="read:mutes", params=PAGE)
 async def mute_list(call: Call) -> list[Muting]:
-    c = ctx(call)
+    found = await _listed(call, "mutes")
+    shown = await users(call, [a for _, a, _ in found])
     return [
-        relations.muting(c, row_id, a, extra.get("expires_at"))
-        for row_id, a, extra in await _listed(call, "mutes")
+        relations.muting(row_id, u, extra.get("expires_at"))
+        for (row_id, _, extra), u in zip(found, shown, strict=True)
     ]
 
 

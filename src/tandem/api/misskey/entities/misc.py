@@ -7,6 +7,7 @@ from tandem.api.misskey.entities.common import Ctx, iso, sid
 from tandem.api.misskey.entities.user_lite import user_lite
 from tandem.core.antennas import Antenna
 from tandem.core.clips import Clip
+from tandem.core.ids import id_time
 from tandem.core.models import Account, Application, SignIn, UserList
 from tandem.core.webhooks import Webhook
 
@@ -75,7 +76,8 @@ def clip(ctx: Ctx, item: Clip, owner: Account) -> t.Clip:
 def user_list(item: UserList, member_ids: list[int]) -> t.UserList:
     return {
         "id": str(item.id),
-        "createdAt": iso(None),
+        # a list keeps no creation time; its id holds the millisecond it was made (core/ids.py)
+        "createdAt": iso(id_time(item.id)),
         "name": item.title,
         "userIds": [str(i) for i in member_ids],
         "isPublic": item.is_public,

@@ -1,17 +1,17 @@
 """Following, Blocking and Muting: one row of a followers/following page, a block or a mute.
 
 Each row's id is the relation's own id (the paging cursor), and its creation time is read
-from that id."""
+from that id. The other account is a detailed user, as Misskey packs it (`UserDetailedNotMe`
+in misskey-js's types), rendered for the whole page at once (`views.users`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from tandem.api.misskey.entities import types as t
-from tandem.api.misskey.entities.common import Ctx, iso
-from tandem.api.misskey.entities.user_lite import user_lite
+from tandem.api.misskey.entities.common import iso
+from tandem.api.misskey.entities.types import UserDetailed
 from tandem.core.ids import id_time
-from tandem.core.models import Account
 
 
 def _following(cursor: int, follower_id: int, followee_id: int) -> t.Following:
@@ -23,31 +23,31 @@ def _following(cursor: int, follower_id: int, followee_id: int) -> t.Following:
     }
 
 
-def follower(ctx: Ctx, cursor: int, owner_id: int, who: Account) -> t.FollowingWithFollower:
+def follower(cursor: int, owner_id: int, who: UserDetailed) -> t.FollowingWithFollower:
     """`who` follows the page's owner."""
-    return {**_following(cursor, who.id, owner_id), "follower": user_lite(ctx, who)}
+    return {**_following(cursor, int(who["id"]), owner_id), "follower": who}
 
 
-def followee(ctx: Ctx, cursor: int, owner_id: int, who: Account) -> t.FollowingWithFollowee:
+def followee(cursor: int, owner_id: int, who: UserDetailed) -> t.FollowingWithFollowee:
     """The page's owner follows `who`."""
-    return {**_following(cursor, owner_id, who.id), "followee": user_lite(ctx, who)}
+    return {**_following(cursor, owner_id, int(who["id"])), "followee": who}
 
 
-def blocking(ctx: Ctx, row_id: int, blockee: Account) -> t.Blocking:
+def blocking(row_id: int, blockee: UserDetailed) -> t.Blocking:
     return {
         "id": str(row_id),
         "createdAt": iso(id_time(row_id)),
-        "blockeeId": str(blockee.id),
-        "blockee": user_lite(ctx, blockee),
+        "blockeeId": blockee["id"],
+        "blockee": blockee,
     }
 
 
-def muting(ctx: Ctx, row_id: int, mutee: Account, expires_at: object) -> t.Muting:
+def muting(row_id: int, mutee: UserDetailed, expires_at: object) -> t.Muting:
     """`expires_at` as the store lists it: a datetime, or None for a mute without end."""
     return {
         "id": str(row_id),
         "createdAt": iso(id_time(row_id)),
-        "muteeId": str(mutee.id),
-        "mutee": user_lite(ctx, mutee),
+        "muteeId": mutee["id"],
+        "mutee": mutee,
         "expiresAt": iso(expires_at) if isinstance(expires_at, datetime) else None,
     }

@@ -26,6 +26,14 @@ class MetaFeatures(TypedDict):
     miauth: bool
 
 
+class ClientOptions(TypedDict):
+    """How Misskey's web client shows the instance to visitors."""
+
+    entrancePageStyle: Literal["classic", "simple"]
+    showTimelineForVisitor: bool
+    showActivitiesForVisitor: bool
+
+
 class Meta(TypedDict):
     maintainerName: str | None
     maintainerEmail: str | None
@@ -41,7 +49,7 @@ class Meta(TypedDict):
     feedbackUrl: str | None
     defaultDarkTheme: str | None
     defaultLightTheme: str | None
-    clientOptions: dict[str, Never]
+    clientOptions: ClientOptions
     disableRegistration: bool
     emailRequiredForSignup: bool
     enableHcaptcha: bool
@@ -160,7 +168,7 @@ class AuthorizedApp(TypedDict):
     id: str
     name: str
     createdAt: str
-    lastUsedAt: str | None
+    lastUsedAt: NotRequired[str]  # left out until the token is first used, as Misskey does
     permission: list[str]
 
 

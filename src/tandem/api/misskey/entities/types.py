@@ -69,6 +69,8 @@ class UserDetailedNotMe(UserLite):
     followingVisibility: CollectionVisibility
     followersVisibility: CollectionVisibility
     roles: list[Never]  # no public roles here
+    chatScope: object  # a client preference, as the client sent it
+    canChat: bool  # no chat here
     memo: str | None
 
 
@@ -92,6 +94,7 @@ class Policies(TypedDict):
     gtlAvailable: bool
     ltlAvailable: bool
     canPublicNote: bool
+    mentionLimit: int
     canInitiateConversation: bool
     canCreateContent: bool
     canUpdateContent: bool
@@ -102,9 +105,13 @@ class Policies(TypedDict):
     canManageCustomEmojis: bool
     canManageAvatarDecorations: bool
     canSearchNotes: bool
+    canSearchUsers: bool
     canUseTranslator: bool
     canHideAds: bool
+    canCreateChannel: bool
     driveCapacityMb: int
+    maxFileSizeMb: int
+    uploadableFileTypes: list[str]
     alwaysMarkNsfw: bool
     canUpdateBioMedia: bool
     pinLimit: int
@@ -123,6 +130,9 @@ class Policies(TypedDict):
     canImportMuting: bool
     canImportUserLists: bool
     chatAvailability: Literal["available", "readonly", "unavailable"]
+    noteDraftLimit: int
+    scheduledNoteLimit: int
+    watermarkAvailable: bool
 
 
 class MeDetailed(UserDetailedNotMe):
@@ -130,7 +140,6 @@ class MeDetailed(UserDetailedNotMe):
     bannerId: str | None
     # Client preferences are stored and returned as the client sent them.
     followedMessage: object
-    chatScope: object
     isModerator: bool
     isAdmin: bool
     injectFeaturedNote: bool
@@ -151,6 +160,7 @@ class MeDetailed(UserDetailedNotMe):
     unreadAnnouncements: list[Never]
     hasUnreadAntenna: bool
     hasUnreadChannel: bool
+    hasUnreadChatMessages: bool
     hasUnreadNotification: bool
     hasPendingReceivedFollowRequest: bool
     unreadNotificationsCount: int
@@ -299,7 +309,7 @@ class Clip(TypedDict):
 
 class UserList(TypedDict):
     id: str
-    createdAt: str | None  # lists keep no creation time here: null
+    createdAt: str
     name: str
     userIds: list[str]
     isPublic: bool
@@ -337,25 +347,25 @@ class Following(TypedDict):
 
 
 class FollowingWithFollower(Following):
-    follower: UserLite
+    follower: "UserDetailed"
 
 
 class FollowingWithFollowee(Following):
-    followee: UserLite
+    followee: "UserDetailed"
 
 
 class Blocking(TypedDict):
     id: str
     createdAt: str
     blockeeId: str
-    blockee: UserLite
+    blockee: "UserDetailed"
 
 
 class Muting(TypedDict):
     id: str
     createdAt: str
     muteeId: str
-    mutee: UserLite
+    mutee: "UserDetailed"
     expiresAt: str | None
 
 

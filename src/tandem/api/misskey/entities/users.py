@@ -59,6 +59,9 @@ def user_detailed(ctx: Ctx, view: UserView) -> UserDetailedNotMe:
         "followingVisibility": a.following_visibility,
         "followersVisibility": a.followers_visibility,
         "roles": [],
+        # Others' chat preference is not loaded with their profile; chat is off here anyway.
+        "chatScope": view.user.client_prefs.get("chatScope", "mutual") if view.user else "mutual",
+        "canChat": False,
         "memo": view.relationship.note or None if view.relationship else None,
     }
     rel = view.relationship
@@ -95,7 +98,6 @@ def me_detailed(ctx: Ctx, view: UserView, *, secrets: bool = True) -> MeDetailed
         "avatarId": sid(a.avatar_file_id),
         "bannerId": sid(a.banner_file_id),
         "followedMessage": prefs.get("followedMessage"),
-        "chatScope": prefs.get("chatScope", "mutual"),
         "isModerator": a.role in ("moderator", "admin", "owner"),
         "isAdmin": a.role in ("admin", "owner"),
         "injectFeaturedNote": bool(prefs.get("injectFeaturedNote", True)),
@@ -116,6 +118,7 @@ def me_detailed(ctx: Ctx, view: UserView, *, secrets: bool = True) -> MeDetailed
         "unreadAnnouncements": [],
         "hasUnreadAntenna": False,
         "hasUnreadChannel": False,
+        "hasUnreadChatMessages": False,
         "hasUnreadNotification": view.unread_notifications > 0,
         "hasPendingReceivedFollowRequest": view.pending_requests > 0,
         "unreadNotificationsCount": view.unread_notifications,
@@ -151,6 +154,7 @@ def policies(ctx: Ctx) -> Policies:
         "gtlAvailable": True,
         "ltlAvailable": True,
         "canPublicNote": True,
+        "mentionLimit": 20,  # Misskey's default policy
         "canInitiateConversation": True,
         "canCreateContent": True,
         "canUpdateContent": True,
@@ -161,9 +165,13 @@ def policies(ctx: Ctx) -> Policies:
         "canManageCustomEmojis": False,
         "canManageAvatarDecorations": False,
         "canSearchNotes": False,
+        "canSearchUsers": True,
         "canUseTranslator": False,
         "canHideAds": True,
+        "canCreateChannel": False,  # no channels here
         "driveCapacityMb": s.drive_capacity // (1024 * 1024),
+        "maxFileSizeMb": max(s.max_media_size, s.max_image_size) // (1024 * 1024),
+        "uploadableFileTypes": ["*/*"],  # a type is sniffed; unknown files are downloads
         "alwaysMarkNsfw": False,
         "canUpdateBioMedia": True,
         "pinLimit": s.max_pinned_statuses,
@@ -182,4 +190,7 @@ def policies(ctx: Ctx) -> Policies:
         "canImportMuting": True,
         "canImportUserLists": True,
         "chatAvailability": "unavailable",
+        "noteDraftLimit": 0,  # no drafts here
+        "scheduledNoteLimit": 0,  # scheduled posts are Mastodon's (scheduled_at)
+        "watermarkAvailable": False,
     }
