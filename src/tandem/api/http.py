@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -18,6 +19,7 @@ from starlette.responses import Response
 from tandem.api.proxies import client_address
 from tandem.core.i18n import Text
 from tandem.core.images import Upload
+from tandem.core.models import Principal
 from tandem.core.ratelimits import retry_after
 
 if TYPE_CHECKING:
@@ -41,6 +43,25 @@ class JSON(Response):
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content)
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """An answer kept for replaying (core/caller_cache.py): its body and headers (rate
+    limits aside, counted again for each replay), and the caller it was made for."""
+
+    body: bytes
+    headers: dict[str, str]
+    principal: Principal | None
+
+    @classmethod
+    def of(cls, response: Response, principal: Principal | None) -> Kept:
+        headers = {
+            k: v
+            for k, v in response.headers.items()
+            if k != "content-length" and not k.startswith("x-ratelimit")
+        }
+        return cls(bytes(response.body), headers, principal)
 
 
 class BadRequest(Exception):
@@ -89,7 +110,7 @@ async def read_body(request: Request, limit: int) -> bytes:
     cached: bytes | None = getattr(request, "_body", None)
     if cached is not None:
         return cached
-    length = request.headers.get("content-length", "").strip()
+    length = (header(request, b"content-length") or "").strip()
     if length.isdigit() and (len(length) > 18 or int(length) > limit):
         raise PayloadTooLarge(limit)
     chunks: list[bytes] = []
@@ -99,9 +120,22 @@ async def read_body(request: Request, limit: int) -> bytes:
         if size > limit:
             raise PayloadTooLarge(limit)
         chunks.append(chunk)
-    body = b"".join(chunks)
+    body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     request._body = body  # request.body() and request.form() now parse what was read here
     return body
+
+
+def header(request: Request, name: bytes) -> str | None:
+    """One request header (`name` in lower case), without building every header's object."""
+    for key, value in request.scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def content_type(request: Request) -> str:
+    """The media type of the body, lower case, without parameters ("" when none)."""
+    return (header(request, b"content-type") or "").split(";")[0].strip().lower()
 
 
 def _shown(name: str) -> str:
@@ -237,9 +271,9 @@ async def read_params(request: Request) -> dict[str, Any]:
 
 
 async def _body_params(request: Request) -> dict[str, Any]:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media_type = content_type(request)
     settings = request.app.state.services.settings
-    if content_type == "application/json" or content_type.endswith("+json"):
+    if media_type == "application/json" or media_type.endswith("+json"):
         raw = await read_body(request, text_body_limit(settings))
         if not raw.strip():
             return {}
@@ -251,13 +285,13 @@ async def _body_params(request: Request) -> dict[str, Any]:
         if not isinstance(body, dict):
             raise BadRequest("The JSON request body must be an object")
         return body
-    if content_type == "application/x-www-form-urlencoded":
+    if media_type == "application/x-www-form-urlencoded":
         raw = await read_body(request, text_body_limit(settings))
         try:
             return nest(parse_pairs(raw.decode()))
         except UnicodeDecodeError:
             raise BadRequest("The form body is not valid UTF-8") from None
-    if content_type == "multipart/form-data":
+    if media_type == "multipart/form-data":
         await read_body(request, upload_limit(settings))
         try:
             form = await request.form(max_files=16, max_fields=MAX_FIELDS)

@@ -13,11 +13,13 @@ and User they get (a profile update) without touching what is cached.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 from weakref import WeakKeyDictionary
 
 from tandem.core.models import AccessToken, Account, Application, Relationship, User
@@ -35,9 +37,14 @@ from tandem.store.generations import (
     SOME_NOTIFICATIONS,
     FileGenerations,
     Generations,
+    Recording,
     TrackedDatabase,
     account_key,
+    holds_until,
     key,
+    recording,
+    start_recording,
+    stop_recording,
     token_key,
 )
 
@@ -46,6 +53,9 @@ V = TypeVar("V")
 T = TypeVar("T", Account, User, Account | None, User | None)
 
 ENTRIES = 4096  # per cache: a few MB at most
+# A replayed answer is used for at most this long: what changes with time alone (a timed mute
+# ending, an online status) lags by no more than this (data changes end it at once).
+REPLAY_SECONDS = 1.0
 PENDING_CAP = 40  # waiting follow requests are counted up to this (as Mastodon shows them)
 
 Caller = tuple[AccessToken, Application | None, Account | None, User | None]
@@ -92,6 +102,7 @@ class _Caches:
         self.badges: _Lru[int, tuple[int, int]] = _Lru(ENTRIES)
         self.relations: _Lru[tuple[int, int], Relationship] = _Lru(ENTRIES)
         self.shown: _Lru[tuple[int, int | None], object] = _Lru(ENTRIES)
+        self.replays: _Lru[Hashable, tuple[float, Any]] = _Lru(ENTRIES)  # (until, answer)
 
 
 _by_db: WeakKeyDictionary[Database, _Caches] = WeakKeyDictionary()
@@ -114,8 +125,14 @@ async def _read(caches: _Caches, keys: tuple[int, ...]) -> tuple[int, ...]:
 
 async def _valid(caches: _Caches, entry: _Entry[V]) -> bool:
     if caches.now is not None:
-        return caches.now(entry.keys) == entry.seen
-    return await caches.generations.read(entry.keys) == entry.seen
+        valid = caches.now(entry.keys) == entry.seen
+    else:
+        valid = await caches.generations.read(entry.keys) == entry.seen
+    if valid:
+        found = recording()
+        if found is not None:  # the answer being made uses this entry
+            found.note(entry.keys, entry.seen)
+    return valid
 
 
 async def _cached(
@@ -348,3 +365,50 @@ async def pinned_shown(
     )
     assert found is not None
     return cast(V, found)
+
+
+# Replays: a whole answer kept for the same request (same route, parameters and token) while
+# nothing it was made of changed. The dialects record what a request's handling used (every
+# cache hit notes its entry's generations); an answer that read or wrote the database past
+# the caches, or answered anything but success, is not kept.
+
+
+@contextmanager
+def recorded() -> Iterator[Recording]:
+    """Record what the answer made inside uses (see `keep_replay`)."""
+    found, token = start_recording()
+    try:
+        yield found
+    finally:
+        stop_recording(token)
+
+
+def keep_replay(db: Database, request: Hashable, made_of: Recording, value: object) -> None:
+    """Keep an answer for `replayed`, if everything it used came from the caches."""
+    caches = _caches(db)
+    # (Every cache entry depends on EVERYTHING: an answer that used none is not kept.)
+    if caches is None or made_of.spoiled or EVERYTHING not in made_of.seen:
+        return
+    keys = tuple(made_of.seen)
+    until = min(made_of.until, time.time() + REPLAY_SECONDS)
+    caches.replays.put(request, _Entry(keys, tuple(made_of.seen.values()), (until, value)))
+
+
+def answer_holds_until(moment: datetime) -> None:
+    """What the answer being made says stops holding at this moment (a token's expiry)."""
+    holds_until(moment.timestamp())
+
+
+async def replayed(db: Database, request: Hashable) -> Any:
+    """The answer kept for this request, if it still holds (None: make it again)."""
+    caches = _caches(db)
+    if caches is None:
+        return None
+    entry = caches.replays.get(request)
+    if entry is None:
+        return None
+    until, answer = entry.value
+    if until <= time.time() or not await _valid(caches, entry):
+        caches.replays.drop(request)
+        return None
+    return answer

@@ -320,8 +320,10 @@ async def principal(db: Database, raw_token: str) -> Principal:
     token, app, account, user = found
     if token.revoked:
         raise InvalidToken("revoked")
-    if token.expires_at is not None and token.expires_at <= clock.now():
-        raise InvalidToken("expired")
+    if token.expires_at is not None:
+        if token.expires_at <= clock.now():
+            raise InvalidToken("expired")
+        caller_cache.answer_holds_until(token.expires_at)
     if token.account_id is not None and (account is None or user is None):
         raise InvalidToken("invalid")
     return Principal(token=token, application=app, user=user, account=account)
@@ -342,6 +344,11 @@ async def seen(db: Database, principal: Principal, ip: str | None) -> None:
     active = account.last_active_at if account is not None else now
     account_stale = active is None or now - active > ACTIVE_TOUCH_EVERY
     if not (token_stale or account_stale):
+        assert last_used is not None and active is not None
+        # An answer replayed past this would skip the write due then.
+        caller_cache.answer_holds_until(
+            min(last_used + TOKEN_TOUCH_EVERY, active + ACTIVE_TOUCH_EVERY)
+        )
         return
     async with db.write() as conn:
         if token_stale:

@@ -19,16 +19,18 @@ Where the numbers live decides who sees a bump:
 from __future__ import annotations
 
 import fcntl
+import math
 import mmap
 import os
 import struct
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from tandem.store.db import Conn, Database
+from tandem.store.db import Conn, Database, _Reading
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -113,6 +115,45 @@ def relations_changed(*account_ids: int) -> None:
     """A relationship between these accounts (follow, request, block, mute, endorsement,
     note) changes: name both ends."""
     changed(*(key(RELATIONS, a) for a in account_ids))
+
+
+@dataclass
+class Recording:
+    """What one request's answer was made of, for replaying it (core/caller_cache.py): the
+    generations of the cached entries it used, whether it read or wrote the database itself
+    (then it cannot be replayed), and until when it holds (a token's expiry, say)."""
+
+    seen: dict[int, int] = field(default_factory=dict)
+    spoiled: bool = False
+    until: float = math.inf  # a Unix time
+
+    def note(self, keys: Sequence[int], seen: Sequence[int]) -> None:
+        for k, generation in zip(keys, seen, strict=True):
+            if self.seen.setdefault(k, generation) != generation:
+                self.spoiled = True  # a bump landed between two of the request's reads
+
+
+_recording: ContextVar[Recording | None] = ContextVar("generations_recording", default=None)
+
+
+def recording() -> Recording | None:
+    return _recording.get()
+
+
+def start_recording() -> tuple[Recording, object]:
+    found = Recording()
+    return found, _recording.set(found)
+
+
+def stop_recording(token: object) -> None:
+    _recording.reset(token)  # type: ignore[arg-type]
+
+
+def holds_until(timestamp: float) -> None:
+    """What the current request answers stops holding at this Unix time."""
+    found = _recording.get()
+    if found is not None and timestamp < found.until:
+        found.until = timestamp
 
 
 class Generations(Protocol):
@@ -205,8 +246,17 @@ class TrackedDatabase(Database):
         super().__init__(url, **options)
         self.generations = generations
 
+    def read(self) -> _Reading:
+        found = _recording.get()
+        if found is not None:
+            found.spoiled = True  # read past the caches: the answer may not be replayed
+        return super().read()
+
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Conn]:
+        found = _recording.get()
+        if found is not None:
+            found.spoiled = True
         keys: set[int] = {ANY_WRITE}
         token = _pending.set(keys)
         try:

@@ -14,6 +14,7 @@ from tandem.api.caller import CallerView
 from tandem.api.http import (
     JSON,
     BadRequest,
+    Kept,
     client_ip,
     rate_limit_headers,
     read_params,
@@ -21,7 +22,7 @@ from tandem.api.http import (
 )
 from tandem.api.locale import request_locale
 from tandem.api.mastodon.params import Params
-from tandem.core import oauth, permissions, sessions
+from tandem.core import caller_cache, oauth, permissions, sessions
 from tandem.core.errors import (
     AuthenticationFailed,
     Conflict,
@@ -304,6 +305,20 @@ async def _touch(services: Services, principal: Principal | None, ip: str) -> No
         await oauth.seen(services.db, principal, ip)
 
 
+NO_PARAMS = Params({})
+
+
+def _replay_key(request: Request, token: str | None) -> tuple[str, str, str | None] | None:
+    """A GET's path and token, when it has no parameters (no query string, no body)."""
+    scope = request.scope
+    if scope["method"] != "GET" or scope["query_string"]:
+        return None
+    for name, value in scope["headers"]:
+        if name == b"transfer-encoding" or (name == b"content-length" and value != b"0"):
+            return None
+    return ("mastodon", scope["path"], token)
+
+
 def endpoint(
     method: str,
     path: str,
@@ -312,17 +327,38 @@ def endpoint(
     auth: Auth = "user",
     throttles: tuple[str, ...] = (),
     cache_public: bool = False,
+    replay: bool = False,
 ) -> Callable[[Handler], Route]:
-    """Wrap a handler `async (ctx) -> data | Response` into a Starlette route."""
+    """Wrap a handler `async (ctx) -> data | Response` into a Starlette route.
+
+    `replay`: a GET without parameters may be answered with the same bytes as the last one
+    of the same path and token, while everything it was made of is unchanged (see
+    core/caller_cache.py); the route's handler must give the same answer for them."""
 
     def wrap(handler: Handler) -> Route:
         async def run(request: Request) -> Response:
             services: Services = request.app.state.services
+            in_header = header_token(request)
+            replay_key = _replay_key(request, in_header) if replay else None
+            if replay_key is not None:
+                kept = await caller_cache.replayed(services.db, replay_key)
+                if kept is not None:
+                    return await _replayed(services, request, kept)
+                with caller_cache.recorded() as made_of:
+                    response, principal = await _answer(services, request, in_header)
+                if response.status_code == 200:
+                    kept = Kept.of(response, principal)
+                    caller_cache.keep_replay(services.db, replay_key, made_of, kept)
+                return response
+            return (await _answer(services, request, in_header))[0]
+
+        async def _answer(
+            services: Services, request: Request, in_header: str | None
+        ) -> tuple[Response, Principal | None]:
+            principal: Principal | None = None
             headers: dict[str, str] = {}
             response: Response | None = None
-            principal: Principal | None = None
             params: Params | None = None
-            in_header = header_token(request)
             try:
                 params = Params(await read_params(request))
                 principal = await resolve(services, bearer_token(request, params, in_header), auth)
@@ -355,14 +391,27 @@ def endpoint(
                     public = cache_public and in_header is None and status == 200
                     headers["Cache-Control"] = PUBLIC_CACHE if public else "private, no-store"
                 headers["Vary"] = "Authorization"
-                return JSON(result, status_code=status, headers=headers)
+                return JSON(result, status_code=status, headers=headers), principal
             for key, value in headers.items():
                 response.headers[key] = value
             if "cache-control" not in response.headers:
                 public = cache_public and in_header is None and response.status_code == 200
                 response.headers["Cache-Control"] = PUBLIC_CACHE if public else "private, no-store"
             response.headers["Vary"] = "Authorization"
-            return response
+            return response, principal
+
+        async def _replayed(services: Services, request: Request, kept: Kept) -> Response:
+            headers = dict(kept.headers)
+            try:
+                hit = await throttle(services, request, NO_PARAMS, kept.principal, throttles)
+            except MastodonError as err:
+                headers = {**err.headers, "Cache-Control": "private, no-store"}
+                headers["Vary"] = "Authorization"
+                body = err.body(_locale(request, kept.principal, None))
+                return JSON(body, status_code=err.status, headers=headers)
+            if hit is not None:
+                headers.update(rate_headers(hit))
+            return Response(kept.body, headers=headers)
 
         run.__name__ = handler.__name__
         run.__doc__ = handler.__doc__
@@ -383,6 +432,7 @@ class Routes(list[Route]):
         auth: Auth = "user",
         throttles: tuple[str, ...] = (),
         cache_public: bool = False,
+        replay: bool = False,
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.append(
@@ -393,6 +443,7 @@ class Routes(list[Route]):
                     auth=auth,
                     throttles=throttles,
                     cache_public=cache_public,
+                    replay=replay,
                 )(handler)
             )
             return handler

@@ -18,9 +18,12 @@ from tandem.api.http import (
     JSON,
     MISSKEY_JSON_LIMIT,
     BadRequest,
+    Kept,
     PayloadTooLarge,
     check_values,
     client_ip,
+    content_type,
+    header,
     nest,
     read_body,
     refused_headers,
@@ -30,7 +33,7 @@ from tandem.api.locale import request_locale
 from tandem.api.misskey import errors as e
 from tandem.api.misskey.schema import P, invalid, validate
 from tandem.config import Throttle
-from tandem.core import app_auth, oauth, permissions, sessions
+from tandem.core import app_auth, caller_cache, oauth, permissions, sessions
 from tandem.core.errors import (
     AuthenticationFailed,
     Conflict,
@@ -77,6 +80,7 @@ class Endpoint:
     allow_get: bool
     param_names: dict[str, str] = field(default_factory=dict)  # core attribute -> param
     extra_params: bool = field(default=False)
+    replay: bool = False  # see `dispatch`
 
 
 REGISTRY: dict[str, Endpoint] = {}
@@ -94,6 +98,7 @@ def endpoint(
     file: bool = False,
     allow_get: bool = False,
     param_names: dict[str, str] | None = None,
+    replay: bool = False,
 ) -> Callable[[Handler], Handler]:
     """Register `POST /api/<name>`; `errors` maps domain outcomes to this endpoint's errors.
 
@@ -101,6 +106,8 @@ def endpoint(
     code of an Unprocessable (an AlreadyDone's kind), AuthenticationFailed or Forbidden
     ("forbidden" for one without a code).
     `param_names` renames the core's field names in INVALID_PARAM to this endpoint's params.
+    `replay`: a call may be answered with the bytes of the last one with the same token and
+    parameters while everything it was made of is unchanged (see core/caller_cache.py).
     """
 
     def register(handler: Handler) -> Handler:
@@ -116,6 +123,7 @@ def endpoint(
             file=file,
             allow_get=allow_get,
             param_names=param_names or {},
+            replay=replay,
         )
         return handler
 
@@ -175,9 +183,9 @@ async def _body(request: Request, ep: Endpoint) -> tuple[dict[str, Any], Upload 
 async def _read(request: Request) -> tuple[dict[str, Any], Upload | None, bool]:
     if request.method == "GET":
         return dict(request.query_params), None, True
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        multipart = content_type == "multipart/form-data"
+    media_type = content_type(request)
+    if media_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        multipart = media_type == "multipart/form-data"
         settings = request.app.state.services.settings
         await read_body(request, upload_limit(settings) if multipart else MISSKEY_JSON_LIMIT)
         try:
@@ -212,7 +220,7 @@ def _token(request: Request, body: dict[str, Any]) -> str | None:
         if not isinstance(given, str):
             raise invalid("i", "must be string")
         return given
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    scheme, _, value = (header(request, b"authorization") or "").partition(" ")
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
@@ -284,7 +292,47 @@ async def dispatch(request: Request) -> Response:
         if request.method == "GET" and not ep.allow_get:
             raise e.err("METHOD_NOT_ALLOWED", "Use POST for this endpoint.", status=405).raise_()
         body, upload, from_text = await _body(request, ep)
-        principal = await _authenticate(services, _token(request, body))
+        token = _token(request, body)
+        key = _replay_key(ep, token, body) if ep.replay and upload is None else None
+        if key is None:
+            return (await _answer(services, request, ep, token, body, upload, from_text))[0]
+        kept = await caller_cache.replayed(services.db, key)
+        if kept is not None:
+            await _limit(services, ep, request, kept.principal)
+            return Response(kept.body, headers=kept.headers)
+        with caller_cache.recorded() as made_of:
+            response, principal = await _answer(
+                services, request, ep, token, body, upload, from_text
+            )
+        if response.status_code == 200:
+            caller_cache.keep_replay(services.db, key, made_of, Kept.of(response, principal))
+        return response
+    except e.MisskeyError as err:  # the message in `?lang=`, the user's, or Accept-Language's
+        return err.response(request_locale(request, principal, profile_first=True))
+
+
+def _replay_key(ep: Endpoint, token: str | None, body: dict[str, Any]) -> tuple[object, ...] | None:
+    """The call's token and parameters, when every parameter is a plain value (typed: `1`
+    and `true` are different calls)."""
+    params: list[tuple[str, str, object]] = []
+    for name, value in body.items():
+        if value is not None and not isinstance(value, str | int | float | bool):
+            return None
+        params.append((name, type(value).__name__, value))
+    return ("misskey", ep.name, token, frozenset(params))
+
+
+async def _answer(
+    services: Services,
+    request: Request,
+    ep: Endpoint,
+    token: str | None,
+    body: dict[str, Any],
+    upload: Upload | None,
+    from_text: bool,
+) -> tuple[Response, Principal | None]:
+    principal = await _authenticate(services, token)
+    try:
         await _limit(services, ep, request, principal)
         _authorize(ep, principal)
         if principal is not None:
@@ -295,11 +343,11 @@ async def dispatch(request: Request) -> Response:
             result = await ep.handler(call)
         except DomainError as err:
             raise _domain_error(ep, err) from None
-    except e.MisskeyError as err:  # the message in `?lang=`, the user's, or Accept-Language's
-        return err.response(request_locale(request, principal, profile_first=True))
+    except e.MisskeyError as err:  # in the caller's language (see `dispatch`)
+        return err.response(request_locale(request, principal, profile_first=True)), principal
     if result is None:
-        return Response(status_code=204)
-    return result if isinstance(result, Response) else JSON(result)
+        return Response(status_code=204), principal
+    return (result if isinstance(result, Response) else JSON(result)), principal
 
 
 class EndpointName(Convertor[str]):

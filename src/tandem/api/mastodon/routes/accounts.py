@@ -76,7 +76,12 @@ async def search(ctx: Ctx) -> list[t.Account]:
 
 
 @routes(
-    "GET", "/api/v1/accounts/{id:int}", scopes=READ_ACCOUNTS, auth="optional", cache_public=True
+    "GET",
+    "/api/v1/accounts/{id:int}",
+    scopes=READ_ACCOUNTS,
+    auth="optional",
+    cache_public=True,
+    replay=True,
 )
 async def show(ctx: Ctx) -> t.Account:
     return await account_json(ctx, await accounts.get(ctx.db, ctx.path_id()))

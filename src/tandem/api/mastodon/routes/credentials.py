@@ -61,7 +61,7 @@ async def _profile(ctx: Ctx) -> t.Profile:
     return entities.profile(account, tags, await render(ctx, [account]))
 
 
-@routes("GET", "/api/v1/accounts/verify_credentials", scopes=READ_OWN)
+@routes("GET", "/api/v1/accounts/verify_credentials", scopes=READ_OWN, replay=True)
 async def verify_credentials(ctx: Ctx) -> t.CredentialAccount:
     # The caller's account and user were loaded with the token moments ago.
     waiting = await profiles.waiting_requests(ctx.db, ctx.account.id)

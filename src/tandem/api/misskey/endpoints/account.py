@@ -13,7 +13,7 @@ from tandem.core import muted_words, profiles, status_pins
 from tandem.core.profile_changes import COLLECTION_VISIBILITIES, ProfileChanges
 
 
-@endpoint("i", kind="read:account", allow_get=True)
+@endpoint("i", kind="read:account", allow_get=True, replay=True)
 async def i(call: Call) -> MeDetailed:
     return await me(call)
 

@@ -31,6 +31,7 @@ NO_SUCH_USER = e.err("NO_SUCH_USER", "No such user.", "4362f8dc-731f-4ad8-a694-b
         "host": P("string", nullable=True),
     },
     errors={"not_found:account": NO_SUCH_USER},
+    replay=True,
 )
 async def show(call: Call) -> UserDetailed | list[UserDetailed]:
     """One user by userId or username (+host), or several by userIds."""
