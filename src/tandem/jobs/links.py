@@ -14,13 +14,21 @@ MAX_BYTES = 1024 * 1024
 MAX_REDIRECTS = 3
 
 
-async def fetch_page(url: str, allow_loopback: bool) -> str | None:
+async def fetch(
+    url: str, allow_loopback: bool, *, accept: str, limit: int
+) -> tuple[bytes, str | None] | None:
+    """The body at this http(s) URL and its declared encoding, through the outbound guard
+    (public hosts only unless `allow_loopback`, at most MAX_REDIRECTS redirects, each hop
+    checked), read until it passes `limit` bytes (the caller decides whether a longer body
+    will do); None when refused or not 200."""
     async with httpx.AsyncClient(timeout=10, follow_redirects=False) as client:
         for _ in range(MAX_REDIRECTS + 1):
-            host = urlsplit(url).hostname or ""
-            if not allow_loopback and not await public_host(host):
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https"):
                 return None
-            async with client.stream("GET", url, headers={"Accept": "text/html"}) as response:
+            if not allow_loopback and not await public_host(parts.hostname or ""):
+                return None
+            async with client.stream("GET", url, headers={"Accept": accept}) as response:
                 if response.is_redirect and "location" in response.headers:
                     url = urljoin(url, response.headers["location"])
                     continue
@@ -29,10 +37,19 @@ async def fetch_page(url: str, allow_loopback: bool) -> str | None:
                 body = b""
                 async for chunk in response.aiter_bytes():
                     body += chunk
-                    if len(body) >= MAX_BYTES:
+                    if len(body) > limit:
                         break
-                return body.decode(response.encoding or "utf-8", errors="replace")
+                return body, response.encoding
     return None
+
+
+async def fetch_page(url: str, allow_loopback: bool) -> str | None:
+    """An HTML page's text: its first MAX_BYTES (and the rest of the chunk that passed them)."""
+    found = await fetch(url, allow_loopback, accept="text/html", limit=MAX_BYTES - 1)
+    if found is None:
+        return None
+    body, encoding = found
+    return body.decode(encoding or "utf-8", errors="replace")
 
 
 async def verify_links(ctx: JobContext) -> None:

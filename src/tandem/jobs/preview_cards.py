@@ -5,13 +5,11 @@ image, and store the card (core/preview_cards.py)."""
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from tandem.core import preview_cards
-from tandem.jobs.links import MAX_REDIRECTS, fetch_page
-from tandem.jobs.outbound import public_host
+from tandem.jobs.links import fetch, fetch_page
 from tandem.jobs.worker import JobContext
 
 IMAGE_BYTES = preview_cards.IMAGE_LIMIT
@@ -19,26 +17,10 @@ IMAGE_BYTES = preview_cards.IMAGE_LIMIT
 
 async def fetch_bytes(url: str, allow_loopback: bool, limit: int) -> bytes | None:
     """The body at this URL (None when refused, not 200, or longer than `limit`)."""
-    async with httpx.AsyncClient(timeout=10, follow_redirects=False) as client:
-        for _ in range(MAX_REDIRECTS + 1):
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https"):
-                return None
-            if not allow_loopback and not await public_host(parts.hostname or ""):
-                return None
-            async with client.stream("GET", url, headers={"Accept": "image/*"}) as response:
-                if response.is_redirect and "location" in response.headers:
-                    url = urljoin(url, response.headers["location"])
-                    continue
-                if response.status_code != 200:
-                    return None
-                body = b""
-                async for chunk in response.aiter_bytes():
-                    body += chunk
-                    if len(body) > limit:
-                        return None
-                return body
-    return None
+    found = await fetch(url, allow_loopback, accept="image/*", limit=limit)
+    if found is None or len(found[0]) > limit:
+        return None
+    return found[0]
 
 
 async def fetch_card(ctx: JobContext) -> None:
