@@ -194,20 +194,7 @@ async def _merged(conn: Conn, account_id: int, target_id: int, limit: int, now: 
     other = follows.alias("replied_follow")
     conditions: list[ColumnElement[bool]] = [
         statuses.c.account_id == target_id,
-        or_(
-            statuses.c.visibility.in_(("public", "unlisted", "private")),
-            exists().where(
-                mentions.c.status_id == statuses.c.id, mentions.c.account_id == account_id
-            ),
-        ),
-        or_(
-            not_a_reply_to_others(),
-            statuses.c.in_reply_to_account_id == account_id,
-            exists().where(
-                other.c.account_id == account_id,
-                other.c.target_account_id == statuses.c.in_reply_to_account_id,
-            ),
-        ),
+        *_reaches_follower(account_id, other),
         ~hidden_from(account_id, [statuses.c.account_id, ORIGIN_AUTHOR], now),
     ]
     if not follow.show_reblogs:
@@ -273,6 +260,28 @@ async def by_ids(conn: Conn, account_id: int, ids: list[int], now: datetime) -> 
     return await _decorate(conn, [from_row(r) for r in rows])
 
 
+def _reaches_follower(account_id: int, replied: Any) -> tuple[ColumnElement[bool], ...]:
+    """Mastodon's rules for a followed account's status in a follower's home feed: not direct
+    unless it mentions them, and a reply to someone else only when they follow that someone
+    too (`replied`: an alias of `follows` for that check)."""
+    return (
+        or_(
+            statuses.c.visibility.in_(("public", "unlisted", "private")),
+            exists().where(
+                mentions.c.status_id == statuses.c.id, mentions.c.account_id == account_id
+            ),
+        ),
+        or_(
+            not_a_reply_to_others(),
+            statuses.c.in_reply_to_account_id == account_id,
+            exists().where(
+                replied.c.account_id == account_id,
+                replied.c.target_account_id == statuses.c.in_reply_to_account_id,
+            ),
+        ),
+    )
+
+
 def _home_of(account_id: int, now: datetime) -> list[ColumnElement[bool]]:
     """The statuses a home feed holds, by the rules of fan-out and merge, read from the follows
     themselves (for a feed that is missing, or older than its cap keeps)."""
@@ -290,20 +299,7 @@ def _home_of(account_id: int, now: datetime) -> list[ColumnElement[bool]]:
             list_accounts.c.list_id == lists.c.id,
             list_accounts.c.account_id == statuses.c.account_id,
         ),
-        or_(
-            statuses.c.visibility.in_(("public", "unlisted", "private")),
-            exists().where(
-                mentions.c.status_id == statuses.c.id, mentions.c.account_id == account_id
-            ),
-        ),
-        or_(
-            not_a_reply_to_others(),
-            statuses.c.in_reply_to_account_id == account_id,
-            exists().where(
-                replied.c.account_id == account_id,
-                replied.c.target_account_id == statuses.c.in_reply_to_account_id,
-            ),
-        ),
+        *_reaches_follower(account_id, replied),
     )
     return [
         or_(statuses.c.account_id == account_id, others),
