@@ -8,6 +8,9 @@ For each database it starts `bench/serve.py` (tandem as `tandem serve` runs it, 
 plus a bare JSON route served by the same server, process and middleware), creates a user,
 then runs `wrk -c32` against each endpoint in turn: `--runs` rounds (3), each endpoint once per
 round, and prints the median req/s and the median of each round's ratio to the bare route.
+The Misskey calls are POSTs with a JSON body, as misskey-js sends them; the server's cost of
+delivering a body is the same for any POST, so they are also compared with a bare POST route
+that reads and parses its body (the ceiling for any call that must read one).
 PostgreSQL runs on a fresh database (created through `--postgres-admin-url`, then dropped). Rate
 limits and the access log are off. The idle RSS of each worker is read after start-up.
 """
@@ -38,6 +41,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 POST_SCRIPT = ROOT / "bench" / "post.lua"
 BARE = "bare route (baseline)"
+BARE_POST = "bare POST route, reads its body"
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ def cases(me: str, token: str) -> list[Case]:
     """The Misskey calls carry the token in the body, as misskey-js sends it."""
     return [
         Case(BARE, "/bench/bare"),
+        Case(BARE_POST, "/bench/bare-post", body=f'{{"i": "{token}"}}'),
         Case(
             "GET /api/v1/accounts/verify_credentials",
             "/api/v1/accounts/verify_credentials",
@@ -217,6 +222,9 @@ class Server:
 class Result:
     rps: dict[str, float]  # median req/s per case
     ratio: dict[str, float]  # median over rounds of req/s ÷ the same round's bare req/s
+    # for the POST cases, the same against the bare POST route: what is left once the
+    # server's cost of delivering a body (the same for any POST) is set apart
+    ratio_post: dict[str, float]
     idle_rss: list[float]  # MB per worker process, after start-up
 
 
@@ -239,15 +247,17 @@ def measure(setup: Setup, database_url: str, args: argparse.Namespace) -> Result
                 )
     finally:
         server.stop()
-    bare = rounds[BARE]
+    posts = {case.name for case in all_cases if case.body is not None}
     return Result(
         rps={name: statistics.median(found) for name, found in rounds.items()},
-        ratio={
-            name: statistics.median(r / b for r, b in zip(found, bare, strict=True))
-            for name, found in rounds.items()
-        },
+        ratio={name: _ratio(found, rounds[BARE]) for name, found in rounds.items()},
+        ratio_post={name: _ratio(rounds[name], rounds[BARE_POST]) for name in posts},
         idle_rss=idle,
     )
+
+
+def _ratio(found: list[float], baseline: list[float]) -> float:
+    return statistics.median(r / b for r, b in zip(found, baseline, strict=True))
 
 
 def report(setup: Setup, result: Result, args: argparse.Namespace) -> None:
@@ -257,9 +267,11 @@ def report(setup: Setup, result: Result, args: argparse.Namespace) -> None:
         f"wrk -t1 -c{args.connections} -d{args.seconds}s, median of {args.runs} "
         f"(idle RSS per worker: {rss} MB)"
     )
-    print(f"{'endpoint':42} {'req/s':>9} {'ratio to bare':>14}")
+    print(f"{'endpoint':42} {'req/s':>9} {'ratio to bare':>14} {'to bare POST':>13}")
     for name, rps in result.rps.items():
-        print(f"{name:42} {rps:9.0f} {result.ratio[name]:14.2f}")
+        post = result.ratio_post.get(name)
+        to_post = f"{post:13.2f}" if post is not None else f"{'':13}"
+        print(f"{name:42} {rps:9.0f} {result.ratio[name]:14.2f} {to_post}")
 
 
 def compare(title: str, left: Result, right: Result, label: str) -> None:

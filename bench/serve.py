@@ -1,9 +1,9 @@
-"""The server the benchmark measures: tandem exactly as `tandem serve` runs it, plus one bare
-JSON route as the baseline.
+"""The server the benchmark measures: tandem exactly as `tandem serve` runs it, plus two bare
+JSON routes as the baselines: a GET, and a POST that reads and parses its JSON body.
 
     python bench/serve.py PORT [--workers N] [--server granian|uvicorn]
 
-The bare route is served by the same ASGI server, in the same worker processes, through the
+The bare routes are served by the same ASGI server, in the same worker processes, through the
 same middleware, so the ratio isolates what tandem's own work costs (auth, queries,
 serialization). Settings come from the environment (`TANDEM_*`), as for the workers of
 `tandem serve`. `--server uvicorn` runs the same app on uvicorn, for comparing the servers.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -27,9 +28,21 @@ async def bare(_request: Request) -> Response:
     return JSON({"id": "1", "username": "bare", "acct": "bare"})
 
 
+async def bare_post(request: Request) -> Response:
+    """The ceiling for a call that must read its JSON body first (every Misskey call)."""
+    body = orjson.loads(await request.body())
+    return JSON({"id": "1", "username": "bare", "acct": "bare", "keys": len(body)})
+
+
 def app() -> ASGIApp:
     """The factory each worker process calls (`serve:app`)."""
-    return asgi.build(load_settings(), first_routes=[Route("/bench/bare", bare, methods=["GET"])])
+    return asgi.build(
+        load_settings(),
+        first_routes=[
+            Route("/bench/bare", bare, methods=["GET"]),
+            Route("/bench/bare-post", bare_post, methods=["POST"]),
+        ],
+    )
 
 
 def main() -> None:

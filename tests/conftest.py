@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -14,7 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from support.api import User, register
-from support.databases import postgres_available
+from support.databases import drop_pending, postgres_available
 from support.server import RunningServer
 
 
@@ -78,6 +79,33 @@ def carol(server: RunningServer) -> User:
 # Figures a test records with `record_property("requests_sent", n)` (the fuzzers do), summed
 # over every worker: xdist forwards user_properties in each report to the controller.
 _FIGURES: dict[str, int] = {}
+
+
+# Test modules with module-scoped fixtures (a module server, a whole client suite run).
+SHARED_FIXTURES = {p.name for p in Path(__file__).parent.glob("test_*.py")
+                   if 'scope="module"' in p.read_text()}  # fmt: skip
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Spread tests as `--dist load` does, except that a module with module-scoped fixtures
+    runs on one worker per backend: spread over workers, each would build the fixture again.
+    (xdist's own `loadgroup` cannot do it on pytest 9, whose node ids it fails to mark.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedFixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module, _, test = nodeid.partition("::")
+            if Path(module).name not in SHARED_FIXTURES:
+                return nodeid
+            params = re.split(r"[\[\]-]", test)
+            backend = next((p for p in params if p in ("sqlite", "postgresql")), "")
+            return f"{module}[{backend}]"
+
+    return SharedFixtureScheduling(config, log) if config.getvalue("dist") == "load" else None
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    drop_pending()  # the test databases still being dropped in the background
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

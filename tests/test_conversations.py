@@ -5,8 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from support.api import User
 from support.schemas import assert_valid
+
+
+@pytest.fixture(autouse=True)
+def strangers_may_write(request: pytest.FixtureRequest) -> None:
+    """The people here never follow each other: their notification policy lets strangers'
+    direct messages through (by default they are held in a notification request, and join
+    no conversation until accepted: tests/test_notification_requests.py)."""
+    for name in ("alice", "bob", "carol"):
+        if name in request.fixturenames:
+            user: User = request.getfixturevalue(name)
+            r = user.api.patch(
+                "/api/v2/notifications/policy", data={"for_private_mentions": "accept"}
+            )
+            assert r.status_code == 200, r.text
 
 
 def direct(user: User, text: str, **extra: Any) -> dict[str, Any]:

@@ -111,6 +111,7 @@ READS: list[tuple[str, str, str]] = [
     ("/api/v1/notifications/{notification}", "Notification", "one"),
     ("/api/v2/notifications", "GroupedNotificationsResults", "one"),
     ("/api/v2/notifications/policy", "NotificationPolicy", "one"),
+    ("/api/v1/notifications/policy", "V1NotificationPolicy", "one"),
     ("/api/v1/notifications/requests", "NotificationRequest", "list"),
     ("/api/v1/markers?timeline[]=home&timeline[]=notifications", "Marker", "map"),
     ("/api/v2/filters", "Filter", "list"),

@@ -7,8 +7,10 @@ codes that clients key on (`details[*].error`, Misskey's `code`/`id`/`kind`) nev
 
 from __future__ import annotations
 
+import ast
 import re
 import string
+import time
 from email.header import decode_header, make_header
 from pathlib import Path
 from typing import Any
@@ -17,11 +19,13 @@ import httpx
 import pytest
 from babel.messages.pofile import read_po
 
-from support.api import PASSWORD, Api, app_token, confirm, register, unique
+from support.api import PASSWORD, Api, app_token, confirm, register, shared_app, unique
 from support.misskey import Misskey, mk_user
 from support.server import RunningServer
+from support.web import browser, sign_in_from
 from tandem.core import i18n
 
+OOB = "urn:ietf:wg:oauth:2.0:oob"
 SRC = Path(__file__).resolve().parent.parent / "src" / "tandem"
 TOO_LONG = "x" * 501  # over Mastodon's default 500 characters
 
@@ -220,3 +224,174 @@ def test_web_pages_localised(server: RunningServer) -> None:
     english = httpx.get(f"{server.base_url}/auth/sign_in").text
     assert '<html lang="en">' in english
     assert ">Log in</button>" in english
+
+
+# Calls that take a user-facing message, and where it is (0-based; Babel's keywords, plus the
+# loose ones). A message built with an f-string, `%` or `.format()` never matches a catalog
+# entry, and a plain string constant passed by name is never extracted: both stay English.
+_MESSAGE_ARGS: dict[str, tuple[int, ...]] = {
+    name: tuple(p - 1 for p in (spec or (1,)))
+    for name, spec in {**i18n.KEYWORDS, **i18n.LOOSE_KEYWORDS}.items()
+}
+_MESSAGE_KEYWORDS = ("message", "description", "reason")
+
+
+def _formatted(node: ast.expr) -> bool:
+    """A string built at run time: f-string with values, `%`, `+` on a literal, `.format()`."""
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(v, ast.FormattedValue) for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod | ast.Add):
+        sides = (node.left, node.right) if isinstance(node.op, ast.Add) else (node.left,)
+        return any(
+            isinstance(s, ast.JoinedStr)
+            or (isinstance(s, ast.Constant) and isinstance(s.value, str))
+            for s in sides
+        )
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return node.func.attr == "format" and isinstance(node.func.value, ast.Constant)
+    return False
+
+
+def _message_offenders(path: Path, root: Path = SRC) -> list[str]:
+    tree = ast.parse(path.read_text())
+    plain = {  # module-level NAME = "a sentence" (not a Text)
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+        and " " in node.value.value
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        if name not in _MESSAGE_ARGS:
+            continue
+        args = [node.args[i] for i in _MESSAGE_ARGS[name] if i < len(node.args)]
+        args += [k.value for k in node.keywords if k.arg in _MESSAGE_KEYWORDS]
+        for arg in args:
+            if _formatted(arg) or (isinstance(arg, ast.Name) and arg.id in plain):
+                found.append(f"{path.relative_to(root)}:{arg.lineno}: {ast.unparse(arg)[:80]}")
+    return found
+
+
+def test_no_message_is_formatted_outside_text() -> None:
+    """Error constructors and `Text` get a literal or a `Text` with named placeholders."""
+    offenders = [o for path in sorted(SRC.rglob("*.py")) for o in _message_offenders(path)]
+    assert not offenders, offenders
+
+
+def test_the_static_check_finds_formatted_messages(tmp_path: Path) -> None:
+    """The check above is not vacuous: each kind of escape is reported."""
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        'GONE = "This thing is gone"\n'
+        'raise Unprocessable(f"at most {n} items")\n'
+        'raise e.err("CODE", "at most %d items" % n)\n'
+        'errors.add("a", "b", "at most {} items".format(n))\n'
+        "raise Forbidden(GONE)\n"
+        'raise Unprocessable(Text("at most {count} items", count=n))\n'
+        "seen.add(item)\n"
+    )
+    offenders = [o.split(": ", 1)[1] for o in _message_offenders(sample, tmp_path)]
+    assert offenders == [
+        "f'at most {n} items'",
+        "'at most %d items' % n",
+        "'at most {} items'.format(n)",
+        "GONE",
+    ]
+
+
+def test_placeholder_messages_in_both_dialects(server: RunningServer) -> None:
+    """Messages with values in them come back translated, values in place."""
+    api = Api(server, register(server).token)
+    poll = {"options": ["a", "b", "c", "d", "e"], "expires_in": 3600}
+    r = api.post(
+        "/api/v1/statuses", json={"status": "?", "poll": poll}, headers={"Accept-Language": "de"}
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["details"]["poll"] == [
+        {"error": "ERR_TOO_MANY_OPTIONS", "description": "darf nicht mehr als 4 Optionen haben"}
+    ]
+    # refused before routing (a NUL in the query string), in each dialect's shape
+    r = api.get("/api/v1/timelines/public?max_id=%00", headers={"Accept-Language": "es"})
+    assert r.status_code == 400
+    assert r.json() == {"error": "max_id no debe contener caracteres NUL"}
+    me = mk_user(server)
+    r = me.mk.client.post("/api/notes/show?x=%00", json={}, headers={"Accept-Language": "fr"})
+    assert r.status_code == 400
+    assert r.json()["error"]["message"] == (
+        "Paramètre invalide : x ne doit pas contenir de caractères NUL."
+    )
+    # a Misskey body that is not JSON, and a write aimed at oneself
+    r = me.mk.client.post(
+        "/api/i",
+        content=b"{",
+        headers={"Content-Type": "application/json", "Accept-Language": "ja"},
+    )
+    assert r.json()["error"]["message"] == "パラメータが不正です: body は有効なJSONではありません。"
+    me.mk("i/update", {"lang": "es"})
+    r = me.mk.raw("following/create", {"userId": me.id})
+    error = r.json()["error"]
+    assert (error["code"], error["message"]) == (
+        "FOLLOWEE_IS_YOURSELF",
+        "No puedes seguirte a ti mismo.",
+    )
+
+
+def test_error_page_before_routing_localised(server: RunningServer) -> None:
+    r = httpx.get(f"{server.base_url}/@x%00", headers={"Accept-Language": "de"})
+    assert r.status_code == 404
+    assert '<html lang="de">' in r.text
+    assert "Unter dieser Adresse gibt es nichts." in r.text
+
+
+def test_import_notification_in_the_owner_language(server: RunningServer) -> None:
+    user = mk_user(server)
+    user.mk("i/update", {"lang": "de"})
+    broken = user.mk.upload(b"[{]", "antennas.json", "application/json")
+    user.mk("i/import-antennas", {"fileId": broken["id"]})
+    deadline = time.monotonic() + 60
+    while not (found := user.mk("i/notifications", {"markAsRead": False, "limit": 10})):
+        assert time.monotonic() < deadline, "no notification"
+        time.sleep(0.1)
+    assert found[0]["type"] == "app"
+    assert found[0]["header"] == "Antennen importiert"
+    assert found[0]["body"] == "Es wurde nichts importiert: die Datei ist kein JSON."
+
+
+def test_misskey_signup_mail_in_the_browser_language(server: RunningServer) -> None:
+    name = unique()
+    address = f"{name}@example.com"
+    r = Misskey(server).raw(
+        "signup",
+        {"username": name, "password": PASSWORD, "emailAddress": address},
+        headers={"Accept-Language": "fr-CA,fr;q=0.9,en;q=0.5"},
+    )
+    assert r.status_code == 204, r.text
+    mail = server.wait_for_mail(address)
+    subject = str(make_header(decode_header(mail["Subject"])))
+    assert subject.endswith(" : confirmez votre adresse e-mail"), subject
+
+
+def test_signed_in_page_in_the_account_locale(server: RunningServer) -> None:
+    """A page for a signed-in account that sends no Accept-Language is in its locale."""
+    email, _token = _sign_up(server, "ja")
+    confirm(server, email)
+    app = shared_app(server)
+    url = f"/oauth/authorize?response_type=code&client_id={app.client_id}&redirect_uri={OOB}"
+    web = browser(server)
+    page = web.get(url)
+    assert '<html lang="en">' in page.text  # nobody signed in yet
+    signed_in = sign_in_from(web, page, email, PASSWORD)
+    assert signed_in.status_code == 303, signed_in.text
+    page = web.get(url)
+    assert '<html lang="ja">' in page.text, page.text
+    assert "を認可しますか？" in page.text
+    page = web.get(url, headers={"Accept-Language": "de"})  # the browser's header still wins
+    assert '<html lang="de">' in page.text

@@ -3,10 +3,15 @@ dismiss, one by one and in bulk) and `drop`, through both dialects."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from typing import Any
+
+import pytest
 
 from support.api import User, register
 from support.misskey import Misskey, sign_in
+from support.receiver import Receiver
 from support.schemas import assert_valid
 from support.server import RunningServer
 
@@ -166,7 +171,9 @@ def test_filter_and_drop_other_types(server: RunningServer) -> None:
     assert requests_of(me) == []
     dm(stranger, me)
     assert types_of(me) == []
-    assert [r["notifications_count"] for r in requests_of(me)] == ["2"]
+    # The request counts the mentions and quotes it holds (Mastodon's), not the favourite.
+    assert [r["notifications_count"] for r in requests_of(me)] == ["1"]
+    assert policy(me)["summary"] == {"pending_requests_count": 1, "pending_notifications_count": 1}
     # Dropped: not stored at all.
     policy(me, for_not_following="drop")
     third = register(server)
@@ -209,3 +216,159 @@ def test_bad_policy_values_say_what_to_send(server: RunningServer) -> None:
     r = me.api.patch("/api/v2/notifications/policy", data={"for_not_following": "block"})
     assert r.status_code == 422
     assert "for_not_following" in r.text
+
+
+def summary_of(user: User) -> dict[str, int]:
+    return dict(policy(user)["summary"])
+
+
+def filtered_ids(user: User) -> list[str]:
+    return notification_ids(user, include_filtered="true", types=["mention"])
+
+
+def test_counts_follow_deleted_statuses(server: RunningServer) -> None:
+    me, stranger = register(server), register(server)
+    first, second = dm(stranger, me, "one"), dm(stranger, me, "two")
+    request = requests_of(me)[0]
+    assert request["notifications_count"] == "2"
+    assert stranger.api.delete(f"/api/v1/statuses/{second['id']}").status_code == 200
+    # Counted again, and the last status is gone from it.
+    (after,) = requests_of(me)
+    assert after["id"] == request["id"]
+    assert after["notifications_count"] == "1"
+    assert after["last_status"] is None
+    assert summary_of(me) == {"pending_requests_count": 1, "pending_notifications_count": 1}
+    assert stranger.api.delete(f"/api/v1/statuses/{first['id']}").status_code == 200
+    # Nothing left: the request goes (Mastodon's reconsider_existence!).
+    assert requests_of(me) == []
+    assert summary_of(me) == {"pending_requests_count": 0, "pending_notifications_count": 0}
+    assert me.api.get(f"/api/v1/notifications/requests/{request['id']}").status_code == 404
+    gone = me.api.post(f"/api/v1/notifications/requests/{request['id']}/accept")
+    assert gone.status_code == 404
+    # A later mention opens it again, counted from one.
+    dm(stranger, me, "three")
+    assert [r["notifications_count"] for r in requests_of(me)] == ["1"]
+
+
+def test_dismissing_held_notifications_counts_again(server: RunningServer) -> None:
+    me, stranger, other = register(server), register(server), register(server)
+    dm(stranger, me, "one")
+    dm(stranger, me, "two")
+    dm(other, me, "three")
+    newest, oldest = filtered_ids(me)[1:]  # the stranger's, newest first
+    r = me.api.post(f"/api/v1/notifications/{newest}/dismiss")
+    assert r.status_code == 200, r.text
+    counts = {q["account"]["id"]: q["notifications_count"] for q in requests_of(me)}
+    assert counts == {stranger.id: "1", other.id: "1"}
+    assert summary_of(me) == {"pending_requests_count": 2, "pending_notifications_count": 2}
+    # Through the grouped API (a mention is its own group).
+    r = me.api.post(f"/api/v2/notifications/ungrouped-{oldest}/dismiss")
+    assert r.status_code == 200, r.text
+    assert [q["account"]["id"] for q in requests_of(me)] == [other.id]
+    assert summary_of(me) == {"pending_requests_count": 1, "pending_notifications_count": 1}
+    # Clearing every notification.
+    assert me.api.post("/api/v1/notifications/clear").status_code == 200
+    assert requests_of(me) == []
+    assert summary_of(me) == {"pending_requests_count": 0, "pending_notifications_count": 0}
+
+
+def test_blocking_the_sender_drops_the_request(server: RunningServer) -> None:
+    me, stranger = register(server), register(server)
+    dm(stranger, me)
+    assert len(requests_of(me)) == 1
+    r = me.api.post(f"/api/v1/accounts/{stranger.id}/block")
+    assert r.status_code == 200, r.text
+    # Mastodon's AfterBlockService: their notifications go, and the request with them.
+    assert requests_of(me) == []
+    assert summary_of(me) == {"pending_requests_count": 0, "pending_notifications_count": 0}
+    assert notification_ids(me, account_id=stranger.id) == []
+    me.api.post(f"/api/v1/accounts/{stranger.id}/unblock")
+    dm(stranger, me, "again")
+    assert [q["notifications_count"] for q in requests_of(me)] == ["1"]
+
+
+def conversations_of(user: User) -> list[dict[str, Any]]:
+    r = user.api.get("/api/v1/conversations")
+    assert r.status_code == 200, r.text
+    return list(r.json())
+
+
+def test_a_held_direct_message_joins_no_conversation_until_accepted(
+    server: RunningServer,
+) -> None:
+    me, stranger = register(server), register(server)
+    first = dm(stranger, me, "one")
+    second = dm(stranger, me, "two", in_reply_to_id=first["id"])
+    # Mastodon's NotifyService pushes nothing of a filtered notification: no conversation.
+    assert conversations_of(me) == []
+    assert [c["last_status"]["id"] for c in conversations_of(stranger)] == [second["id"]]
+    request = requests_of(me)[0]
+    assert me.api.post(f"/api/v1/notifications/requests/{request['id']}/accept").json() == {}
+    # Accepted: the held statuses join the conversation, unread (UnfilterNotificationsWorker).
+    (conversation,) = conversations_of(me)
+    assert conversation["unread"] is True
+    assert conversation["last_status"]["id"] == second["id"]
+    assert [a["id"] for a in conversation["accounts"]] == [stranger.id]
+    # A dismissed request's messages never join.
+    other = register(server)
+    dm(other, me, "ignored")
+    dismissed = next(q for q in requests_of(me) if q["account"]["id"] == other.id)
+    me.api.post(f"/api/v1/notifications/requests/{dismissed['id']}/dismiss")
+    assert len(conversations_of(me)) == 1
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    running = Receiver()
+    yield running
+    running.close()
+
+
+def test_a_held_mention_sends_no_webhook(server: RunningServer, receiver: Receiver) -> None:
+    me, stranger = register(server), register(server)
+    mk = Misskey(server, sign_in(server, me.username))
+    mk(
+        "i/webhooks/create",
+        {"name": "hook", "url": receiver.url, "secret": "s3cret", "on": ["mention", "reply"]},
+    )
+    mine = me.api.post("/api/v1/statuses", data={"status": "public"}).json()
+    held = dm(stranger, me, "psst")
+    held_reply = dm(stranger, me, "psst again", in_reply_to_id=mine["id"])
+    assert len(requests_of(me)) == 1
+    shown = stranger.api.post(
+        "/api/v1/statuses", data={"status": f"@{me.username} out loud"}
+    ).json()
+    (delivered,) = receiver.wait_for(1)
+    assert delivered.body["type"] == "mention"
+    assert delivered.body["body"]["note"]["id"] == shown["id"]
+    time.sleep(0.5)  # nothing else follows
+    sent = {r.body["body"]["note"]["id"] for r in receiver.requests}
+    assert sent == {shown["id"]}
+    assert held["id"] not in sent
+    assert held_reply["id"] not in sent
+
+
+def test_held_notifications_are_never_unread(server: RunningServer) -> None:
+    me, stranger, friend = register(server), register(server), register(server)
+    mk = Misskey(server, sign_in(server, me.username))
+    dm(stranger, me)
+    policy(me, for_not_following="filter")
+    mine = me.api.post("/api/v1/statuses", data={"status": "like me"}).json()
+    stranger.api.post(f"/api/v1/statuses/{mine['id']}/favourite")
+    shown = mk("i", {})
+    assert shown["unreadNotificationsCount"] == 0
+    assert shown["hasUnreadNotification"] is False
+    assert mk("i/notifications", {"markAsRead": False}) == []
+    assert me.api.get("/api/v1/notifications/unread_count").json() == {"count": 0}
+    assert me.api.get("/api/v2/notifications/unread_count").json() == {"count": 0}
+    # One notification shown: only it is unread.
+    me.api.post(f"/api/v1/accounts/{friend.id}/follow")
+    friend.api.post(f"/api/v1/statuses/{mine['id']}/favourite")
+    assert mk("i", {})["unreadNotificationsCount"] == 1
+    assert me.api.get("/api/v1/notifications/unread_count").json() == {"count": 1}
+    assert [n["type"] for n in mk("i/notifications", {"markAsRead": False})] == ["reaction"]
+    # Accepted, the held mention shows and is unread; the favourite stays held until then too.
+    request = requests_of(me)[0]
+    me.api.post(f"/api/v1/notifications/requests/{request['id']}/accept")
+    assert mk("i", {})["unreadNotificationsCount"] == 3
+    assert me.api.get("/api/v1/notifications/unread_count").json() == {"count": 3}

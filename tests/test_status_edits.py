@@ -3,10 +3,19 @@ without their media (delete_media, delete and redraft)."""
 
 from __future__ import annotations
 
+import asyncio
+import base64
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
 from support.api import Api, User, register
 from support.images import png
 from support.schemas import assert_valid
 from support.server import RunningServer
+from test_media_av import clip
 
 
 def upload(user: User, description: str = "") -> dict:
@@ -120,6 +129,194 @@ def test_edit_refusals(server: RunningServer, alice: User, bob: User) -> None:
     private = post(alice, visibility="private")
     assert Api(server).get(f"/api/v1/statuses/{private['id']}/history").status_code == 404
     assert bob.api.get(f"/api/v1/statuses/{private['id']}/source").status_code == 404
+
+
+def test_edit_media_thumbnail(server: RunningServer, alice: User) -> None:
+    """media_attributes[] of an edit change the alt text, focus and thumbnail of a kept video
+    (Mastodon's update_media_attachments!): a new thumbnail replaces the preview, in a new
+    version of the history; a data: URI (as Mastodon.py sends it) or a multipart file."""
+    r = alice.api.post(
+        "/api/v1/media",
+        files={
+            "file": ("c.mp4", clip(), "video/mp4"),
+            "thumbnail": ("t.png", png(50, 30), "image/png"),
+        },
+        data={"description": "before", "focus": "-0.5,0.3"},
+    )
+    assert r.status_code == 200, r.text
+    video = r.json()
+    status = post(alice, media_ids=[video["id"]])
+    first = status["media_attachments"][0]
+    assert first["meta"]["focus"] == {"x": -0.5, "y": 0.3}
+    assert httpx.get(first["preview_url"]).status_code == 200
+    thumbnail = "data:image/png;base64," + base64.b64encode(png(40, 40)).decode()
+    r = alice.api.put(
+        f"/api/v1/statuses/{status['id']}",
+        json={
+            "status": "new words",
+            "media_ids": [video["id"]],
+            "media_attributes": [
+                {
+                    "id": video["id"],
+                    "description": "after",
+                    "focus": "0.2,-0.1",
+                    "thumbnail": thumbnail,
+                }
+            ],
+        },
+    )
+    assert r.status_code == 200, r.text
+    edited = r.json()
+    assert_valid("Status", edited)
+    media = edited["media_attachments"][0]
+    assert media["id"] == video["id"]
+    assert media["description"] == "after"
+    assert media["meta"]["focus"] == {"x": 0.2, "y": -0.1}
+    assert media["meta"]["small"]["width"] == 40
+    assert media["preview_url"] != first["preview_url"]
+    assert media["url"] == first["url"]  # the video itself stays
+    assert httpx.get(media["preview_url"]).status_code == 200
+    assert httpx.get(first["preview_url"]).status_code == 404  # the old thumbnail is gone
+    history = Api(server).get(f"/api/v1/statuses/{status['id']}/history").json()
+    assert len(history) == 2
+    assert history[1]["media_attachments"][0]["preview_url"] == media["preview_url"]
+    assert history[1]["media_attachments"][0]["description"] == "after"
+    # A media change alone (same text) is an edit too: a multipart thumbnail this time.
+    r = alice.api.put(
+        f"/api/v1/statuses/{status['id']}",
+        data={
+            "status": "new words",
+            "media_ids[]": video["id"],
+            "media_attributes[][id]": video["id"],
+            "media_attributes[][description]": "after",
+        },
+        files={"media_attributes[][thumbnail]": ("t.png", png(30, 20), "image/png")},
+    )
+    assert r.status_code == 200, r.text
+    third = r.json()["media_attachments"][0]
+    assert third["meta"]["small"]["width"] == 30
+    assert third["preview_url"] != media["preview_url"]
+    assert httpx.get(media["preview_url"]).status_code == 404
+    history = Api(server).get(f"/api/v1/statuses/{status['id']}/history").json()
+    assert len(history) == 3
+    # The same attributes again change nothing: no new version.
+    r = alice.api.put(
+        f"/api/v1/statuses/{status['id']}",
+        json={
+            "status": "new words",
+            "media_ids": [video["id"]],
+            "media_attributes": [{"id": video["id"], "description": "after"}],
+        },
+    )
+    assert r.status_code == 200, r.text
+    assert len(Api(server).get(f"/api/v1/statuses/{status['id']}/history").json()) == 3
+    # Refused, all or nothing: an image takes no thumbnail, a thumbnail must be a file,
+    # and a failing edit leaves the thumbnail it brought behind nowhere.
+    photo = upload(alice)
+    with_photo = post(alice, media_ids=[photo["id"]])
+    r = alice.api.put(
+        f"/api/v1/statuses/{with_photo['id']}",
+        json={
+            "status": "x",
+            "media_ids": [photo["id"]],
+            "media_attributes": [{"id": photo["id"], "thumbnail": thumbnail}],
+        },
+    )
+    assert r.status_code == 422, r.text
+    assert "error" in r.json()
+    r = alice.api.put(
+        f"/api/v1/statuses/{status['id']}",
+        json={
+            "status": "x",
+            "media_ids": [video["id"]],
+            "media_attributes": [{"id": video["id"], "thumbnail": "not a file"}],
+        },
+    )
+    assert r.status_code == 400, r.text
+    assert "error" in r.json()
+    r = alice.api.put(
+        f"/api/v1/statuses/{status['id']}",
+        json={
+            "status": "x",
+            "media_ids": [video["id"]],
+            "media_attributes": [
+                {"id": video["id"], "description": "d" * 1501, "thumbnail": thumbnail}
+            ],
+        },
+    )
+    assert r.status_code == 422, r.text
+    unchanged = alice.api.get(f"/api/v1/statuses/{status['id']}").json()
+    assert unchanged["media_attachments"][0]["preview_url"] == third["preview_url"]
+    assert unchanged["media_attachments"][0]["description"] == "after"
+    assert "new words" in unchanged["content"]
+
+
+def _forget_descriptions(server: RunningServer, status_id: str) -> None:
+    """Make the status's kept versions look like rows kept before descriptions were."""
+    query = text("UPDATE status_edits SET media_descriptions = NULL WHERE status_id = :id")
+    url = server.database.url
+    if url.startswith("sqlite"):
+        engine = create_engine(url, poolclass=NullPool)
+        with engine.begin() as conn:
+            conn.execute(query, {"id": int(status_id)})
+        engine.dispose()
+        return
+
+    async def run() -> None:
+        engine = create_async_engine(
+            url.replace("postgresql://", "postgresql+asyncpg://"), poolclass=NullPool
+        )
+        async with engine.begin() as conn:
+            await conn.execute(query, {"id": int(status_id)})
+        await engine.dispose()
+
+    asyncio.run(run())
+
+
+def test_history_keeps_media_descriptions(server: RunningServer, alice: User) -> None:
+    """Each version of the history shows its media with the descriptions it had (Mastodon's
+    media_descriptions), not the attachment's current one."""
+    photo = upload(alice, "one")
+    other = upload(alice, "")
+    status = post(alice, media_ids=[photo["id"], other["id"]])
+    assert status["media_attachments"][0]["description"] == "one"
+    r = alice.api.put(
+        f"/api/v1/statuses/{status['id']}",
+        json={
+            "status": "first words",
+            "media_ids": [photo["id"], other["id"]],
+            "media_attributes": [{"id": photo["id"], "description": "two"}],
+        },
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["media_attachments"][0]["description"] == "two"
+    r = alice.api.put(
+        f"/api/v1/statuses/{status['id']}",
+        json={
+            "status": "last words",
+            "media_ids": [photo["id"], other["id"]],
+            "media_attributes": [{"id": other["id"], "description": "three"}],
+        },
+    )
+    assert r.status_code == 200, r.text
+    history = Api(server).get(f"/api/v1/statuses/{status['id']}/history").json()
+    assert len(history) == 3
+    for version in history:
+        assert_valid("StatusEdit", version)
+    described = [[(m["id"], m["description"]) for m in v["media_attachments"]] for v in history]
+    assert described == [
+        [(photo["id"], "one"), (other["id"], None)],
+        [(photo["id"], "two"), (other["id"], None)],
+        [(photo["id"], "two"), (other["id"], "three")],
+    ]
+    # Versions kept without descriptions show the media's current ones.
+    _forget_descriptions(server, status["id"])
+    history = Api(server).get(f"/api/v1/statuses/{status['id']}/history").json()
+    assert [[m["description"] for m in v["media_attachments"]] for v in history] == [
+        ["two", "three"],
+        ["two", "three"],
+        ["two", "three"],
+    ]
 
 
 def test_delete_media_or_redraft(server: RunningServer) -> None:

@@ -114,7 +114,9 @@ class RunningServer:
         )
         return [m for m in found if to is None or m["To"] == to]
 
-    def wait_for_mail(self, to: str, timeout: float = 10) -> Message:
+    def wait_for_mail(self, to: str, timeout: float = 30) -> Message:
+        """(A shared server's jobs run one at a time: on a busy machine the mail may queue
+        behind another test's job, such as a transcode.)"""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             found = self.mails(to)

@@ -15,8 +15,10 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from tandem.api.http import JSON, BadRequest
+from tandem.api.locale import request_locale
 from tandem.api.misskey.endpoint import PAYLOAD_TOO_LARGE
 from tandem.api.misskey.schema import invalid
+from tandem.core.i18n import Text, render
 from tandem.web.pages import message
 
 _MASTODON = ("/api/v1/", "/api/v2/", "/oauth/token", "/oauth/revoke", "/oauth/userinfo")
@@ -52,8 +54,9 @@ async def refuse_nul(scope: Scope, receive: Receive, send: Send) -> bool:
     else:
         param = _nul_in_query(scope.get("query_string", b""))
         if param is not None:
-            reason = "must not contain NUL characters"
-            err = BadRequest(f"{param} {reason}", param=param, reason=reason)
+            reason = Text("must not contain NUL characters")
+            message_ = Text("{param} {reason}", param=param, reason=reason)
+            err = BadRequest(message_, param=param, reason=reason)
             response = await bad_request(Request(scope, receive), err)
     if response is None:
         return False
@@ -63,19 +66,22 @@ async def refuse_nul(scope: Scope, receive: Receive, send: Send) -> bool:
 
 async def _not_found(request: Request) -> Response:
     if dialect(request.url.path) == "page":
-        return message(request, "Not found", "There is nothing at this address.", 404)
-    return JSON({"error": "Record not found"}, status_code=404)
+        return message(request, Text("Not found"), Text("There is nothing at this address."), 404)
+    return JSON({"error": render("Record not found", request_locale(request))}, status_code=404)
 
 
 async def bad_request(request: Request, exc: Exception) -> Response:
-    """A BadRequest that reached the app (HTML forms, the query guard), in the path's shape."""
+    """A BadRequest that reached the app (HTML forms, the query guard), in the path's shape
+    and the request's language (`lang`, then Accept-Language: no one is signed in yet)."""
     assert isinstance(exc, BadRequest)
     shape = dialect(request.url.path)
     if shape == "mastodon":
-        return JSON({"error": exc.message}, status_code=exc.status)
+        locale = request_locale(request)
+        return JSON({"error": render(exc.message, locale)}, status_code=exc.status)
     if shape == "misskey":
+        locale = request_locale(request, profile_first=True)
         if exc.status == 413:
-            return PAYLOAD_TOO_LARGE.explained(exc.message).response()
-        return invalid(exc.param or "body", exc.reason).response()
-    title = "Request too large" if exc.status == 413 else "This request is not valid"
+            return PAYLOAD_TOO_LARGE.explained(exc.message).response(locale)
+        return invalid(exc.param or "body", exc.reason).response(locale)
+    title = Text("Request too large") if exc.status == 413 else Text("This request is not valid")
     return message(request, title, exc.message, exc.status)

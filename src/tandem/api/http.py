@@ -47,21 +47,37 @@ class JSON(Response):
 
 @dataclass(frozen=True, slots=True)
 class Kept:
-    """An answer kept for replaying (core/caller_cache.py): its body and headers (rate
+    """An answer kept for replaying (core/caller_cache.py): its body and encoded headers (rate
     limits aside, counted again for each replay), and the caller it was made for."""
 
     body: bytes
-    headers: dict[str, str]
+    raw_headers: tuple[tuple[bytes, bytes], ...]
     principal: Principal | None
 
     @classmethod
     def of(cls, response: Response, principal: Principal | None) -> Kept:
-        headers = {
-            k: v
-            for k, v in response.headers.items()
-            if k != "content-length" and not k.startswith("x-ratelimit")
-        }
+        headers = tuple((k, v) for k, v in response.raw_headers if not k.startswith(b"x-ratelimit"))
         return cls(bytes(response.body), headers, principal)
+
+    def response(self, extra: dict[str, str] | None = None) -> Response:
+        """The kept answer again, plus `extra` headers, without re-encoding the kept ones."""
+        return _Replayed(self.body, self.raw_headers, extra)
+
+
+class _Replayed(Response):
+    def __init__(
+        self,
+        body: bytes,
+        raw_headers: tuple[tuple[bytes, bytes], ...],
+        extra: dict[str, str] | None,
+    ) -> None:
+        self.status_code = 200
+        self.body = body
+        self.background = None
+        # a fresh list: middleware may add headers to the one it is sent
+        self.raw_headers = list(raw_headers)
+        for key, value in (extra or {}).items():
+            self.raw_headers.append((key.lower().encode("latin-1"), value.encode("latin-1")))
 
 
 class BadRequest(Exception):
@@ -81,7 +97,7 @@ class BadRequest(Exception):
 class PayloadTooLarge(BadRequest):
     def __init__(self, limit: int) -> None:
         size = f"{limit // MIB} MB" if limit % MIB == 0 else f"{limit // KIB} KB"
-        super().__init__(f"Request body too large (maximum {size})", 413)
+        super().__init__(Text("Request body too large (maximum {size})", size=size), 413)
         self.limit = limit
 
 

@@ -55,13 +55,18 @@ def request_locale(
     lang: object = None,
     *,
     profile_first: bool = False,
+    fallback: str | None = None,
 ) -> str:
-    """The language to answer this request's errors in (see the module's docstring)."""
+    """The language to answer this request's errors in (see the module's docstring);
+    `fallback` stands for the account's language where there is no principal (a signed-in
+    web page)."""
     explicit = lang if isinstance(lang, str) else request.query_params.get("lang")
     found = supported(explicit)
     if found is None:
         header = request.headers.get("accept-language")
         found = from_accept_language(header) if header else None
+    if found is None and fallback is not None:
+        found = supported(fallback)
     if found is None and principal is not None:
         locale = supported(principal.user.locale if principal.user is not None else None)
         profile = supported(principal.account.lang if principal.account is not None else None)

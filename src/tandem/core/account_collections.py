@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from tandem.core import clock
 from tandem.core.accounts import require
 from tandem.core.errors import Errors, Forbidden, NotFound, Unprocessable, ValidationFailed
-from tandem.core.i18n import too_long
+from tandem.core.i18n import Text, too_long
 from tandem.core.ids import new_id
 from tandem.core.languages import is_language
 from tandem.core.models import Account, AccountCollection, CollectionItem
@@ -122,14 +122,19 @@ async def _featureable(conn: Conn, owner: Account, target: Account) -> None:
     """Mastodon's AccountPolicy#feature?: a discoverable account, no block either way."""
     if target.suspended or not target.discoverable:
         raise Forbidden(
-            f"@{target.acct()} cannot be featured: the account is not discoverable "
-            "(its owner has not chosen to be featured in collections)",
+            Text(
+                "@{acct} cannot be featured: the account is not discoverable "
+                "(its owner has not chosen to be featured in collections)",
+                acct=target.acct(),
+            ),
             code="NOT_FEATUREABLE",
         )
     blocking, blocked = await blocks.between(conn, owner.id, target.id)
     if blocking or blocked:
         raise Forbidden(
-            f"@{target.acct()} cannot be featured while one of you blocks the other",
+            Text(
+                "@{acct} cannot be featured while one of you blocks the other", acct=target.acct()
+            ),
             code="BLOCKING" if blocking else "BLOCKED",
         )
 
@@ -184,7 +189,11 @@ async def create(
     )
     wanted = list(dict.fromkeys(account_ids))
     if len(wanted) > MAX_ITEMS:
-        errors.add("account_ids", "too_many", f"are too many (maximum is {MAX_ITEMS} accounts)")
+        errors.add(
+            "account_ids",
+            "too_many",
+            Text("are too many (maximum is {count} accounts)", count=MAX_ITEMS),
+        )
     errors.raise_if_any()
     now = clock.now()
     collection_id = new_id()
@@ -193,7 +202,7 @@ async def create(
         await account_store.lock_accounts(conn, owner.id)  # the limit holds under races too
         if await store.count_owned(conn, owner.id) >= MAX_COLLECTIONS:
             raise Unprocessable(
-                f"You cannot have more than {MAX_COLLECTIONS} collections",
+                Text("You cannot have more than {count} collections", count=MAX_COLLECTIONS),
                 code="COLLECTION_LIMIT",
             )
         targets = [await require(conn, account_id) for account_id in wanted]
@@ -353,13 +362,18 @@ async def add_item(
             if present.state in SHOWN_STATES:
                 return present  # already done
             raise Unprocessable(
-                f"@{target.acct()} has withdrawn from this collection and cannot be added again",
+                Text(
+                    "@{acct} has withdrawn from this collection and cannot be added again",
+                    acct=target.acct(),
+                ),
                 code="REVOKED",
             )
         await _featureable(conn, owner, target)
         if len(found.items) >= MAX_ITEMS:
             raise Unprocessable(
-                f"A collection holds at most {MAX_ITEMS} accounts: remove one first",
+                Text(
+                    "A collection holds at most {count} accounts: remove one first", count=MAX_ITEMS
+                ),
                 code="TOO_MANY_ITEMS",
             )
         now = clock.now()

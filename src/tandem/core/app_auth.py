@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from tandem.core import clock, permissions
 from tandem.core.errors import NotFound, Unprocessable, ValidationFailed
+from tandem.core.i18n import Text
 from tandem.core.ids import new_id
 from tandem.core.models import AccessToken, Account, Application, Principal, TokenKind
 from tandem.core.oauth import InvalidToken
@@ -47,18 +48,18 @@ def callback_problem(url: str) -> str | None:
     Never: schemes a browser would run or open itself (`javascript:`, `data:`, `file:`…).
     """
     if any(ord(c) < 0x21 or c in "\x7f\\" for c in url):
-        return "must not contain spaces, control characters or backslashes"
+        return Text("must not contain spaces, control characters or backslashes")
     try:
         parts = urlsplit(url)
     except ValueError:
-        return "must be a valid URL"
+        return Text("must be a valid URL")
     scheme = parts.scheme.lower()
     if not scheme:
-        return "must be an absolute URL"
+        return Text("must be an absolute URL")
     if scheme in DANGEROUS_SCHEMES or not _APP_SCHEME.match(scheme):
-        return f"must not use the {scheme}: scheme"
+        return Text("must not use the {scheme}: scheme", scheme=scheme)
     if scheme in ("http", "https") and not parts.hostname:
-        return "must name a host"
+        return Text("must name a host")
     return None
 
 

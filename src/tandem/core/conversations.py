@@ -1,7 +1,8 @@
 """Direct conversations (Mastodon's /api/v1/conversations): each participant of a direct
 thread has a conversation per set of other participants, holding its statuses, the last one
 and whether it is unread (Mastodon's AccountConversation). A direct status joins its author's
-conversation (read) and those of the mentioned accounts it notifies (unread); deleting it
+conversation (read) and those of the mentioned accounts it notifies (unread): not of one whose
+notification policy held the mention back, until that request is accepted; deleting it
 takes it out, and a conversation left empty goes."""
 
 from __future__ import annotations
@@ -45,6 +46,20 @@ async def on_posted(conn: Conn, status: Status, recipient_ids: Iterable[int]) ->
         others = sorted(everyone - {account_id})
         unread = account_id != status.account_id
         await store.add_status(conn, account_id, root, others, status.id, unread)
+
+
+async def on_unfiltered(conn: Conn, account_id: int, status_ids: Iterable[int]) -> None:
+    """Direct statuses whose mentions the account's notification policy held back are shown
+    at last (an accepted notification request): they join its conversations, unread, as
+    Mastodon's UnfilterNotificationsWorker does (a held-back one joined none)."""
+    found = await status_store.get_many(conn, status_ids)
+    for status_id in sorted(found):
+        status = found[status_id]
+        if status.visibility != "direct":
+            continue
+        root = await thread_store.root_id(conn, status.id)
+        others = {status.account_id, *(m.account_id for m in status.mentions)} - {account_id}
+        await store.add_status(conn, account_id, root, sorted(others), status.id, True)
 
 
 async def on_deleted(conn: Conn, status: Status) -> None:

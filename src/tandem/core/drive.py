@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from typing import Literal, TypeVar
 
 from tandem.config import Settings
@@ -33,7 +33,7 @@ from tandem.core.models import Account, ImageRef, MediaAttachment, MediaKind, Me
 from tandem.store import accounts as account_store
 from tandem.store import jobs as job_store
 from tandem.store import media as store
-from tandem.store.db import Database
+from tandem.store.db import Conn, Database
 from tandem.store.files import MediaFiles
 
 NAME_LIMIT = 200
@@ -254,28 +254,56 @@ async def convert_queued(
     return updated
 
 
-async def set_thumbnail(
-    db: Database, settings: Settings, files: MediaFiles, media: MediaAttachment, upload: Upload
-) -> MediaAttachment:
-    """A thumbnail the client chose for its video or audio file, replacing the one before."""
+@dataclass(frozen=True)
+class NewThumbnail:
+    """A client's thumbnail for a video or audio file, processed and on disk but not yet
+    recorded: `record_thumbnail` inside a write, `discard_thumbnails` when that fails."""
+
+    media_id: int
+    ref: ImageRef
+    blurhash: str | None
+
+
+async def prepare_thumbnail(
+    settings: Settings, files: MediaFiles, media: MediaAttachment, upload: Upload
+) -> NewThumbnail:
     if media.type not in ("video", "audio", "gifv"):
         raise ValidationFailed.one(
             "thumbnail", "invalid", "can only be given for a video or audio file"
         )
     custom = await _custom_thumbnail(settings, upload)
     ref = _image_ref(files, media.id, "thumbnail", custom.small)
+    return NewThumbnail(media.id, ref, custom.blurhash)
+
+
+async def record_thumbnail(conn: Conn, new: NewThumbnail) -> MediaAttachment:
+    """Put the new thumbnail in place (the row locked); the row as it was before, whose
+    thumbnail file (if any) the caller deletes once the transaction has committed."""
+    current = await store.lock_one(conn, new.media_id)
+    if current is None:
+        raise NotFound("file")
+    await store.set_thumbnail(conn, new.media_id, new.ref, new.blurhash)
+    return current
+
+
+def discard_thumbnails(files: MediaFiles, thumbnails: Iterable[NewThumbnail]) -> None:
+    files.delete(*(t.ref.path for t in thumbnails))
+
+
+async def set_thumbnail(
+    db: Database, settings: Settings, files: MediaFiles, media: MediaAttachment, upload: Upload
+) -> MediaAttachment:
+    """A thumbnail the client chose for its video or audio file, replacing the one before."""
+    new = await prepare_thumbnail(settings, files, media, upload)
     try:
         async with db.write() as conn:
-            current = await store.lock_one(conn, media.id)
-            if current is None:
-                raise NotFound("file")
-            await store.set_thumbnail(conn, media.id, ref, custom.blurhash)
+            current = await record_thumbnail(conn, new)
     except BaseException:
-        files.delete(ref.path)
+        discard_thumbnails(files, [new])
         raise
     if current.thumbnail is not None:
         files.delete(current.thumbnail.path)
-    return replace(current, thumbnail=ref, blurhash=custom.blurhash)
+    return replace(current, thumbnail=new.ref, blurhash=new.blurhash)
 
 
 async def own(db: Database, account: Account, file_id: int) -> MediaAttachment:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from tandem.config import Settings
 from tandem.core import clock, mail
 from tandem.core.errors import Errors, Forbidden, ValidationFailed
+from tandem.core.i18n import Text
 from tandem.core.models import Account, Principal
 from tandem.core.registration import check_email
 from tandem.core.tokens import digest, new_secret
@@ -14,8 +15,10 @@ from tandem.store import jobs as job_store
 from tandem.store import users as user_store
 from tandem.store.db import Database
 
-NOT_WAITING = "This method is only available while the e-mail is awaiting confirmation"
-OTHER_APP = "This method is only available to the application the user originally signed-up with"
+NOT_WAITING = Text("This method is only available while the e-mail is awaiting confirmation")
+OTHER_APP = Text(
+    "This method is only available to the application the user originally signed-up with"
+)
 
 
 async def resend(db: Database, settings: Settings, principal: Principal, email: str | None) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from tandem.config import Settings
 from tandem.core import drive
 from tandem.core.errors import DomainError, Errors, NotFound, ValidationFailed
-from tandem.core.i18n import too_long
+from tandem.core.i18n import Text, too_long
 from tandem.core.images import Upload
 from tandem.core.models import Account, MediaAttachment
 from tandem.store import media as store
@@ -19,9 +19,9 @@ from tandem.store.db import Database
 from tandem.store.files import MediaFiles
 
 DESCRIPTION_LIMIT = 1500
-NOT_READY = "Cannot attach files that have not finished processing. Try again in a moment!"
+NOT_READY = Text("Cannot attach files that have not finished processing. Try again in a moment!")
 # Mastodon's processing_error: what GET/PUT answer for a file whose conversion failed.
-PROCESSING_FAILED = "Error processing thumbnail for uploaded media"
+PROCESSING_FAILED = Text("Error processing thumbnail for uploaded media")
 
 
 def parse_focus(raw: str | None) -> tuple[float, float] | None:

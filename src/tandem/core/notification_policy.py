@@ -98,7 +98,7 @@ async def update(db: Database, owner: Account, changes: dict[str, str]) -> Notif
         if name not in store.FIELDS:
             continue
         if value not in CHOICES:
-            errors.add(name, "ERR_INCLUSION", "is not included in the list")
+            errors.add(name, "inclusion", "is not included in the list")
     errors.raise_if_any()
     wanted = {k: v for k, v in changes.items() if k in store.FIELDS}
     async with db.write() as conn:
@@ -106,3 +106,34 @@ async def update(db: Database, owner: Account, changes: dict[str, str]) -> Notif
         if wanted:
             await store.save(conn, owner.id, policy, clock.now())
         return policy
+
+
+# Mastodon 4.3's compatibility with the v1 policy (/api/v1/notifications/policy): each boolean
+# stands for one condition of the same policy.
+V1_FIELDS = {
+    "filter_not_following": "for_not_following",
+    "filter_not_followers": "for_not_followers",
+    "filter_new_accounts": "for_new_accounts",
+    "filter_private_mentions": "for_private_mentions",
+}
+
+
+def v1_view(policy: NotificationPolicy) -> dict[str, bool]:
+    """The v1 booleans: a condition that does not accept (filter or drop) filters."""
+    return {v1: getattr(policy, field) != "accept" for v1, field in V1_FIELDS.items()}
+
+
+async def update_v1(
+    db: Database, owner: Account, changes: dict[str, bool | None]
+) -> NotificationPolicy:
+    """Set v1 booleans (true: "filter", false: "accept"; None: a value that is no boolean)."""
+    errors = Errors()
+    for name, value in changes.items():
+        if name in V1_FIELDS and value is None:
+            errors.add(name, "inclusion", "is not included in the list")
+    errors.raise_if_any()
+    return await update(
+        db,
+        owner,
+        {V1_FIELDS[k]: "filter" if v else "accept" for k, v in changes.items() if k in V1_FIELDS},
+    )

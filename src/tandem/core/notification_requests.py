@@ -2,10 +2,12 @@
 recipient's policy held back (core/notification_policy.py), one request per sender.
 
 Accepting a request remembers the sender (their later notifications pass the policy) and
-shows their held-back notifications, in the same transaction: Mastodon does that in a job
+shows their held-back notifications (their direct statuses join the recipient's
+conversations), in the same transaction: Mastodon does that in a job
 and answers `merged: false` until it ran, here it is merged as soon as the call returns.
 Dismissing a request removes it and the notifications it held (as Mastodon's cleanup job);
-a later filtered mention opens a new one.
+a later filtered mention opens a new one. A request's count is read from the notifications
+it holds (store/notification_requests.py), so it follows them however they go.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tandem.core import clock
+from tandem.core import clock, conversations
 from tandem.core.errors import NotFound
 from tandem.core.models import Account, Page
 from tandem.core.statuses import StatusBundle, bundle
@@ -67,6 +69,8 @@ async def accept(db: Database, owner: Account, request_ids: Sequence[int], *, on
         senders = [r.from_account_id for r in found]
         for sender in senders:
             await store.permit(conn, owner.id, sender, now)
+        direct = await notification_store.filtered_direct_mentions(conn, owner.id, senders)
+        await conversations.on_unfiltered(conn, owner.id, direct)
         await notification_store.unfilter_from(conn, owner.id, senders)
         await store.remove(conn, owner.id, [r.id for r in found])
 

@@ -15,6 +15,7 @@ from tandem.core.statuses import StatusBundle, bundle
 from tandem.store import accounts as account_store
 from tandem.store import markers as marker_store
 from tandem.store import notification_groups as group_store
+from tandem.store import notification_requests as request_store
 from tandem.store import notifications as store
 from tandem.store import statuses as status_store
 from tandem.store.db import Conn, Database
@@ -99,6 +100,8 @@ async def dismiss(db: Database, owner: Account, notification_id: int | None = No
     """Delete one notification (NotFound when it is not one's own), or all of them."""
     async with db.write() as conn:
         gone = await store.delete_for(conn, owner.id, notification_id)
+        if gone:  # a held-back one leaves its request with less (or nothing) to show
+            await request_store.reconsider(conn, [owner.id])
     if notification_id is not None and not gone:
         raise NotFound("notification")
 
@@ -190,4 +193,5 @@ async def dismiss_group(
 ) -> None:
     """Remove a group; one already gone answers like a repeated request (nothing to do)."""
     async with db.write() as conn:
-        await group_store.delete_group(conn, owner.id, key, grouped)
+        if await group_store.delete_group(conn, owner.id, key, grouped):
+            await request_store.reconsider(conn, [owner.id])

@@ -22,13 +22,13 @@ def _redirect_uri_problem(uri: str) -> str | None:
         return None
     parts = urlsplit(uri)
     if not parts.scheme:
-        return "must be an absolute URI."
+        return Text("must be an absolute URI.")
     if parts.scheme.lower() in _FORBIDDEN_SCHEMES:
-        return "is forbidden by the server."
+        return Text("is forbidden by the server.")
     if parts.fragment:
-        return "cannot contain a fragment."
+        return Text("cannot contain a fragment.")
     if parts.scheme in ("http", "https") and not parts.netloc:
-        return "must be a valid URI."
+        return Text("must be a valid URI.")
     return None
 
 

@@ -251,6 +251,9 @@ async def block(db: Database, actor: Account, target_id: int, *, again_ok: bool 
         await _drop_follow(conn, target.id, actor.id)
         await follows.take_request(conn, target.id, actor.id)
         await endorsements.remove(conn, target.id, actor.id)
+        # Mastodon's AfterBlockService: what the blocked account notified goes, with its
+        # notification request.
+        await notification_store.delete_from(conn, actor.id, target.id)
         return await _related(conn, actor, target)
 
 

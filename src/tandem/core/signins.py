@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from tandem.core import clock, sessions, twofactor
 from tandem.core.errors import AuthenticationFailed, DomainError, RateLimited
+from tandem.core.i18n import Text
 from tandem.core.models import Account, Page, SignIn, User
 from tandem.core.ratelimits import Hit, RateLimiter, ip_key
 from tandem.store import signins as store
@@ -20,7 +21,7 @@ class SecondFactorNeeded(DomainError):
     """The password was right; a TOTP or backup code must follow."""
 
     def __init__(self) -> None:
-        super().__init__("A two-factor code is required.")
+        super().__init__(Text("A two-factor code is required."))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from tandem.core.models import Account
 from tandem.core.statuses import StatusBundle, bundle
 from tandem.store import accounts as account_store
 from tandem.store import media as media_store
+from tandem.store import notification_requests as request_store
 from tandem.store import statuses as store
 from tandem.store.db import Database
 from tandem.store.files import MediaFiles
@@ -50,6 +51,9 @@ async def delete(
             losses[reblogger] = losses.get(reblogger, 0) + 1
         if await store.delete_status(conn, status.id, account.id) is None:
             raise NotFound("status")
+        # Its notifications went with it (a cascade): requests that held them are counted
+        # again, or go when left empty.
+        await request_store.reconsider(conn, [m.account_id for m in status.mentions], account.id)
         for account_id in sorted(losses):  # the order the rows were locked in
             await account_store.adjust_counts(conn, account_id, statuses=-losses[account_id])
         await account_store.set_last_status_at(

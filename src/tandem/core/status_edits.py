@@ -5,13 +5,14 @@ those who reblogged it are told (`update` notifications, Mastodon's rule)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from tandem.config import Settings
-from tandem.core import clock, media, polls, preview_cards, text, urls
+from tandem.core import clock, drive, media, polls, preview_cards, text, urls
 from tandem.core.errors import Forbidden, NotFound, Unprocessable, ValidationFailed
 from tandem.core.i18n import too_long
+from tandem.core.images import Upload
 from tandem.core.models import Account, MediaAttachment, Status, User
 from tandem.core.poll_rules import NewPoll
 from tandem.core.statuses import (
@@ -30,13 +31,18 @@ from tandem.store import polls as poll_store
 from tandem.store import status_edits as store
 from tandem.store import statuses as status_store
 from tandem.store.db import Conn, Database
+from tandem.store.files import MediaFiles
 
 
 @dataclass(frozen=True)
 class MediaChange:
+    """Mastodon's `media_attributes[]`: new alt text, focus or (video, audio) thumbnail of
+    an attachment the edited status keeps."""
+
     id: int
     description: str | None = None
     focus: str | None = None
+    thumbnail: Upload | None = None
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,63 @@ class Edit:
 
 
 async def edit(
-    db: Database, settings: Settings, account: Account, user: User, status_id: int, change: Edit
+    db: Database,
+    settings: Settings,
+    files: MediaFiles,
+    account: Account,
+    user: User,
+    status_id: int,
+    change: Edit,
+) -> StatusBundle:
+    # New thumbnails are processed and written before the transaction (as PUT /media does:
+    # core/drive.py), recorded inside it, and removed again if it fails; the ones they
+    # replace go once it has committed.
+    thumbnails = await _new_thumbnails(db, settings, files, account, change.media_changes)
+    replaced: list[MediaAttachment] = []
+    try:
+        found = await _edit(db, settings, account, user, status_id, change, thumbnails, replaced)
+    except BaseException:
+        drive.discard_thumbnails(files, thumbnails.values())
+        raise
+    recorded = {m.id for m in replaced}
+    drive.discard_thumbnails(files, [t for t in thumbnails.values() if t.media_id not in recorded])
+    files.delete(*(m.thumbnail.path for m in replaced if m.thumbnail is not None))
+    return found
+
+
+async def _new_thumbnails(
+    db: Database,
+    settings: Settings,
+    files: MediaFiles,
+    account: Account,
+    changes: Sequence[MediaChange],
+) -> dict[int, drive.NewThumbnail]:
+    wanted = {c.id: c.thumbnail for c in changes if c.thumbnail is not None}
+    if not wanted:
+        return {}
+    async with db.read() as conn:
+        found = await media_store.get_many(conn, wanted)
+    prepared: dict[int, drive.NewThumbnail] = {}
+    try:
+        for media_id, upload in wanted.items():
+            item = found.get(media_id)
+            if item is not None and item.account_id == account.id:  # others: refused below
+                prepared[media_id] = await drive.prepare_thumbnail(settings, files, item, upload)
+    except BaseException:
+        drive.discard_thumbnails(files, prepared.values())
+        raise
+    return prepared
+
+
+async def _edit(
+    db: Database,
+    settings: Settings,
+    account: Account,
+    user: User,
+    status_id: int,
+    change: Edit,
+    thumbnails: dict[int, drive.NewThumbnail],
+    replaced: list[MediaAttachment],
 ) -> StatusBundle:
     now = clock.now()
     async with db.write() as conn:
@@ -87,21 +149,34 @@ async def edit(
             if item.status_id not in (None, status.id):
                 raise Unprocessable("Media has already been attached to another post")
         media.check_attachable(found.values())
+        # As Mastodon's update_media_attachments!: attributes of media the status does not
+        # keep are ignored, and only a real change to one makes a new version.
+        media_changed = False
         for media_change in change.media_changes:
-            if media_change.id in found:
-                description = media_change.description
-                if description is not None and len(description) > media.DESCRIPTION_LIMIT:
-                    raise ValidationFailed.one(
-                        "description",
-                        "too_long",
-                        too_long(media.DESCRIPTION_LIMIT),
-                    )
-                await media_store.update_details(
-                    conn,
-                    media_change.id,
-                    description=description.strip() if description is not None else None,
-                    focus=media.parse_focus(media_change.focus),
+            item = found.get(media_change.id)
+            if item is None:
+                continue
+            description = media_change.description
+            if description is not None and len(description) > media.DESCRIPTION_LIMIT:
+                raise ValidationFailed.one(
+                    "description",
+                    "too_long",
+                    too_long(media.DESCRIPTION_LIMIT),
                 )
+            description = description.strip() if description is not None else None
+            focus = media.parse_focus(media_change.focus)
+            await media_store.update_details(
+                conn, media_change.id, description=description, focus=focus
+            )
+            new_thumbnail = thumbnails.get(media_change.id)
+            if new_thumbnail is not None:
+                replaced.append(await drive.record_thumbnail(conn, new_thumbnail))
+            media_changed = (
+                media_changed
+                or new_thumbnail is not None
+                or (description is not None and description != item.description)
+                or (focus is not None and tuple(focus) != tuple(item.focus))
+            )
         body = change.text.strip()
         spoiler = change.spoiler_text.strip()
         sensitive = bool(change.sensitive) or bool(spoiler)
@@ -116,7 +191,7 @@ async def edit(
             or spoiler != status.spoiler_text
             or sensitive != status.sensitive
             or media_ids != [m.id for m in status.media]
-            or bool(change.media_changes)
+            or media_changed
         )
         if not changed:
             if language != status.language:
@@ -193,6 +268,7 @@ def _version(status: Status, at: datetime, poll_options: list[str] | None) -> st
         media_ids=[m.id for m in status.media],
         poll_options=poll_options,
         created_at=at,
+        media_descriptions=[m.description for m in status.media],
     )
 
 
@@ -201,6 +277,21 @@ class History:
     versions: list[store.Version]
     author: Account
     media: dict[int, MediaAttachment] = field(default_factory=dict)
+
+    def media_of(self, version: store.Version) -> list[MediaAttachment]:
+        """The version's media in its order, each with the description it had then (as
+        Mastodon's ordered_media_attachments); a version kept without descriptions shows
+        the current ones, and media since deleted are left out."""
+        kept = version.media_descriptions
+        shown = []
+        for index, media_id in enumerate(version.media_ids):
+            item = self.media.get(media_id)
+            if item is None:
+                continue
+            if kept is not None and index < len(kept):
+                item = replace(item, description=kept[index])
+            shown.append(item)
+        return shown
 
 
 async def history(db: Database, viewer: Account | None, status_id: int) -> History:

@@ -292,10 +292,10 @@ async def create(
         if parent is not None:
             await store.adjust(conn, parent.id, replies=1)
         reached: list[int] = []  # the mentioned accounts this post notifies
+        held: set[int] = set()  # …and those whose policy filtered or dropped the mention
         for target in mention_ids:
             if target != account.id and not await ignores(conn, target, account.id, status.id):
-                reached.append(target)
-                await notification_store.insert(
+                _, verdict = await notification_store.insert_judged(
                     conn,
                     account_id=target,
                     from_account_id=account.id,
@@ -303,10 +303,14 @@ async def create(
                     status_id=status.id,
                     now=now,
                 )
+                if verdict != "accept":  # held back: no webhook, no conversation (yet)
+                    held.add(target)
+                    continue
+                reached.append(target)
                 await webhooks.emit(conn, target, "mention", note_id=status.id)
         await webhooks.emit(conn, account.id, "note", note_id=status.id)
         await status_subscriptions.notify(conn, status, now)
-        if parent is not None and parent.account_id != account.id:
+        if parent is not None and parent.account_id not in (account.id, *held):
             await webhooks.emit(conn, parent.account_id, "reply", note_id=status.id)
         stored = await store.get(conn, status.id)
         assert stored is not None

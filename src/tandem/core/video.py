@@ -34,6 +34,7 @@ from av.video.stream import VideoStream
 from PIL import Image, ImageSequence
 
 from tandem.core import filetypes
+from tandem.core.i18n import Text, too_large
 from tandem.core.images import (
     MAX_ANIMATION_FRAMES,
     MAX_GIF_PIXELS,
@@ -55,7 +56,9 @@ VIDEO_TYPES = ("video/mp4", "video/quicktime", "video/webm", "video/x-matroska")
 AUDIO_TYPES = ("audio/mpeg", "audio/ogg", "audio/mp4", "audio/wav", "audio/flac")
 AV_TYPES = VIDEO_TYPES + AUDIO_TYPES
 
-_INVALID = "could not be read as video or audio (send MP4, WebM, MOV, MP3, OGG, M4A, WAV or FLAC)"
+_INVALID = Text(
+    "could not be read as video or audio (send MP4, WebM, MOV, MP3, OGG, M4A, WAV or FLAC)"
+)
 _MP4_FORMATS = {"mov", "mp4", "m4a", "3gp", "3g2", "mj2"}
 _WEB_AUDIO = {"mp3": ("mp3", "audio/mpeg", "mp3"), "aac": ("mp4", "audio/mp4", "m4a")}
 
@@ -83,8 +86,11 @@ class _Clock:
         if time.monotonic() > self.deadline:
             raise ImageProblem(
                 TOO_COMPLEX,
-                "took too long to process (send a shorter or smaller video, "
-                f"at most {MAX_PROCESSING_SECONDS:.0f} seconds of work)",
+                Text(
+                    "took too long to process (send a shorter or smaller video, "
+                    "at most {count} seconds of work)",
+                    count=f"{MAX_PROCESSING_SECONDS:.0f}",
+                ),
             )
 
 
@@ -101,7 +107,7 @@ def process(data: bytes, max_bytes: int, seconds: float = MAX_PROCESSING_SECONDS
     if not data:
         raise ImageProblem("blank", "can't be blank (the file is empty)")
     if len(data) > max_bytes:
-        raise ImageProblem("less_than", f"must be less than {max_bytes // (1024 * 1024)} MB")
+        raise ImageProblem("less_than", too_large(max_bytes))
     clock = _Clock(seconds)
     try:
         if is_animated_gif(data):
@@ -111,7 +117,7 @@ def process(data: bytes, max_bytes: int, seconds: float = MAX_PROCESSING_SECONDS
     except ImageProblem:
         raise
     except (av.error.FFmpegError, ValueError, EOFError):  # damaged or odd streams
-        raise ImageProblem("invalid", f"is invalid ({_INVALID})") from None
+        raise ImageProblem("invalid", Text("is invalid ({problem})", problem=_INVALID)) from None
 
 
 def check(data: bytes, max_bytes: int) -> AvKind:
@@ -120,7 +126,7 @@ def check(data: bytes, max_bytes: int) -> AvKind:
     if not data:
         raise ImageProblem("blank", "can't be blank (the file is empty)")
     if len(data) > max_bytes:
-        raise ImageProblem("less_than", f"must be less than {max_bytes // (1024 * 1024)} MB")
+        raise ImageProblem("less_than", too_large(max_bytes))
     if is_animated_gif(data):
         _check_gif(data)
         return "gifv"
@@ -128,12 +134,14 @@ def check(data: bytes, max_bytes: int) -> AvKind:
         with av.open(io.BytesIO(data), "r", options={"probesize": "5000000"}) as source:
             video, audio = _streams(source)
     except (av.error.FFmpegError, ValueError):
-        raise ImageProblem("invalid", f"is invalid ({_INVALID})") from None
+        raise ImageProblem("invalid", Text("is invalid ({problem})", problem=_INVALID)) from None
     if video is not None:
         _check_video(video)
         return "video" if audio is not None else "gifv"
     if audio is None:
-        raise ImageProblem("invalid", f"is invalid (no video or audio stream; {_INVALID})")
+        raise ImageProblem(
+            "invalid", Text("is invalid (no video or audio stream; {problem})", problem=_INVALID)
+        )
     return "audio"
 
 
@@ -166,14 +174,22 @@ def _check_video(stream: VideoStream) -> None:
         raise ImageProblem("invalid", "is invalid (the video stream has no picture size)")
     if width * height > MAX_VIDEO_PIXELS:
         raise ImageProblem(
-            "too_big", f"is too big ({width}x{height} videos are not supported; at most 3840x2160)"
+            "too_big",
+            Text(
+                "is too big ({width}x{height} videos are not supported; at most 3840x2160)",
+                width=width,
+                height=height,
+            ),
         )
     rate = stream.average_rate or stream.guessed_rate
     if rate is not None and math.floor(rate) > MAX_FRAME_RATE:
         raise ImageProblem(
             "too_big",
-            f"has too high a frame rate ({math.floor(rate)}fps videos are not supported; "
-            f"at most {MAX_FRAME_RATE})",
+            Text(
+                "has too high a frame rate ({rate}fps videos are not supported; at most {max})",
+                rate=math.floor(rate),
+                max=MAX_FRAME_RATE,
+            ),
         )
 
 
@@ -213,7 +229,9 @@ def _process(source: InputContainer, data: bytes, clock: _Clock) -> ProcessedAV:
             )
         return _describe(out, content_type, ext, clock)
     if audio is None:
-        raise ImageProblem("invalid", f"is invalid (no video or audio stream; {_INVALID})")
+        raise ImageProblem(
+            "invalid", Text("is invalid (no video or audio stream; {problem})", problem=_INVALID)
+        )
     acodec = audio.codec_context.name
     if acodec == "mp3" or (acodec == "aac" and container & _MP4_FORMATS):
         fmt, content_type, ext = _WEB_AUDIO[acodec]
@@ -308,7 +326,10 @@ def _transcode_audio(source: InputContainer, audio: AudioStream, clock: _Clock) 
 def _too_long() -> ImageProblem:
     return ImageProblem(
         TOO_COMPLEX,
-        f"is too long to process (more than {MAX_VIDEO_FRAMES:,} frames; send a shorter video)",
+        Text(
+            "is too long to process (more than {count} frames; send a shorter video)",
+            count=f"{MAX_VIDEO_FRAMES:,}",
+        ),
     )
 
 
@@ -320,8 +341,12 @@ def _check_gif(data: bytes) -> Image.Image:
     if image.width * image.height > MAX_GIF_PIXELS:
         raise ImageProblem(
             "too_big",
-            f"is too big for an animation ({image.width}x{image.height}; "
-            f"at most {MAX_GIF_PIXELS:,} pixels)",
+            Text(
+                "is too big for an animation ({width}x{height}; at most {max} pixels)",
+                width=image.width,
+                height=image.height,
+                max=f"{MAX_GIF_PIXELS:,}",
+            ),
         )
     check_animation(gif_frames(data, MAX_ANIMATION_FRAMES + 1), image.width, image.height)
     return image

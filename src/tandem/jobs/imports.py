@@ -10,18 +10,19 @@ import asyncio
 from typing import Any
 
 from tandem.api.misskey import formats
-from tandem.core import accounts, drive, imports, notifications
+from tandem.core import accounts, drive, imports, notifications, sessions
 from tandem.core.errors import DomainError
+from tandem.core.i18n import DEFAULT, Text, render, supported
 from tandem.core.models import Account, MediaAttachment
 from tandem.jobs.worker import JobContext
 from tandem.services import Services
 
 _TITLES = {
-    "following": "Follows imported",
-    "blocking": "Blocks imported",
-    "muting": "Mutes imported",
-    "antennas": "Antennas imported",
-    "user-lists": "User lists imported",
+    "following": Text("Follows imported"),
+    "blocking": Text("Blocks imported"),
+    "muting": Text("Mutes imported"),
+    "antennas": Text("Antennas imported"),
+    "user-lists": Text("User lists imported"),
 }
 
 
@@ -59,15 +60,15 @@ async def import_(ctx: JobContext) -> None:
     if owner is None:
         return
     tally = imports.Tally(int(ctx.progress.get("done", 0)), int(ctx.progress.get("skipped", 0)))
-    problem = None
+    problem: Text | None = None
     try:
         media = await drive.own(services.db, owner, p["file_id"])
         # Reading and parsing a file of up to 512 KB: off the event loop.
         entries = await asyncio.to_thread(_read_entries, kind, services, media)
     except formats.BadFile as bad:
-        entries, problem = [], str(bad)
+        entries, problem = [], bad.message
     except (DomainError, FileNotFoundError):  # the file was deleted before the job ran
-        entries, problem = [], "the file is no longer in your Drive"
+        entries, problem = [], Text("the file is no longer in your Drive")
     position = int(ctx.progress.get("line", 0))
     size = max(1, settings.job_batch_size)
     while position < len(entries):
@@ -78,10 +79,16 @@ async def import_(ctx: JobContext) -> None:
         if settings.job_batch_pause and position < len(entries):
             await asyncio.sleep(settings.job_batch_pause)
     body = (
-        f"Nothing was imported: {problem}."
+        Text("Nothing was imported: {problem}.", problem=problem)
         if problem
-        else f"{tally.done} imported, {tally.skipped} skipped (unknown or unavailable)."
+        else Text(
+            "{done} imported, {skipped} skipped (unknown or unavailable).",
+            done=tally.done,
+            skipped=tally.skipped,
+        )
     )
-    await notifications.post(
-        services.db, owner.id, "import_completed", {"header": _TITLES[kind], "body": body}
-    )
+    # The notification keeps its texts: written in the owner's language (as e-mails are).
+    found = await sessions.user_of(services.db, owner.id)
+    lang = supported(owner.lang) or supported(found[1].locale if found else None) or DEFAULT
+    texts = {"header": render(_TITLES[kind], lang), "body": render(body, lang)}
+    await notifications.post(services.db, owner.id, "import_completed", texts)

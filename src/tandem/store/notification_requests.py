@@ -1,17 +1,25 @@
 """Queries on notification requests (one per recipient and sender of filtered mentions or
 quotes), on the senders a recipient accepted, and what the policy asks about a sender
-(core/notification_policy.py decides)."""
+(core/notification_policy.py decides).
+
+A request's `notifications_count` and the policy's summary are counted from the filtered
+notifications themselves whenever they are read, so they cannot drift when notifications go
+by other ways (a status deleted, a notification dismissed, a block): a request with nothing
+left is not shown, as Mastodon's `reconsider_existence!` destroys it. The stored column is
+kept up to date by `record` and `reconsider` (called where notifications are removed)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, exists, func, literal, select, update
+from sqlalchemy import ColumnElement, case, delete, exists, func, literal, not_, select, update
 
 from tandem.core.ids import new_id
 from tandem.core.models import NotificationPolicy, Page
-from tandem.core.notification_policy import Sender
+from tandem.core.notification_policy import REQUEST_TYPES, Sender
 from tandem.store.db import AnyRow, Conn
 from tandem.store.notification_policies import FIELDS
 from tandem.store.paging import newest_first
@@ -43,6 +51,32 @@ class Request:
     updated_at: datetime
 
 
+def _held() -> list[ColumnElement[bool]]:
+    """The request's filtered notifications (correlated to the request row): the mentions
+    and quotes of its sender, as Mastodon's `prepare_notifications_count` counts them."""
+    return [
+        notifications.c.account_id == notification_requests.c.account_id,
+        notifications.c.from_account_id == notification_requests.c.from_account_id,
+        notifications.c.filtered.is_(True),
+        notifications.c.type.in_(REQUEST_TYPES),
+    ]
+
+
+def _held_count() -> ColumnElement[int]:
+    """How many notifications the request holds, counted up to Mastodon's 100."""
+    counted = select(func.count()).select_from(notifications).where(*_held()).scalar_subquery()
+    return case((counted > MAX_MEANINGFUL_COUNT, MAX_MEANINGFUL_COUNT), else_=counted)
+
+
+def _pending() -> ColumnElement[bool]:
+    """The request still holds something (an emptied one is gone, as in Mastodon)."""
+    return exists().where(*_held())
+
+
+def _shown() -> Any:
+    return select(notification_requests, _held_count().label("held")).where(_pending())
+
+
 def _request(row: AnyRow) -> Request:
     m = row._mapping
     return Request(
@@ -50,7 +84,7 @@ def _request(row: AnyRow) -> Request:
         account_id=m["account_id"],
         from_account_id=m["from_account_id"],
         last_status_id=m["last_status_id"],
-        notifications_count=int(m["notifications_count"]),
+        notifications_count=int(m["held"]),
         created_at=m["created_at"],
         updated_at=m["updated_at"],
     )
@@ -150,6 +184,7 @@ async def _filtered_count(conn: Conn, account_id: int, from_account_id: int) -> 
             notifications.c.account_id == account_id,
             notifications.c.from_account_id == from_account_id,
             notifications.c.filtered.is_(True),
+            notifications.c.type.in_(REQUEST_TYPES),
         )
         .limit(MAX_MEANINGFUL_COUNT)
         .subquery()
@@ -187,7 +222,7 @@ async def record(
 
 
 async def page(conn: Conn, account_id: int, window: Page) -> list[Request]:
-    stmt = select(notification_requests).where(notification_requests.c.account_id == account_id)
+    stmt = _shown().where(notification_requests.c.account_id == account_id)
     rows = await newest_first(conn, stmt, notification_requests.c.id, window)
     return [_request(r) for r in rows]
 
@@ -196,7 +231,7 @@ async def get_many(conn: Conn, account_id: int, ids: list[int]) -> list[Request]
     if not ids:
         return []
     rows = await conn.execute(
-        select(notification_requests)
+        _shown()
         .where(
             notification_requests.c.account_id == account_id,
             notification_requests.c.id.in_(ids),
@@ -228,19 +263,45 @@ async def remove(conn: Conn, account_id: int, request_ids: list[int]) -> None:
         )
 
 
+async def reconsider(
+    conn: Conn, account_ids: Iterable[int], from_account_id: int | None = None
+) -> None:
+    """After notifications of these recipients went (from that sender, when given): their
+    requests left empty go and the others are counted again (Mastodon's
+    `reconsider_existence!`), in the transaction that removed the notifications."""
+    owners = sorted(set(account_ids))
+    if not owners:
+        return
+    where: list[ColumnElement[bool]] = [notification_requests.c.account_id.in_(owners)]
+    if from_account_id is not None:
+        where.append(notification_requests.c.from_account_id == from_account_id)
+    # The rows first, in ascending id order (PostgreSQL): two of these on one account's
+    # requests then wait for each other instead of crossing.
+    await conn.execute(
+        select(notification_requests.c.id)
+        .where(*where)
+        .order_by(notification_requests.c.id)
+        .with_for_update()
+    )
+    await conn.execute(delete(notification_requests).where(*where, not_(_pending())))
+    await conn.execute(
+        update(notification_requests).where(*where).values(notifications_count=_held_count())
+    )
+
+
 async def summary(conn: Conn, account_id: int) -> tuple[int, int]:
-    """(pending requests, their filtered notifications), each counted up to Mastodon's 100."""
+    """(pending requests, their filtered notifications), each counted up to Mastodon's 100,
+    from the notifications themselves."""
     inner = (
-        select(notification_requests.c.notifications_count)
-        .where(notification_requests.c.account_id == account_id)
+        select(_held_count().label("held"))
+        .select_from(notification_requests)
+        .where(notification_requests.c.account_id == account_id, _pending())
         .limit(MAX_MEANINGFUL_COUNT)
         .subquery()
     )
     row = (
         await conn.execute(
-            select(
-                func.count(), func.coalesce(func.sum(inner.c.notifications_count), 0)
-            ).select_from(inner)
+            select(func.count(), func.coalesce(func.sum(inner.c.held), 0)).select_from(inner)
         )
     ).first()
     assert row is not None

@@ -59,11 +59,36 @@ async def insert(
 ) -> int:
     """Write a notification as the recipient's policy says (core/notification_policy.py): as
     it is, filtered (held back, and read), or not at all (0 is returned then)."""
+    notification_id, _ = await insert_judged(
+        conn,
+        account_id=account_id,
+        type=type,
+        now=now,
+        from_account_id=from_account_id,
+        status_id=status_id,
+        payload=payload,
+    )
+    return notification_id
+
+
+async def insert_judged(
+    conn: Conn,
+    *,
+    account_id: int,
+    type: str,
+    now: datetime,
+    from_account_id: int | None = None,
+    status_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> tuple[int, Verdict]:
+    """`insert`, telling also what the policy decided: what goes with a notification shown
+    (a webhook, a direct conversation) is for "accept" only, as Mastodon's NotifyService
+    pushes nothing for a filtered notification."""
     chosen: Verdict = "accept"
     if from_account_id is not None and from_account_id != account_id:
         chosen = await _verdict(conn, account_id, from_account_id, type, status_id, now)
     if chosen == "drop":
-        return 0
+        return 0, chosen
     filtered = chosen == "filter"
     notification_id = new_id()
     notifications_changed(account_id)  # its unread count (core/caller_cache.py)
@@ -83,7 +108,7 @@ async def insert(
     )
     if filtered and from_account_id is not None and type in REQUEST_TYPES:
         await requests.record(conn, account_id, from_account_id, status_id, now)
-    return notification_id
+    return notification_id, chosen
 
 
 async def _verdict(
@@ -304,6 +329,42 @@ async def unfilter_from(conn: Conn, account_id: int, from_account_ids: list[int]
         )
         .values(filtered=False, read_at=None)
     )
+
+
+async def delete_from(conn: Conn, account_id: int, from_account_id: int) -> None:
+    """Remove every notification this sender gave the account (a block: Mastodon's
+    AfterBlockService) and the request they were held in."""
+    notifications_changed(account_id)
+    await conn.execute(
+        delete(notifications).where(
+            notifications.c.account_id == account_id,
+            notifications.c.from_account_id == from_account_id,
+        )
+    )
+    await requests.reconsider(conn, [account_id], from_account_id)
+
+
+async def filtered_direct_mentions(
+    conn: Conn, account_id: int, from_account_ids: list[int]
+) -> list[int]:
+    """The direct statuses of these senders' held-back mentions, oldest first (accepting their
+    requests puts them into the recipient's conversations, as Mastodon's
+    UnfilterNotificationsWorker)."""
+    if not from_account_ids:
+        return []
+    found = await conn.scalars(
+        select(notifications.c.status_id)
+        .join(statuses, statuses.c.id == notifications.c.status_id)
+        .where(
+            notifications.c.account_id == account_id,
+            notifications.c.from_account_id.in_(from_account_ids),
+            notifications.c.filtered.is_(True),
+            notifications.c.type == "mention",
+            statuses.c.visibility == "direct",
+        )
+        .order_by(notifications.c.status_id)
+    )
+    return list(dict.fromkeys(found))
 
 
 async def delete_filtered_from(conn: Conn, account_id: int, from_account_ids: list[int]) -> None:

@@ -781,6 +781,8 @@ status_edits = Table(
     Column("media_ids", JSONText, nullable=False, server_default="[]"),
     Column("poll_options", JSONText),
     Column("created_at", UTCDateTime, nullable=False),
+    # Each medium's description in that version, parallel to media_ids (NULL: not kept).
+    Column("media_descriptions", JSONText),
     Index("ix_status_edits_status_id_id", "status_id", "id"),
 )
 

@@ -26,6 +26,9 @@ class Version:
     media_ids: list[int]
     poll_options: list[str] | None
     created_at: datetime
+    # Each medium's description in this version, parallel to media_ids (as Mastodon's
+    # media_descriptions); None for versions kept before descriptions were.
+    media_descriptions: list[str] | None = None
 
 
 async def versions(conn: Conn, status_id: int) -> list[Version]:
@@ -46,6 +49,7 @@ async def versions(conn: Conn, status_id: int) -> list[Version]:
             [int(i) for i in r.media_ids],
             list(r.poll_options) if r.poll_options is not None else None,
             r.created_at,
+            _descriptions(r.media_descriptions),
         )
         for r in rows
     ]
@@ -64,8 +68,15 @@ async def keep(conn: Conn, status_id: int, version: Version) -> None:
             media_ids=version.media_ids,
             poll_options=version.poll_options,
             created_at=version.created_at,
+            media_descriptions=version.media_descriptions,
         )
     )
+
+
+def _descriptions(raw: Any) -> list[str] | None:
+    if not isinstance(raw, list):
+        return None
+    return [d if isinstance(d, str) else "" for d in raw]
 
 
 async def update_status(conn: Conn, status_id: int, **values: Any) -> None:

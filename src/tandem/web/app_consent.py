@@ -43,7 +43,9 @@ async def _signed_in(request: Request) -> tuple[Account | None, Response | None]
     account, user = found
     blocked = sessions.login_block(user, account)
     if blocked is not None:
-        return None, message(request, Text("You cannot allow apps yet"), BLOCKED_TEXT[blocked], 403)
+        title = Text("You cannot allow apps yet")
+        locale = user.locale or account.lang
+        return None, message(request, title, BLOCKED_TEXT[blocked], 403, account_locale=locale)
     return account, None
 
 
@@ -59,6 +61,7 @@ def _consent(
         request,
         "app_consent.html",
         form_action=[callback],  # approving redirects there: the page's CSP must allow it
+        account_locale=account.lang,
         title=Text("Allow an app"),
         app_name=app_name,
         icon_url=icon,
@@ -112,7 +115,7 @@ async def miauth_page(request: Request) -> Response:
     return _consent(
         request,
         account,
-        wanted.name or "An application",
+        wanted.name or Text("An application"),
         wanted.icon_url,
         wanted.permissions,
         wanted.callback_url,

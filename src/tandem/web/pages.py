@@ -68,15 +68,17 @@ def page(
     status: int = 200,
     *,
     form_action: Sequence[str | None] = (),
+    account_locale: str | None = None,
     **context: Any,
 ) -> HTMLResponse:
     """A rendered page with its CSP; `form_action` names where submitting its form may end
     in a redirect (an app's callback: browsers check `form-action` on redirects too). An
     app's icon (`icon_url`) is picked up here. Texts are in the request's language (`lang`,
-    then Accept-Language): templates write `_("…")`, and any `Text` value is rendered."""
+    then Accept-Language, then the signed-in account's `account_locale`): templates write
+    `_("…")`, and any `Text` value is rendered."""
     services = _services(request)
     csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
-    locale = request_locale(request)
+    locale = request_locale(request, fallback=account_locale)
     shown = {k: render(v, locale) if isinstance(v, Text) else v for k, v in context.items()}
 
     def translate(template: str, **params: object) -> str:
@@ -129,8 +131,23 @@ def _safe_return(target: str | None) -> str:
     return target
 
 
-def message(request: Request, title: str, text: str, status: int = 200) -> HTMLResponse:
-    return page(request, "message.html", status, title=title, message=text, error=status >= 400)
+def message(
+    request: Request,
+    title: str,
+    text: str,
+    status: int = 200,
+    *,
+    account_locale: str | None = None,
+) -> HTMLResponse:
+    return page(
+        request,
+        "message.html",
+        status,
+        account_locale=account_locale,
+        title=title,
+        message=text,
+        error=status >= 400,
+    )
 
 
 def _too_many(request: Request, err: RateLimited) -> Response:
@@ -327,9 +344,11 @@ async def authorize_page(request: Request) -> Response:
             app_name=request_.app.name,
         )
     account, user = signed_in
+    locale = user.locale or account.lang
     blocked = sessions.login_block(user, account)
     if blocked is not None:
-        return message(request, Text("You cannot authorize apps yet"), BLOCKED_TEXT[blocked], 403)
+        title = Text("You cannot authorize apps yet")
+        return message(request, title, BLOCKED_TEXT[blocked], 403, account_locale=locale)
     if await oauth.already_authorized(services.db, request_, account.id):
         return await _grant(request, request_, account.id)
     fields = [(k, values[k]) for k in _AUTHORIZE_FIELDS if values.get(k)]
@@ -337,6 +356,7 @@ async def authorize_page(request: Request) -> Response:
         request,
         "authorize.html",
         form_action=[request_.redirect_uri],  # approving redirects there (not for OOB)
+        account_locale=locale,
         title=Text("Authorize"),
         app_name=request_.app.name,
         website=request_.app.website,

@@ -401,7 +401,6 @@ def endpoint(
             return response, principal
 
         async def _replayed(services: Services, request: Request, kept: Kept) -> Response:
-            headers = dict(kept.headers)
             try:
                 hit = await throttle(services, request, NO_PARAMS, kept.principal, throttles)
             except MastodonError as err:
@@ -409,9 +408,7 @@ def endpoint(
                 headers["Vary"] = "Authorization"
                 body = err.body(_locale(request, kept.principal, None))
                 return JSON(body, status_code=err.status, headers=headers)
-            if hit is not None:
-                headers.update(rate_headers(hit))
-            return Response(kept.body, headers=headers)
+            return kept.response(rate_headers(hit) if hit is not None else None)
 
         run.__name__ = handler.__name__
         run.__doc__ = handler.__doc__

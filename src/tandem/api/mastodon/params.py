@@ -107,18 +107,7 @@ class Params:
         return parse_id(value) if value not in (None, "") else None
 
     def upload(self, name: str) -> Upload | None:
-        value = self.data.get(name)
-        if value is None or value == "":
-            return None
-        if isinstance(value, Upload):
-            return value
-        if isinstance(value, str) and value.startswith("data:"):
-            decoded = decode_data_uri(value)
-            if decoded is not None:
-                return decoded
-        raise BadRequest(
-            Text("{name} must be a file upload (multipart/form-data) or a data: URI", name=name)
-        )
+        return as_upload(name, self.data.get(name))
 
     def mapping(self, name: str) -> dict[str, Any] | None:
         value = self.data.get(name)
@@ -156,3 +145,19 @@ class Params:
         if value is None:
             return default
         return min(abs(value), maximum if maximum is not None else default * 2)
+
+
+def as_upload(name: str, value: Any) -> Upload | None:
+    """A file sent as `name`: a multipart part or a base64 `data:` URI (as Mastodon's
+    Paperclip takes them); None when absent or empty."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Upload):
+        return value
+    if isinstance(value, str) and value.startswith("data:"):
+        decoded = decode_data_uri(value)
+        if decoded is not None:
+            return decoded
+    raise BadRequest(
+        Text("{name} must be a file upload (multipart/form-data) or a data: URI", name=name)
+    )

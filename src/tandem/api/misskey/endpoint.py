@@ -191,7 +191,7 @@ async def _read(request: Request) -> tuple[dict[str, Any], Upload | None, bool]:
         try:
             form = await request.form(max_files=2, max_fields=200)
         except Exception:  # python-multipart raises several kinds of parse errors
-            reason = "the multipart body cannot be parsed"
+            reason = Text("the multipart body cannot be parsed")
             raise BadRequest("", param="body", reason=reason) from None
         fields: list[tuple[str, Any]] = []
         upload: Upload | None = None
@@ -208,9 +208,9 @@ async def _read(request: Request) -> tuple[dict[str, Any], Upload | None, bool]:
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        raise BadRequest("", param="body", reason="the body is not valid JSON") from None
+        raise BadRequest("", param="body", reason=Text("the body is not valid JSON")) from None
     if not isinstance(body, dict):
-        raise BadRequest("", param="body", reason="the body must be a JSON object")
+        raise BadRequest("", param="body", reason=Text("the body must be a JSON object"))
     return body, None, False
 
 
@@ -296,10 +296,10 @@ async def dispatch(request: Request) -> Response:
         key = _replay_key(ep, token, body) if ep.replay and upload is None else None
         if key is None:
             return (await _answer(services, request, ep, token, body, upload, from_text))[0]
-        kept = await caller_cache.replayed(services.db, key)
+        kept: Kept | None = await caller_cache.replayed(services.db, key)
         if kept is not None:
             await _limit(services, ep, request, kept.principal)
-            return Response(kept.body, headers=kept.headers)
+            return kept.response()
         with caller_cache.recorded() as made_of:
             response, principal = await _answer(
                 services, request, ep, token, body, upload, from_text

@@ -12,6 +12,7 @@ from tandem.api.misskey.entities.drive import drive_file
 from tandem.core import urls
 from tandem.core.antennas import SOURCES, AntennaSpec
 from tandem.core.exports import KINDS, Batch
+from tandem.core.i18n import Text
 from tandem.core.models import Account, Status
 from tandem.core.statuses import StatusBundle
 
@@ -144,12 +145,16 @@ def chunk(ctx: Ctx, kind: str, batch: Batch, written_before: int) -> tuple[bytes
 class BadFile(ValueError):
     """The file is not in the format the import expects; the message says what is wrong."""
 
+    def __init__(self, message: Text) -> None:
+        super().__init__(message)
+        self.message = message
+
 
 def _text(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise BadFile("the file is not UTF-8 text") from None
+        raise BadFile(Text("the file is not UTF-8 text")) from None
 
 
 def accts(data: bytes) -> list[str]:
@@ -184,15 +189,15 @@ def antenna_specs(data: bytes) -> list[tuple[AntennaSpec, list[str] | None]]:
     try:
         parsed = orjson.loads(data)
     except orjson.JSONDecodeError:
-        raise BadFile("the file is not JSON") from None
+        raise BadFile(Text("the file is not JSON")) from None
     if not isinstance(parsed, list):
-        raise BadFile("the file must hold a JSON array of antennas")
+        raise BadFile(Text("the file must hold a JSON array of antennas"))
     specs = []
     for entry in parsed:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-            raise BadFile("each antenna must be an object with a name")
+            raise BadFile(Text("each antenna must be an object with a name"))
         if entry.get("src") not in SOURCES:
-            raise BadFile(f"antenna {entry['name']!r} has an unknown src")
+            raise BadFile(Text("antenna {name} has an unknown src", name=repr(entry["name"])))
         spec = AntennaSpec(
             name=entry["name"],
             src=entry["src"],

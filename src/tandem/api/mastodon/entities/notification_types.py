@@ -37,6 +37,14 @@ class NotificationPolicy(TypedDict):
     summary: PolicySummary
 
 
+class V1NotificationPolicy(TypedDict):
+    filter_not_following: bool
+    filter_not_followers: bool
+    filter_new_accounts: bool
+    filter_private_mentions: bool
+    summary: PolicySummary
+
+
 class Marker(TypedDict):
     last_read_id: str
     version: int

@@ -1,6 +1,6 @@
-"""/api/v2/notifications (grouped, Mastodon 4.3+) and the notification policy (notification
-requests: routes/notification_requests.py). Static paths come before `/{group_key}` so they
-are matched first."""
+"""/api/v2/notifications (grouped, Mastodon 4.3+) and the notification policy, v2 and the v1
+booleans onto the same stored policy (notification requests: routes/notification_requests.py).
+Static paths come before `/{group_key}` so they are matched first."""
 
 from __future__ import annotations
 
@@ -104,6 +104,52 @@ async def update_policy(ctx: Ctx) -> g.NotificationPolicy:
         if value is not None:
             changes[name] = value
     return await _policy(ctx, await notification_policy.update(ctx.db, ctx.account, changes))
+
+
+V1_POLICY = "/api/v1/notifications/policy"
+# Rails' boolean words; anything else is no boolean here (refused, not taken as true).
+_TRUE = {"1", "t", "T", "true", "TRUE", "True", "on", "ON", "On"}
+_FALSE = {"0", "f", "F", "false", "FALSE", "False", "off", "OFF", "Off"}
+
+
+def _flag(value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value in _TRUE | _FALSE:
+        return value in _TRUE
+    return None
+
+
+async def _v1_policy(ctx: Ctx, policy: NotificationPolicy) -> g.V1NotificationPolicy:
+    requests, held = await notification_requests.summary(ctx.db, ctx.account)
+    flags = notification_policy.v1_view(policy)
+    return {
+        "filter_not_following": flags["filter_not_following"],
+        "filter_not_followers": flags["filter_not_followers"],
+        "filter_new_accounts": flags["filter_new_accounts"],
+        "filter_private_mentions": flags["filter_private_mentions"],
+        "summary": {"pending_requests_count": requests, "pending_notifications_count": held},
+    }
+
+
+@routes("GET", V1_POLICY, scopes=READ)
+async def show_v1_policy(ctx: Ctx) -> g.V1NotificationPolicy:
+    return await _v1_policy(ctx, await notification_policy.get(ctx.db, ctx.account))
+
+
+@routes("PUT", V1_POLICY, scopes=WRITE)
+@routes("PATCH", V1_POLICY, scopes=WRITE)
+async def update_v1_policy(ctx: Ctx) -> g.V1NotificationPolicy:
+    """Mastodon 4.3's v1 compatibility: true filters, false accepts."""
+    changes = {
+        name: _flag(ctx.params.raw(name))
+        for name in notification_policy.V1_FIELDS
+        if ctx.params.has(name)
+    }
+    policy = await notification_policy.update_v1(ctx.db, ctx.account, changes)
+    return await _v1_policy(ctx, policy)
 
 
 @routes("GET", f"{PATH}/{{group_key}}", scopes=READ)

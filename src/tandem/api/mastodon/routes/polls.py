@@ -8,6 +8,7 @@ from tandem.api.mastodon.entities.statuses import poll
 from tandem.api.mastodon.params import Params
 from tandem.core import poll_rules, polls
 from tandem.core.errors import ValidationFailed
+from tandem.core.i18n import Text
 from tandem.core.scopes import accepts
 
 
@@ -25,7 +26,7 @@ def new_poll(p: Params) -> poll_rules.NewPoll | None:
         raise ValidationFailed.one(
             "poll",
             "too_many_options",
-            f"can't have more than {poll_rules.MASTODON_MAX_OPTIONS} options",
+            Text("can't have more than {count} options", count=poll_rules.MASTODON_MAX_OPTIONS),
         )
     if expires_in is None or not (
         poll_rules.MIN_EXPIRATION <= expires_in <= poll_rules.MAX_EXPIRATION
@@ -33,8 +34,11 @@ def new_poll(p: Params) -> poll_rules.NewPoll | None:
         raise ValidationFailed.one(
             "poll",
             "expires_in",
-            f"expires_in must be between {poll_rules.MIN_EXPIRATION} and "
-            f"{poll_rules.MAX_EXPIRATION} seconds",
+            Text(
+                "expires_in must be between {min} and {max} seconds",
+                min=poll_rules.MIN_EXPIRATION,
+                max=poll_rules.MAX_EXPIRATION,
+            ),
         )
     return poll_rules.NewPoll(
         options=options,

@@ -10,6 +10,7 @@ from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.accounts import account
 from tandem.api.mastodon.entities.statuses import media_attachment
 from tandem.api.mastodon.formats import iso_ms
+from tandem.api.mastodon.params import as_upload
 from tandem.api.mastodon.routes.polls import new_poll
 from tandem.api.mastodon.views import first_status, render
 from tandem.core import status_edits
@@ -35,7 +36,8 @@ def _media_changes(raw: Any) -> list[status_edits.MediaChange]:
             raise BadRequest("each media_attributes entry needs the id of a media attachment")
         if not isinstance(description, str | None) or not isinstance(focus, str | None):
             raise BadRequest("media_attributes description and focus must be strings")
-        changes.append(status_edits.MediaChange(media_id, description, focus))
+        thumbnail = as_upload("media_attributes[][thumbnail]", item.get("thumbnail"))
+        changes.append(status_edits.MediaChange(media_id, description, focus, thumbnail))
     return changes
 
 
@@ -55,7 +57,7 @@ async def update(ctx: Ctx) -> t.Status:
         poll_sent=True,
     )
     bundle = await status_edits.edit(
-        ctx.db, ctx.settings, ctx.account, ctx.user, ctx.path_id(), change
+        ctx.db, ctx.settings, ctx.files, ctx.account, ctx.user, ctx.path_id(), change
     )
     return await first_status(ctx, bundle)
 
@@ -77,11 +79,7 @@ async def history(ctx: Ctx) -> list[t.StatusEdit]:
                 if v.poll_options is not None
                 else None
             ),
-            "media_attachments": [
-                media_attachment(ctx.settings, found.media[i])
-                for i in v.media_ids
-                if i in found.media
-            ],
+            "media_attachments": [media_attachment(ctx.settings, m) for m in found.media_of(v)],
             "emojis": [],
         }
         for v in found.versions

@@ -12,6 +12,7 @@ from tandem.api.misskey.entities.types import UserList as UserListJson
 from tandem.api.misskey.schema import ID, PAGE, REQ_ID, P
 from tandem.api.misskey.views import ctx, in_order, page
 from tandem.core import antennas, clips, lists
+from tandem.core.i18n import Text
 from tandem.core.models import Page, UserList
 
 _WORDS = P("array", items=P("array", items=P("string")))
@@ -43,7 +44,7 @@ _BOOL = P("boolean", default=False)
         ),
         "TOO_MANY_ANTENNAS": e.err(
             "TOO_MANY_ANTENNAS",
-            f"You cannot create more than {antennas.LIMIT} antennas.",
+            Text("You cannot create more than {count} antennas.", count=antennas.LIMIT),
             "faf47050-e8b5-438c-913c-db2b1576fde4",
         ),
         "EMPTY_KEYWORD": e.err(
@@ -102,7 +103,7 @@ async def delete_antenna(call: Call) -> None:
     errors={
         "TOO_MANY_CLIPS": e.err(
             "TOO_MANY_CLIPS",
-            f"You cannot create more than {clips.LIMIT} clips.",
+            Text("You cannot create more than {count} clips.", count=clips.LIMIT),
             "920f7c2d-6208-4b76-8082-e632020f5883",
         )
     },
@@ -140,7 +141,7 @@ async def list_clips(call: Call) -> list[Clip]:
         ),
         "TOO_MANY_CLIP_NOTES": e.err(
             "TOO_MANY_CLIP_NOTES",
-            f"A clip holds at most {clips.NOTES_PER_CLIP} notes.",
+            Text("A clip holds at most {count} notes.", count=clips.NOTES_PER_CLIP),
             "f0dba960-ff73-4615-8df4-d6ac5d9dc118",
         ),
     },
@@ -167,7 +168,7 @@ async def _shown(call: Call, found: UserList) -> UserListJson:
     errors={
         "LIST_LIMIT": e.err(
             "TOO_MANY_USERLISTS",
-            f"You cannot create more than {lists.MAX_LISTS} lists.",
+            Text("You cannot create more than {count} lists.", count=lists.MAX_LISTS),
             "0cf21a28-7715-4f39-a20d-777bfdb8d138",
         )
     },
@@ -221,7 +222,7 @@ _MEMBER = {"listId": REQ_ID, "userId": REQ_ID}
         ),
         "TOO_MANY_USERS": e.err(
             "TOO_MANY_USERS",
-            f"A list holds at most {lists.MAX_MEMBERS} users.",
+            Text("A list holds at most {count} users.", count=lists.MAX_MEMBERS),
             "2dd9752e-a338-413d-8eec-41814430989b",
         ),
     },

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tandem.api.http import refused_headers
+from tandem.api.locale import from_accept_language
 from tandem.api.misskey import errors as e
 from tandem.api.misskey.endpoint import Call, endpoint
 from tandem.api.misskey.entities.responses import SignedIn, SignedUp, SigninNext
@@ -16,6 +17,7 @@ from tandem.core.errors import (
     RateLimited,
     ValidationFailed,
 )
+from tandem.core.i18n import Text, supported
 from tandem.core.models import Account
 
 # The first problem with a sign-up, as Misskey's clients know it.
@@ -56,7 +58,9 @@ def _signup_error(first: FieldError) -> e.MisskeyError:
         first.attribute, "INVALID_PARAM"
     )
     field = "emailAddress" if first.attribute == "email" else first.attribute
-    return e.err(code, f"{field} {first.message}").raise_(param=field)
+    return e.err(code, Text("{param} {reason}", param=field, reason=first.message)).raise_(
+        param=field
+    )
 
 
 async def _signed_in(call: Call, account: Account) -> SignedIn:
@@ -82,6 +86,12 @@ async def signup(call: Call) -> SignedUp | None:
     required = call.settings.require_email_confirmation
     if p.get("host"):
         raise invalid("host", "only local accounts can sign up here")
+    # No account yet to ask: the confirmation mail (and the user's locale) follow `?lang=`,
+    # then the browser's Accept-Language, as Mastodon's sign-up does without a `locale`.
+    request = call.request
+    locale = supported(request.query_params.get("lang")) or from_accept_language(
+        request.headers.get("accept-language", "")
+    )
     try:
         account, user, _ = await registration.register(
             call.db,
@@ -94,6 +104,7 @@ async def signup(call: Call) -> SignedUp | None:
                 invite_code=p.get("invitationCode"),
                 ip=call.ip,
                 email_required=required,
+                locale=locale,
             ),
             None,
         )

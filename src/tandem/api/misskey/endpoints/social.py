@@ -16,6 +16,7 @@ from tandem.api.misskey.entities.user_lite import user_lite
 from tandem.api.misskey.schema import MAX_DATE_MS, PAGE, REQ_ID, P, invalid
 from tandem.api.misskey.views import ctx, in_order, page, user
 from tandem.core import clock, follow_requests, relationships
+from tandem.core.i18n import Text
 
 _USER = {"userId": REQ_ID}
 
@@ -72,9 +73,16 @@ _REFUSED = {
 }
 
 
+_YOURSELF = {
+    "FOLLOWEE_IS_YOURSELF": Text("Followee is yourself."),
+    "BLOCKEE_IS_YOURSELF": Text("Blockee is yourself."),
+    "MUTEE_IS_YOURSELF": Text("Mutee is yourself."),
+}
+
+
 def _yourself(call: Call, code: str, error_id: str) -> None:
     if call.params["userId"] == call.account.id:
-        raise e.err(code, f"{code.split('_')[0].capitalize()} is yourself.", error_id).raise_()
+        raise e.err(code, _YOURSELF[code], error_id).raise_()
 
 
 @endpoint(

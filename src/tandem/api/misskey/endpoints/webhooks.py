@@ -10,6 +10,7 @@ from tandem.api.misskey.entities.misc import webhook
 from tandem.api.misskey.entities.types import Webhook as WebhookJson
 from tandem.api.misskey.schema import REQ_ID, P
 from tandem.core import webhooks
+from tandem.core.i18n import Text
 
 _EVENTS = P("array", unique_items=True, items=P("string", enum=webhooks.EVENTS))
 _NO_SUCH = {"not_found:webhook": e.err("NO_SUCH_WEBHOOK", "No such webhook.", status=400)}
@@ -27,7 +28,8 @@ _NO_SUCH = {"not_found:webhook": e.err("NO_SUCH_WEBHOOK", "No such webhook.", st
     limit=(3_600_000, 10),
     errors={
         "TOO_MANY_WEBHOOKS": e.err(
-            "TOO_MANY_WEBHOOKS", f"You cannot create more than {webhooks.LIMIT} webhooks."
+            "TOO_MANY_WEBHOOKS",
+            Text("You cannot create more than {count} webhooks.", count=webhooks.LIMIT),
         )
     },
 )
