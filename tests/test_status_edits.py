@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from typing import Any
 
 import httpx
 from sqlalchemy import create_engine, text
@@ -131,6 +132,18 @@ def test_edit_refusals(server: RunningServer, alice: User, bob: User) -> None:
     assert bob.api.get(f"/api/v1/statuses/{private['id']}/source").status_code == 404
 
 
+def edit_media(
+    user: User,
+    status: dict[str, Any],
+    media: list[str],
+    attributes: list[dict[str, Any]],
+    text: str = "x",
+) -> httpx.Response:
+    """A JSON edit keeping `media`, with these media_attributes."""
+    body = {"status": text, "media_ids": media, "media_attributes": attributes}
+    return user.api.put(f"/api/v1/statuses/{status['id']}", json=body)
+
+
 def test_edit_media_thumbnail(server: RunningServer, alice: User) -> None:
     """media_attributes[] of an edit change the alt text, focus and thumbnail of a kept video
     (Mastodon's update_media_attachments!): a new thumbnail replaces the preview, in a new
@@ -150,21 +163,8 @@ def test_edit_media_thumbnail(server: RunningServer, alice: User) -> None:
     assert first["meta"]["focus"] == {"x": -0.5, "y": 0.3}
     assert httpx.get(first["preview_url"]).status_code == 200
     thumbnail = "data:image/png;base64," + base64.b64encode(png(40, 40)).decode()
-    r = alice.api.put(
-        f"/api/v1/statuses/{status['id']}",
-        json={
-            "status": "new words",
-            "media_ids": [video["id"]],
-            "media_attributes": [
-                {
-                    "id": video["id"],
-                    "description": "after",
-                    "focus": "0.2,-0.1",
-                    "thumbnail": thumbnail,
-                }
-            ],
-        },
-    )
+    changes = {"id": video["id"], "description": "after", "focus": "0.2,-0.1"}
+    r = edit_media(alice, status, [video["id"]], [{**changes, "thumbnail": thumbnail}], "new words")
     assert r.status_code == 200, r.text
     edited = r.json()
     assert_valid("Status", edited)
@@ -200,13 +200,8 @@ def test_edit_media_thumbnail(server: RunningServer, alice: User) -> None:
     history = Api(server).get(f"/api/v1/statuses/{status['id']}/history").json()
     assert len(history) == 3
     # The same attributes again change nothing: no new version.
-    r = alice.api.put(
-        f"/api/v1/statuses/{status['id']}",
-        json={
-            "status": "new words",
-            "media_ids": [video["id"]],
-            "media_attributes": [{"id": video["id"], "description": "after"}],
-        },
+    r = edit_media(
+        alice, status, [video["id"]], [{"id": video["id"], "description": "after"}], "new words"
     )
     assert r.status_code == 200, r.text
     assert len(Api(server).get(f"/api/v1/statuses/{status['id']}/history").json()) == 3
@@ -214,36 +209,14 @@ def test_edit_media_thumbnail(server: RunningServer, alice: User) -> None:
     # and a failing edit leaves the thumbnail it brought behind nowhere.
     photo = upload(alice)
     with_photo = post(alice, media_ids=[photo["id"]])
-    r = alice.api.put(
-        f"/api/v1/statuses/{with_photo['id']}",
-        json={
-            "status": "x",
-            "media_ids": [photo["id"]],
-            "media_attributes": [{"id": photo["id"], "thumbnail": thumbnail}],
-        },
-    )
+    r = edit_media(alice, with_photo, [photo["id"]], [{"id": photo["id"], "thumbnail": thumbnail}])
     assert r.status_code == 422, r.text
     assert "error" in r.json()
-    r = alice.api.put(
-        f"/api/v1/statuses/{status['id']}",
-        json={
-            "status": "x",
-            "media_ids": [video["id"]],
-            "media_attributes": [{"id": video["id"], "thumbnail": "not a file"}],
-        },
-    )
+    r = edit_media(alice, status, [video["id"]], [{"id": video["id"], "thumbnail": "not a file"}])
     assert r.status_code == 400, r.text
     assert "error" in r.json()
-    r = alice.api.put(
-        f"/api/v1/statuses/{status['id']}",
-        json={
-            "status": "x",
-            "media_ids": [video["id"]],
-            "media_attributes": [
-                {"id": video["id"], "description": "d" * 1501, "thumbnail": thumbnail}
-            ],
-        },
-    )
+    too_long = {"id": video["id"], "description": "d" * 1501, "thumbnail": thumbnail}
+    r = edit_media(alice, status, [video["id"]], [too_long])
     assert r.status_code == 422, r.text
     unchanged = alice.api.get(f"/api/v1/statuses/{status['id']}").json()
     assert unchanged["media_attachments"][0]["preview_url"] == third["preview_url"]
@@ -280,24 +253,11 @@ def test_history_keeps_media_descriptions(server: RunningServer, alice: User) ->
     other = upload(alice, "")
     status = post(alice, media_ids=[photo["id"], other["id"]])
     assert status["media_attachments"][0]["description"] == "one"
-    r = alice.api.put(
-        f"/api/v1/statuses/{status['id']}",
-        json={
-            "status": "first words",
-            "media_ids": [photo["id"], other["id"]],
-            "media_attributes": [{"id": photo["id"], "description": "two"}],
-        },
-    )
+    both = [photo["id"], other["id"]]
+    r = edit_media(alice, status, both, [{"id": photo["id"], "description": "two"}], "first words")
     assert r.status_code == 200, r.text
     assert r.json()["media_attachments"][0]["description"] == "two"
-    r = alice.api.put(
-        f"/api/v1/statuses/{status['id']}",
-        json={
-            "status": "last words",
-            "media_ids": [photo["id"], other["id"]],
-            "media_attributes": [{"id": other["id"], "description": "three"}],
-        },
-    )
+    r = edit_media(alice, status, both, [{"id": other["id"], "description": "three"}], "last words")
     assert r.status_code == 200, r.text
     history = Api(server).get(f"/api/v1/statuses/{status['id']}/history").json()
     assert len(history) == 3
