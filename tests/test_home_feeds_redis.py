@@ -53,8 +53,8 @@ def rdb() -> Iterator[redis.Redis]:
 
 @pytest.fixture
 def reblog_falloff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Mastodon's reblog folding, which only the Redis store does (off by default, so that
-    both stores show the same timeline): its test turns it on in this in-process server."""
+    """Mastodon's reblog folding at its window of 40 (the default now, in both stores:
+    test_home_feed_folding*.py), whatever the default becomes."""
     monkeypatch.setattr(home_feeds, "REBLOG_FALLOFF", 40)
 
 

@@ -3,10 +3,8 @@ guard) and shown as the status's `card`; the link timeline lists the statuses sh
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -16,6 +14,7 @@ from support.api import User, register
 from support.images import png
 from support.schemas import assert_valid
 from support.server import RunningServer
+from support.site import Site
 
 PAGE = """<!doctype html><html lang="fr"><head>
 <title>Fallback title</title>
@@ -28,44 +27,6 @@ PAGE = """<!doctype html><html lang="fr"><head>
 <meta name="author" content="Jane Writer">
 <script>alert("never run")</script>
 </head><body><p>Hello</p></body></html>"""
-
-
-class Site:
-    def __init__(self) -> None:
-        self.pages: dict[str, tuple[str, bytes]] = {}
-        self.hits: list[str] = []
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                site.hits.append(self.path)
-                found = site.pages.get(self.path)
-                if found is None:
-                    self.send_response(404)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                kind, body = found
-                self.send_response(200)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def html(self, path: str, body: str) -> str:
-        self.pages[path] = ("text/html; charset=utf-8", body.encode())
-        return self.url + path
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 @pytest.fixture(scope="module")

@@ -181,6 +181,16 @@ def test_closed_registrations(make_server: Any) -> None:
     server = make_server(registrations="closed")
     r = sign_up(server)
     assert (r.status_code, r.json()) == (403, {"error": "Forbidden"})
+    shown = httpx.get(f"{server.base_url}/api/v2/instance", timeout=30)
+    assert shown.json()["registrations"]["message"] == "Registrations are closed."
+    in_japanese = httpx.get(
+        f"{server.base_url}/api/v2/instance", headers={"Accept-Language": "ja"}, timeout=30
+    )
+    assert in_japanese.json()["registrations"]["message"] == "新規登録は受け付けていません。"
+    assert "Accept-Language" in in_japanese.headers["Vary"]
+    policy = httpx.get(f"{server.base_url}/api/v1/instance/privacy_policy?lang=de", timeout=30)
+    assert "speichert, was du veröffentlichst" in policy.json()["content"]
+    assert "Accept-Language" in policy.headers["Vary"]
 
 
 def test_invite_only(make_server: Any) -> None:

@@ -14,7 +14,13 @@ Two stores behind one interface (`FeedStore`), chosen by configuration:
   ones (and every merge or purge) in a job queued in that same transaction, so posting stays
   fast for an account with many followers. A periodic job cuts every feed to `MAX_ITEMS`.
 - `RedisFeeds` (`redis_url` set): sorted sets of ids (store/redis_feeds.py), capped at
-  `MAX_ITEMS` on every add, reblogs deduplicated as Mastodon's FeedManager does.
+  `MAX_ITEMS` on every add.
+
+Both fold reblogs by one rule (`REBLOG_FALLOFF`, Mastodon's FeedManager#add_to_feed): the
+table in its fan-out and merge statements, Redis in its add script. Undoing or deleting a
+shown reblog, or purging its author, puts back the oldest reblog held back behind it
+(`on_reblog_removing`, Mastodon's remove_from_feed). As on Mastodon, a page built from the
+database (`from_database`: a Redis feed not built yet, or beyond the cap) does not fold.
 
 Consistency of the Redis feeds (eventual, as Mastodon's): Redis is written only after the
 database commits (`after_commit`, or a job the transaction queued), never for a status whose
@@ -58,10 +64,11 @@ INLINE_FOLLOWERS = 1000
 MERGE_LIMIT = 200
 # Entries a feed keeps (Mastodon's FeedManager::MAX_ITEMS); older pages come from the database.
 MAX_ITEMS = 400
-# A reblog of a status among the feed's newest this many is not added (Mastodon folds them,
-# with 40). Only the Redis store can do it yet, and both stores must show the same home
-# timeline, so it is off (0) until the table folds reblogs too.
-REBLOG_FALLOFF = 0
+# Reblog folding (Mastodon's REBLOG_FALLOFF), the same in both stores: a reblog is not added
+# to a feed whose this many newest entries hold its original or another reblog of it (held
+# back, it takes the shown reblog's place if that one goes), and an original is not added
+# while a reblog of it is among them. 0 turns folding off.
+REBLOG_FALLOFF = 40
 # How long after a post the table's pruning runs (at most one queued at a time).
 PRUNE_DELAY = timedelta(minutes=10)
 
@@ -81,6 +88,10 @@ class FeedStore(Protocol):
     async def page(self, conn: Conn, account_id: int, window: Page) -> list[Status]:
         """One page, newest first."""
 
+    async def removing(self, conn: Conn, reblog: store.Entry) -> None:
+        """Inside the transaction about to delete a reblog: a reblog held back behind it
+        takes its place."""
+
 
 def _entry(status: Status, origin_author_id: int | None) -> store.Entry:
     return store.Entry(
@@ -89,6 +100,7 @@ def _entry(status: Status, origin_author_id: int | None) -> store.Entry:
         origin_author_id=origin_author_id,
         visibility=status.visibility,
         in_reply_to_account_id=status.in_reply_to_account_id,
+        reblog_of_id=status.reblog_of_id,
     )
 
 
@@ -124,27 +136,36 @@ class TableFeeds:
     async def posted(self, conn: Conn, author: Account, status: Status, entry: store.Entry) -> None:
         now = clock.now()
         if author.followers_count > INLINE_FOLLOWERS:
-            await store.add_to_author(conn, entry)
+            await store.add_to_author(conn, entry, falloff=REBLOG_FALLOFF)
             await job_store.enqueue(conn, "home_feed_fan_out", {"status_id": entry.status_id})
         else:
-            await store.fan_out(conn, entry, now)
+            await store.fan_out(conn, entry, now, falloff=REBLOG_FALLOFF)
         await store.schedule_prune(conn, now, now + PRUNE_DELAY)
 
     async def fan_out(self, db: Database, status_id: int) -> None:
         async with db.write() as conn:
             entry = await _stored_entry(conn, status_id)
             if entry is not None:
-                await store.fan_out(conn, entry, clock.now(), with_author=False)
+                await store.fan_out(
+                    conn, entry, clock.now(), with_author=False, falloff=REBLOG_FALLOFF
+                )
 
     async def sync(self, db: Database, account_id: int, target_id: int) -> None:
         async with db.write() as conn:
             relation = await _relation(conn, account_id, target_id)
-            if relation == "hidden":
-                await store.purge(conn, account_id, target_id, reblogs_of=True)
-            elif relation == "follows":
-                await store.merge(conn, account_id, target_id, MERGE_LIMIT, clock.now())
+            if relation == "follows":
+                await store.merge(
+                    conn, account_id, target_id, MERGE_LIMIT, clock.now(), falloff=REBLOG_FALLOFF
+                )
             else:
-                await store.purge(conn, account_id, target_id, reblogs_of=False)
+                hidden = relation == "hidden"
+                await store.purge(
+                    conn, account_id, target_id, reblogs_of=hidden, falloff=REBLOG_FALLOFF
+                )
+
+    async def removing(self, conn: Conn, reblog: store.Entry) -> None:
+        assert reblog.reblog_of_id is not None
+        await store.put_back(conn, reblog.status_id, reblog.reblog_of_id, falloff=REBLOG_FALLOFF)
 
     async def page(self, conn: Conn, account_id: int, window: Page) -> list[Status]:
         found = await store.page(conn, account_id, window, clock.now())
@@ -202,9 +223,23 @@ class RedisFeeds:
                 )
                 await self.ids.add_many(account_id, items, cap=MAX_ITEMS, falloff=REBLOG_FALLOFF)
                 return
-            held = await self.ids.members(account_id)
-            gone = await store.ids_by(conn, held, target_id, reblogs_of=relation == "hidden")
-        await self.ids.remove(account_id, gone)
+            members = await self.ids.members(account_id)
+            hidden = relation == "hidden"
+            gone = await store.items_by(conn, members, target_id, reblogs_of=hidden)
+            # What the feed holds back by the target (or, hidden, of its statuses) goes too.
+            folded = await self.ids.folded(account_id)
+            unheld = await store.items_by(conn, folded, target_id, reblogs_of=hidden)
+        await self.ids.unhold(account_id, unheld)
+        await self.ids.remove(account_id, gone, falloff=REBLOG_FALLOFF)
+
+    async def removing(self, conn: Conn, reblog: store.Entry) -> None:
+        readers = await store.readers(conn, reblog, clock.now())
+        item = (reblog.status_id, reblog.reblog_of_id)
+
+        async def apply() -> None:
+            await self.ids.remove_everywhere(readers, item, falloff=REBLOG_FALLOFF)
+
+        after_commit(apply)
 
     async def page(self, conn: Conn, account_id: int, window: Page) -> list[Status]:
         limit = window.limit or MAX_ITEMS
@@ -324,6 +359,13 @@ async def on_posted(
     await _current().posted(conn, author, status, _entry(status, origin_author_id))
 
 
+async def on_reblog_removing(conn: Conn, reblog: Status, origin_author_id: int | None) -> None:
+    """A reblog is about to be deleted in this transaction (undone, or deleted with its
+    author's statuses): where it was shown, a reblog held back behind it takes its place."""
+    if reblog.reblog_of_id is not None:
+        await _current().removing(conn, _entry(reblog, origin_author_id))
+
+
 async def on_relationship_changed(conn: Conn, account_id: int, target_id: int) -> None:
     """A follow, unfollow, block or mute between the two: the account's feed catches up in a
     job, which reads the relationship as it is then (so crossing changes settle right)."""
@@ -369,6 +411,7 @@ async def prune(db: Database) -> None:
     if isinstance(feeds_of(db), TableFeeds):
         async with db.write() as conn:
             await store.prune(conn, MAX_ITEMS)
+            await store.forget_held(conn)
 
 
 async def page(db: Database, conn: Conn, account_id: int, window: Page) -> list[Status]:

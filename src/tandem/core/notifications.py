@@ -109,9 +109,10 @@ async def dismiss(db: Database, owner: Account, notification_id: int | None = No
 async def post(db: Database, account_id: int, type: str, payload: dict[str, Any]) -> int:
     """A notification from the server itself (an export is ready, an import finished)."""
     async with db.write() as conn:
-        return await store.insert(
+        notification_id, _ = await store.insert(
             conn, account_id=account_id, type=type, now=clock.now(), payload=payload
         )
+    return notification_id
 
 
 async def mark_read(db: Database, owner: Account) -> None:

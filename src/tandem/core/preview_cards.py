@@ -2,19 +2,29 @@
 job (jobs/preview_cards.py, through the outbound guard), its page's OpenGraph / Twitter /
 <title> / description read with the standard HTML parser, and the card stored once per
 normalised URL; the status then shows it. A card is fetched again when a status links it
-more than two weeks after it was fetched (Mastodon's rule). oEmbed is not used, so every card
-is of type "link" with an empty `html`: no remote markup is ever embedded.
+more than two weeks after it was fetched (Mastodon's rule).
+
+When the page names a JSON oEmbed endpoint (`<link type="application/json+oembed">`), that
+document is fetched too (same guard, bounded size and time) and, when valid, makes the card
+(core/oembed.py, Mastodon's mapping): a "photo" card (its image and `embed_url`), or a
+"video"/"rich" card whose `html` is one `<iframe>` tandem rebuilt from the allowed attributes
+(https `src` only); a page's `twitter:player` makes a "video" card the same way. Remote markup
+is never stored or served as given; an unusable oEmbed document leaves the "link" card.
+Misskey's `GET /url` (api/misskey/url_preview.py) answers from the same cards, fetching a
+missing or stale one on the spot.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from html import escape as html_escape
 from html.parser import HTMLParser
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from tandem.config import Settings
-from tandem.core import clock
+from tandem.core import clock, oembed
 from tandem.core import statuses as status_rules
 from tandem.core.ids import new_id
 from tandem.core.images import ImageProblem, Upload, process_media
@@ -207,7 +217,7 @@ def parse(html: str, page_url: str) -> CardData | None:
         author_url, author_name = _web_url(author_name, page_url), ""
     site = _clean(first("og:site_name", "application-name"), NAME_LIMIT)
     root = urlsplit(page_url)
-    return CardData(
+    data = CardData(
         title=title,
         description=_clean(
             first("og:description", "twitter:description", "description"), DESCRIPTION_LIMIT
@@ -223,6 +233,33 @@ def parse(html: str, page_url: str) -> CardData | None:
         published_at=_moment(published) if published else None,
         authors=[{"name": author_name, "url": author_url}] if author_name or author_url else [],
     )
+    return _with_player(
+        data, first("twitter:player"), first("twitter:player:width"), first("twitter:player:height")
+    )
+
+
+def _with_player(data: CardData, src: str, width: str, height: str) -> CardData:
+    """A page's `twitter:player` makes its card a "video" one (as Mastodon), the iframe built
+    by tandem (https players only)."""
+    if not src.strip():
+        return data
+    markup = (
+        f'<iframe src="{html_escape(src.strip(), quote=True)}" '
+        f'width="{html_escape(width.strip(), quote=True)}" '
+        f'height="{html_escape(height.strip(), quote=True)}" frameborder="0" scrolling="no">'
+        "</iframe>"
+    )
+    found = oembed.player(markup)
+    if found is None:
+        return data
+    markup, _src, frame_width, frame_height = found
+    return replace(data, type="video", html=markup, width=frame_width, height=frame_height)
+
+
+def with_oembed(page: CardData | None, doc: object, endpoint_url: str) -> CardData | None:
+    """The card of a page whose oEmbed document was fetched: the oEmbed card when the
+    document is valid and usable, else the page's own (OpenGraph) card."""
+    return oembed.card(doc, endpoint_url, page) or page
 
 
 # --- what the job does through core -----------------------------------------------------------
@@ -276,17 +313,19 @@ def process_image(files: MediaFiles, data: bytes) -> tuple[ImageRef, str] | None
 async def save(
     db: Database,
     files: MediaFiles,
-    status_id: int,
+    status_id: int | None,
     url: str,
     data: CardData,
     image: tuple[ImageRef, str] | None,
 ) -> PreviewCard | None:
-    """Store the fetched card of this URL and show it on the status (when it still links it)."""
+    """Store the fetched card of this URL and show it on the status (when it still links it;
+    no status for a card fetched for Misskey's `/url`)."""
     ref, blurhash = image if image is not None else (None, None)
     try:
         async with db.write() as conn:
             card, replaced = await store.save(conn, url, data, ref, blurhash, clock.now())
-            await _attach(conn, status_id, url, card.id)
+            if status_id is not None:
+                await _attach(conn, status_id, url, card.id)
     except BaseException:
         files.delete(ref.path if ref else None)
         raise

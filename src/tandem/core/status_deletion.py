@@ -3,7 +3,7 @@ deleted too (Mastodon's delete_media) or left detached for a redraft."""
 
 from __future__ import annotations
 
-from tandem.core import conversations
+from tandem.core import conversations, home_feeds
 from tandem.core.errors import NotFound
 from tandem.core.models import Account
 from tandem.core.statuses import StatusBundle, bundle
@@ -46,6 +46,10 @@ async def delete(
             for media in await media_store.delete_of_status(conn, status.id):
                 leftovers += [media.file.path, media.thumbnail.path if media.thumbnail else None]
         await conversations.on_deleted(conn, status)
+        if status.reblog_of_id:  # in home feeds, a reblog held back behind it takes its place
+            original = await store.get(conn, status.reblog_of_id)
+            origin_author = original.account_id if original else None
+            await home_feeds.on_reblog_removing(conn, status, origin_author)
         losses: dict[int, int] = {account.id: 1}  # statuses_count lost per account
         for reblogger in await store.delete_reblogs_of(conn, status.id):
             losses[reblogger] = losses.get(reblogger, 0) + 1

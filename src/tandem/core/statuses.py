@@ -46,7 +46,6 @@ from tandem.core.poll_rules import NewPoll
 from tandem.core.profiles import default_privacy
 from tandem.store import accounts as account_store
 from tandem.store import blocks, mutes
-from tandem.store import collections as collection_store
 from tandem.store import custom_emojis as emoji_store
 from tandem.store import media as media_store
 from tandem.store import notifications as notification_store
@@ -109,21 +108,20 @@ async def bundle(conn: Conn, viewer_id: int | None, found: list[Status]) -> Stat
     poll_ids = [s.poll_id for s in everything if s.poll_id]
     # Only statuses with a link may show a card (a link in the rendered text: no query else).
     linked = [s.id for s in everything if 'href="http' in s.content and _may_have_card(s)]
+    tallied, mine = await reaction_store.tallies(conn, viewer_id, reacted)
+    no_marks = store.ViewerMarks(set(), set(), set())
+    marks = await store.viewer_marks(conn, viewer_id, ids) if viewer_id else no_marks
     shown = StatusBundle(
         statuses=found,
         originals=originals,
         accounts=await account_store.get_many(conn, account_ids),
         applications=applications,
-        reblogged=await store.reblogged_among(conn, viewer_id, ids) if viewer_id else set(),
-        pinned=await store.pinned_among(conn, viewer_id, ids) if viewer_id else set(),
-        favorited=await collection_store.favorited_among(conn, viewer_id, ids)
-        if viewer_id
-        else set(),
+        reblogged=marks.reblogged,
+        pinned=marks.pinned,
+        favorited=marks.bookmarked,
         viewer_id=viewer_id,
-        reactions=await reaction_store.counts_among(conn, reacted) if reacted else {},
-        my_reactions=await reaction_store.mine_among(conn, viewer_id, reacted)
-        if viewer_id and reacted
-        else {},
+        reactions=tallied,
+        my_reactions=mine,
         polls=await poll_store.by_ids(conn, poll_ids, viewer_id) if poll_ids else {},
         cards=await card_store.of_statuses(conn, linked) if linked else {},
     )
@@ -295,7 +293,7 @@ async def create(
         held: set[int] = set()  # …and those whose policy filtered or dropped the mention
         for target in mention_ids:
             if target != account.id and not await ignores(conn, target, account.id, status.id):
-                _, verdict = await notification_store.insert_judged(
+                _, verdict = await notification_store.insert(
                     conn,
                     account_id=target,
                     from_account_id=account.id,
@@ -420,6 +418,9 @@ async def unreblog(db: Database, account: Account, status_id: int) -> StatusBund
         if not await store.lock_statuses(conn, [original.id]):
             raise NotFound("status")  # deleted meanwhile (its reblogs went with it)
         await account_store.lock_accounts(conn, account.id)
+        undone = await store.reblog_by(conn, account.id, original.id)
+        if undone is not None:  # in home feeds, a reblog held back behind it takes its place
+            await home_feeds.on_reblog_removing(conn, undone, original.account_id)
         if await store.delete_reblog(conn, account.id, original.id):
             await account_store.adjust_counts(conn, account.id, statuses=-1)
             await store.adjust(conn, original.id, reblogs=-1)

@@ -5,7 +5,9 @@ streams copied into a fresh container, which drops the container's metadata: GPS
 titles); anything else is transcoded, video to H.264 in MP4 (libx264) with AAC audio, audio to
 MP3. An animated GIF becomes a soundless MP4 (`gifv`), and a video without sound is a `gifv`
 too, as in Mastodon. A video gets a thumbnail from its first frame (JPEG, at most 640x640) and
-the blurhash of that thumbnail.
+the blurhash of that thumbnail. An audio file's embedded cover picture (ID3 APIC, M4A covr,
+FLAC and Ogg pictures: FFmpeg's attached-picture stream) is its thumbnail, as in Mastodon,
+through the same image path as an uploaded thumbnail; a cover past the image bounds is ignored.
 
 Bounds (Mastodon 4.x's): at most 3840x2160 pixels a frame, 120 frames a second, 36,000 frames
 transcoded (about 5 minutes at 120 fps); the size limit is checked before anything is decoded,
@@ -21,7 +23,7 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -41,8 +43,10 @@ from tandem.core.images import (
     TOO_COMPLEX,
     Encoded,
     ImageProblem,
+    Upload,
     check_animation,
     gif_frames,
+    process_media,
 )
 
 MAX_VIDEO_PIXELS = 3840 * 2160  # Mastodon's MAX_VIDEO_MATRIX_LIMIT
@@ -50,6 +54,8 @@ MAX_FRAME_RATE = 120  # Mastodon's MAX_VIDEO_FRAME_RATE
 MAX_VIDEO_FRAMES = 36_000  # Mastodon's MAX_VIDEO_FRAMES: about 5 minutes at 120 fps
 MAX_PROCESSING_SECONDS = 120.0  # wall clock for one file; past it the file is refused
 THUMBNAIL_SIDE = 640  # Mastodon's small style for video: fits in 640x640
+MAX_COVER_BYTES = 8 * 1024 * 1024  # an audio file's cover picture (the default image limit)
+_COVER_PACKETS = 16  # FFmpeg queues a cover first when it opens a file: look no further
 
 # Types an upload may be for the Mastodon dialect (sniffed from the bytes).
 VIDEO_TYPES = ("video/mp4", "video/quicktime", "video/webm", "video/x-matroska")
@@ -113,7 +119,8 @@ def process(data: bytes, max_bytes: int, seconds: float = MAX_PROCESSING_SECONDS
         if is_animated_gif(data):
             return _gifv(data, clock)
         with av.open(io.BytesIO(data), "r", options={"probesize": "5000000"}) as source:
-            return _process(source, data, clock)
+            done = _process(source, data, clock)
+        return _with_cover(done, data, clock) if done.kind == "audio" else done
     except ImageProblem:
         raise
     except (av.error.FFmpegError, ValueError, EOFError):  # damaged or odd streams
@@ -406,6 +413,47 @@ def _describe(data: bytes, content_type: str, ext: str, clock: _Clock) -> Proces
             meta["bitrate"] = int(out.bit_rate)
     kind: AvKind = "audio" if video is None else ("video" if audio is not None else "gifv")
     return ProcessedAV(kind, data, content_type, ext, width, height, meta, thumbnail, hashed)
+
+
+def _with_cover(done: ProcessedAV, data: bytes, clock: _Clock) -> ProcessedAV:
+    """An audio file with the cover picture of its source as thumbnail (the conversion keeps
+    the sound only)."""
+    cover = _cover(data, clock)
+    if cover is None:
+        return done
+    return replace(done, thumbnail=cover[0], blurhash=cover[1])
+
+
+def _cover(data: bytes, clock: _Clock) -> tuple[Encoded, str] | None:
+    """The picture embedded in an audio file as a thumbnail and its blurhash; None when there
+    is none, or it cannot be read, or it is past the image bounds (bytes, pixels)."""
+    picture = b""
+    try:
+        with av.open(io.BytesIO(data), "r", options={"probesize": "5000000"}) as source:
+            covers = [
+                s.index
+                for s in source.streams.video
+                if s.disposition & av.stream.Disposition.attached_pic
+            ]
+            if not covers:
+                return None
+            for seen, packet in enumerate(source.demux()):
+                clock.check()
+                if packet.stream_index == covers[0] and packet.size:
+                    if packet.size <= MAX_COVER_BYTES:
+                        picture = bytes(packet)
+                    break
+                if seen >= _COVER_PACKETS:
+                    break
+    except (av.error.FFmpegError, ValueError, EOFError):
+        return None
+    if not picture:
+        return None
+    try:
+        image = process_media(Upload(picture), MAX_COVER_BYTES)
+    except ImageProblem:
+        return None
+    return image.small, image.blurhash
 
 
 def _thumbnail(image: Image.Image) -> tuple[Encoded, str]:

@@ -12,16 +12,17 @@ from tandem.jobs.worker import JobContext
 
 MAX_BYTES = 1024 * 1024
 MAX_REDIRECTS = 3
+STEP_SECONDS = 10.0
 
 
 async def fetch(
-    url: str, allow_loopback: bool, *, accept: str, limit: int
+    url: str, allow_loopback: bool, *, accept: str, limit: int, step: float = STEP_SECONDS
 ) -> tuple[bytes, str | None] | None:
     """The body at this http(s) URL and its declared encoding, through the outbound guard
     (public hosts only unless `allow_loopback`, at most MAX_REDIRECTS redirects, each hop
     checked), read until it passes `limit` bytes (the caller decides whether a longer body
-    will do); None when refused or not 200."""
-    async with httpx.AsyncClient(timeout=10, follow_redirects=False) as client:
+    will do); None when refused or not 200. `step` bounds each step (connect, each read)."""
+    async with httpx.AsyncClient(timeout=step, follow_redirects=False) as client:
         for _ in range(MAX_REDIRECTS + 1):
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https"):
@@ -43,9 +44,9 @@ async def fetch(
     return None
 
 
-async def fetch_page(url: str, allow_loopback: bool) -> str | None:
+async def fetch_page(url: str, allow_loopback: bool, step: float = STEP_SECONDS) -> str | None:
     """An HTML page's text: its first MAX_BYTES (and the rest of the chunk that passed them)."""
-    found = await fetch(url, allow_loopback, accept="text/html", limit=MAX_BYTES - 1)
+    found = await fetch(url, allow_loopback, accept="text/html", limit=MAX_BYTES - 1, step=step)
     if found is None:
         return None
     body, encoding = found

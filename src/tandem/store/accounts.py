@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, upda
 from tandem.core.models import Account, ImageRef, ProfileField
 from tandem.store.db import AnyRow, Conn
 from tandem.store.generations import accounts_changed, everything_changed
-from tandem.store.query import Query
+from tandem.store.query import Query, among
 from tandem.store.schema import account_search_terms, accounts, users
 from tandem.store.writes import bump, insert_ignoring, insert_new, lock
 
@@ -206,17 +206,17 @@ async def get(conn: Conn, account_id: int) -> Account | None:
     return from_values(row) if row else None
 
 
+_GET_MANY = Query(select(accounts).where(among(accounts.c.id, "ids")))
+
+
 async def get_many(
     conn: Conn, ids: Iterable[int], *, only_functional: bool = False
 ) -> dict[int, Account]:
-    wanted = set(ids)
+    wanted = sorted(set(ids))
     if not wanted:
         return {}
-    stmt = select(accounts).where(accounts.c.id.in_(wanted))
-    if only_functional:
-        stmt = stmt.where(functional())
-    rows = await conn.execute(stmt)
-    return {a.id: a for a in map(from_row, rows)}
+    query = _GET_MANY_FUNCTIONAL if only_functional else _GET_MANY
+    return {a.id: a for a in map(from_values, await query.rows(conn, ids=wanted))}
 
 
 async def in_order(conn: Conn, ids: Sequence[int]) -> list[Account]:
@@ -308,6 +308,7 @@ def functional() -> ColumnElement[bool]:
 
 
 _GET_FUNCTIONAL = Query(select(accounts).where(accounts.c.id == bindparam("id"), functional()))
+_GET_MANY_FUNCTIONAL = Query(select(accounts).where(among(accounts.c.id, "ids"), functional()))
 _FUNCTIONAL_BY_USERNAME = Query(
     select(accounts).where(
         accounts.c.username_key == bindparam("username"),

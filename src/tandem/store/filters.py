@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import BigInteger, bindparam, delete, or_, select, update
 
 from tandem.core.ids import new_id
 from tandem.core.models import Filter, FilterKeyword, FilterStatus
 from tandem.store.db import AnyRow, Conn
+from tandem.store.query import Query
 from tandem.store.schema import filter_keywords, filter_statuses, filters
 from tandem.store.writes import insert_new
 
@@ -24,8 +26,8 @@ def _status(row: AnyRow) -> FilterStatus:
     return FilterStatus(m["id"], m["filter_id"], m["status_id"])
 
 
-async def _load(conn: Conn, rows: list[AnyRow]) -> list[Filter]:
-    ids = [r._mapping["id"] for r in rows]
+async def _load(conn: Conn, rows: Sequence[Mapping[Any, Any]]) -> list[Filter]:
+    ids = [m["id"] for m in rows]
     if not ids:
         return []
     keywords: dict[int, list[FilterKeyword]] = {}
@@ -45,8 +47,7 @@ async def _load(conn: Conn, rows: list[AnyRow]) -> list[Filter]:
         s = _status(r)
         statuses.setdefault(s.filter_id, []).append(s)
     found = []
-    for r in rows:
-        m = r._mapping
+    for m in rows:
         found.append(
             Filter(
                 id=m["id"],
@@ -63,12 +64,28 @@ async def _load(conn: Conn, rows: list[AnyRow]) -> list[Filter]:
     return found
 
 
+_COLUMNS = tuple(filters.c.keys())
+# Read with every timeline page: compiled once.
+_IN_FORCE = Query(
+    select(filters)
+    .where(
+        filters.c.account_id == bindparam("account_id", type_=BigInteger()),
+        or_(
+            filters.c.expires_at.is_(None),
+            filters.c.expires_at > bindparam("now", type_=filters.c.expires_at.type),
+        ),
+    )
+    .order_by(filters.c.id)
+)
+
+
 async def of_account(conn: Conn, account_id: int, now: datetime | None = None) -> list[Filter]:
     """One's filters, oldest first; with `now`, only those not expired."""
-    stmt = select(filters).where(filters.c.account_id == account_id)
     if now is not None:
-        stmt = stmt.where(or_(filters.c.expires_at.is_(None), filters.c.expires_at > now))
-    return await _load(conn, list(await conn.execute(stmt.order_by(filters.c.id))))
+        rows = await _IN_FORCE.rows(conn, account_id=account_id, now=now)
+        return await _load(conn, [dict(zip(_COLUMNS, r, strict=True)) for r in rows])
+    stmt = select(filters).where(filters.c.account_id == account_id).order_by(filters.c.id)
+    return await _load(conn, [r._mapping for r in await conn.execute(stmt)])
 
 
 async def get(conn: Conn, account_id: int, filter_id: int) -> Filter | None:
@@ -77,7 +94,7 @@ async def get(conn: Conn, account_id: int, filter_id: int) -> Filter | None:
             select(filters).where(filters.c.id == filter_id, filters.c.account_id == account_id)
         )
     )
-    found = await _load(conn, rows)
+    found = await _load(conn, [r._mapping for r in rows])
     return found[0] if found else None
 
 

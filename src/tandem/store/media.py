@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 
 from tandem.core.models import ImageRef, MediaAttachment, Page
 from tandem.store.accounts import image_from_json, image_to_json
 from tandem.store.db import AnyRow, Conn
 from tandem.store.paging import newest_first
+from tandem.store.query import Query, among
 from tandem.store.schema import media_attachments
 from tandem.store.writes import lock
 
 
 def from_row(row: AnyRow) -> MediaAttachment:
-    m = row._mapping
+    return from_mapping(row._mapping)
+
+
+_COLUMNS = tuple(media_attachments.c.keys())
+
+
+def from_mapping(m: Mapping[Any, Any]) -> MediaAttachment:
     file = image_from_json(m["file"])
     assert file is not None
     x, y = m["focus"]
@@ -77,29 +84,38 @@ async def get_many(conn: Conn, ids: Iterable[int]) -> dict[int, MediaAttachment]
     return {m.id: m for m in map(from_row, rows)}
 
 
+# Read with every page of statuses: compiled once.
+_OF_STATUSES = Query(
+    select(media_attachments)
+    .where(among(media_attachments.c.status_id, "ids"))
+    .order_by(media_attachments.c.position, media_attachments.c.id)
+)
+
+
 async def attachments_for(
     conn: Conn, status_ids: Iterable[int]
 ) -> dict[int, list[MediaAttachment]]:
-    ids = set(status_ids)
+    ids = sorted(set(status_ids))
     if not ids:
         return {}
-    rows = await conn.execute(
-        select(media_attachments)
-        .where(media_attachments.c.status_id.in_(ids))
-        .order_by(media_attachments.c.id)
-    )
     found: dict[int, list[MediaAttachment]] = defaultdict(list)
-    for media in map(from_row, rows):
+    for row in await _OF_STATUSES.rows(conn, ids=ids):
+        media = from_mapping(dict(zip(_COLUMNS, row, strict=True)))
         assert media.status_id is not None
         found[media.status_id].append(media)
     return found
 
 
 async def attach(conn: Conn, media_ids: Iterable[int], status_id: int) -> None:
+    """Attach the media to the status in the order given (Mastodon's
+    `ordered_media_attachment_ids`; a repeated id keeps its first place): one statement."""
+    places = {media_id: place for place, media_id in enumerate(dict.fromkeys(media_ids))}
+    if not places:
+        return
     await conn.execute(
         update(media_attachments)
-        .where(media_attachments.c.id.in_(set(media_ids)))
-        .values(status_id=status_id)
+        .where(media_attachments.c.id.in_(list(places)))
+        .values(status_id=status_id, position=case(places, value=media_attachments.c.id))
     )
 
 

@@ -56,34 +56,11 @@ async def insert(
     from_account_id: int | None = None,
     status_id: int | None = None,
     payload: dict[str, Any] | None = None,
-) -> int:
-    """Write a notification as the recipient's policy says (core/notification_policy.py): as
-    it is, filtered (held back, and read), or not at all (0 is returned then)."""
-    notification_id, _ = await insert_judged(
-        conn,
-        account_id=account_id,
-        type=type,
-        now=now,
-        from_account_id=from_account_id,
-        status_id=status_id,
-        payload=payload,
-    )
-    return notification_id
-
-
-async def insert_judged(
-    conn: Conn,
-    *,
-    account_id: int,
-    type: str,
-    now: datetime,
-    from_account_id: int | None = None,
-    status_id: int | None = None,
-    payload: dict[str, Any] | None = None,
 ) -> tuple[int, Verdict]:
-    """`insert`, telling also what the policy decided: what goes with a notification shown
-    (a webhook, a direct conversation) is for "accept" only, as Mastodon's NotifyService
-    pushes nothing for a filtered notification."""
+    """Write a notification as the recipient's policy says (core/notification_policy.py): as
+    it is, filtered (held back, and read), or not at all (id 0 then). The verdict comes back
+    too: what goes with a notification shown (a webhook, a direct conversation) is for
+    "accept" only, as Mastodon's NotifyService pushes nothing for a filtered notification."""
     chosen: Verdict = "accept"
     if from_account_id is not None and from_account_id != account_id:
         chosen = await _verdict(conn, account_id, from_account_id, type, status_id, now)

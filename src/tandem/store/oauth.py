@@ -14,7 +14,7 @@ from tandem.store import accounts as account_store
 from tandem.store import users as user_store
 from tandem.store.db import AnyRow, Conn
 from tandem.store.generations import accounts_changed, tokens_changed
-from tandem.store.query import Query
+from tandem.store.query import Query, among
 from tandem.store.schema import (
     accounts,
     oauth_access_grants,
@@ -100,14 +100,17 @@ async def app_by_id(conn: Conn, app_id: int) -> Application | None:
     return app_from_row(row) if row else None
 
 
+_APP_COLUMNS = tuple(oauth_applications.c.keys())
+_APPS = Query(select(oauth_applications).where(among(oauth_applications.c.id, "ids")))
+
+
 async def apps_by_ids(conn: Conn, app_ids: Collection[int]) -> dict[int, Application]:
     """The applications with these ids, in one statement (statuses name the app they came from)."""
     if not app_ids:
         return {}
-    rows = await conn.execute(
-        select(oauth_applications).where(oauth_applications.c.id.in_(sorted(app_ids)))
-    )
-    return {app.id: app for app in map(app_from_row, rows)}
+    rows = await _APPS.rows(conn, ids=sorted(app_ids))
+    found = (app_from_mapping(dict(zip(_APP_COLUMNS, r, strict=True))) for r in rows)
+    return {app.id: app for app in found}
 
 
 async def insert_token(

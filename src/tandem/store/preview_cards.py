@@ -36,6 +36,12 @@ class CardData:
     language: str | None = None
     published_at: str | None = None  # ISO 8601 as the page gave it (validated)
     authors: list[dict[str, str]] = field(default_factory=list)
+    # A "video"/"rich" card's player: one iframe tandem rebuilt (core/oembed.py), never the
+    # remote markup; a "photo"/"video"/"rich" card's own size; a "photo" card's image URL.
+    html: str = ""
+    width: int = 0
+    height: int = 0
+    embed_url: str = ""
 
 
 @dataclass(frozen=True)

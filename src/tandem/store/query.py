@@ -1,6 +1,7 @@
 """Hot statements compiled once: `Query` runs a SELECT on the driver's own connection where
-`store.db` offers one (reads, SQLite writes), converting values as SQLAlchemy would; and the
-per-request statement counter behind the `report_statement_count` setting."""
+`store.db` offers one (reads, SQLite writes), converting values as SQLAlchemy would; `among`,
+a list of ids as one parameter, so that a statement over a page's ids compiles once too; and
+the per-request statement counter behind the `report_statement_count` setting."""
 
 from __future__ import annotations
 
@@ -8,8 +9,23 @@ from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
-from sqlalchemy import Select
+import orjson
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Boolean,
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    Text,
+    bindparam,
+)
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.type_api import TypeEngine
+from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import TypeDecorator
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection as Conn
@@ -29,6 +45,54 @@ class _Compiled(NamedTuple):
     results: list[tuple[int, Callable[[Any], Any]]]  # (column, converter) where one converts
 
 
+class _IdList(TypeDecorator[list[int]]):
+    """Ids as one value: a bigint[] on PostgreSQL, a JSON array (read with json_each) on
+    SQLite. Unlike an expanding IN list, the SQL is the same whatever the count."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(ARRAY(BigInteger()))
+        return dialect.type_descriptor(Text())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        ids = [int(i) for i in value]
+        return ids if dialect.name == "postgresql" else orjson.dumps(ids).decode()
+
+
+class _Among(ColumnElement[bool]):
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True  # a comparison: no "= 1" where booleans are integers
+    _traverse_internals = [  # noqa: RUF012 (SQLAlchemy's own attribute)
+        ("column", InternalTraversal.dp_clauseelement),
+        ("ids", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column: ColumnElement[Any], name: str) -> None:
+        self.column = column
+        self.ids = bindparam(name, type_=_IdList())
+
+
+def among(column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
+    """`column IN (the ids passed as parameter `name`)`, a list of any length."""
+    return _Among(column, name)
+
+
+@compiles(_Among)
+def _among_sqlite(element: _Among, compiler: SQLCompiler, **kw: Any) -> str:
+    column, ids = compiler.process(element.column, **kw), compiler.process(element.ids, **kw)
+    return f"{column} IN (SELECT value FROM json_each({ids}))"
+
+
+@compiles(_Among, "postgresql")
+def _among_postgresql(element: _Among, compiler: SQLCompiler, **kw: Any) -> str:
+    column, ids = compiler.process(element.column, **kw), compiler.process(element.ids, **kw)
+    return f"{column} = ANY({ids})"
+
+
 def count_one() -> None:
     counter = statements_run.get()
     if counter is not None:
@@ -44,7 +108,7 @@ class Query:
     statement goes through SQLAlchemy (the same rows). Parameters are named `bindparam`s.
     """
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: Select[Any] | CompoundSelect[Any]) -> None:
         self.statement = statement
         self._compiled: dict[str, _Compiled] = {}
 

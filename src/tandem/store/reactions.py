@@ -7,12 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import BigInteger, bindparam, case, delete, func, select, update
 
 from tandem.core.ids import new_id
 from tandem.core.models import Page
 from tandem.store.db import AnyRow, Conn
 from tandem.store.paging import newest_first
+from tandem.store.query import Query, among
 from tandem.store.schema import reactions, statuses
 from tandem.store.writes import bump, insert_new
 
@@ -99,32 +100,37 @@ async def of_account(conn: Conn, account_id: int, status_id: int) -> str | None:
     return None if found is None else str(found)
 
 
-async def mine_among(conn: Conn, account_id: int, status_ids: Iterable[int]) -> dict[int, str]:
-    ids = set(status_ids)
-    if not ids:
-        return {}
-    rows = await conn.execute(
-        select(reactions.c.status_id, reactions.c.reaction).where(
-            reactions.c.account_id == account_id, reactions.c.status_id.in_(ids)
-        )
+_VIEWER = bindparam("viewer", type_=BigInteger())
+# Per status and reaction: how many chose it, and whether the viewer is among them.
+_TALLIES = Query(
+    select(
+        reactions.c.status_id,
+        reactions.c.reaction,
+        func.count(),
+        func.max(case((reactions.c.account_id == _VIEWER, 1), else_=0)),
     )
-    return {r.status_id: r.reaction for r in rows}
+    .where(among(reactions.c.status_id, "ids"))
+    .group_by(reactions.c.status_id, reactions.c.reaction)
+)
 
 
-async def counts_among(conn: Conn, status_ids: Iterable[int]) -> dict[int, dict[str, int]]:
-    """Per status, how many accounts chose each reaction."""
-    ids = set(status_ids)
+async def tallies(
+    conn: Conn, viewer_id: int | None, status_ids: Iterable[int]
+) -> tuple[dict[int, dict[str, int]], dict[int, str]]:
+    """Per status, how many accounts chose each reaction; and the viewer's own reaction to
+    each (one statement)."""
+    ids = sorted(set(status_ids))
     if not ids:
-        return {}
-    rows = await conn.execute(
-        select(reactions.c.status_id, reactions.c.reaction, func.count())
-        .where(reactions.c.status_id.in_(ids))
-        .group_by(reactions.c.status_id, reactions.c.reaction)
-    )
-    found: dict[int, dict[str, int]] = defaultdict(dict)
-    for status_id, reaction, count in rows:
-        found[status_id][reaction] = int(count)
-    return dict(found)
+        return {}, {}
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    mine: dict[int, str] = {}
+    for status_id, reaction, count, chosen in await _TALLIES.rows(
+        conn, viewer=viewer_id or 0, ids=ids
+    ):
+        counts[status_id][reaction] = int(count)
+        if chosen:
+            mine[status_id] = reaction
+    return dict(counts), mine
 
 
 async def on_status(

@@ -79,7 +79,7 @@ def mute_from_row(row: AnyRow) -> Mute:
     )
 
 
-def live_mutes(now: datetime) -> ColumnElement[bool]:
+def live_mutes(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     """Mutes still in force: an expired mute counts as gone even before its job removes it."""
     return or_(mutes.c.expires_at.is_(None), mutes.c.expires_at > now)
 

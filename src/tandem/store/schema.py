@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from tandem.store.types import JSONText, UTCDateTime
@@ -346,6 +347,8 @@ media_attachments = Table(
     # queued (a job converts the video/audio), complete or failed
     Column("processing", String(16), nullable=False, server_default="complete"),
     Column("meta", JSONText),  # Mastodon's meta.original of a video or audio file
+    # Its place among its status's media, as the client listed them (ties: by id).
+    Column("position", Integer, nullable=False, server_default="0"),
     Index("ix_media_attachments_status", "status_id"),
     Index("ix_media_attachments_account", "account_id"),
 )
@@ -602,7 +605,32 @@ home_feed_entries = Table(
     ),
     Column("author_id", BigInteger, nullable=False),
     Column("origin_author_id", BigInteger),  # the reblogged status's author
+    Column("reblog_of_id", BigInteger),  # the reblogged status (reblogs fold: 0015)
     Index("ix_home_feed_entries_status", "status_id"),
+    # A feed's reblogs of one status, for folding them (only rows of reblogs are indexed).
+    Index(
+        "ix_home_feed_entries_reblog",
+        "account_id",
+        "reblog_of_id",
+        sqlite_where=text("reblog_of_id IS NOT NULL"),
+        postgresql_where=text("reblog_of_id IS NOT NULL"),
+    ),
+    sqlite_with_rowid=False,
+)
+
+# Reblogs folded out of a home feed because another reblog of the same status is near its top
+# (Mastodon's `feed:…:reblogs:<id>` sets): one is put back when the shown reblog goes.
+home_feed_held_reblogs = Table(
+    "home_feed_held_reblogs",
+    metadata,
+    Column("account_id", BigInteger, primary_key=True),
+    Column("reblog_of_id", BigInteger, primary_key=True),
+    Column(
+        "status_id", BigInteger, ForeignKey("statuses.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("author_id", BigInteger, nullable=False),
+    Column("origin_author_id", BigInteger),
+    Index("ix_home_feed_held_reblogs_status", "status_id"),
     sqlite_with_rowid=False,
 )
 

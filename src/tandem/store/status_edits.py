@@ -12,6 +12,7 @@ from sqlalchemy import delete, select, update
 
 from tandem.core.ids import new_id
 from tandem.store.db import Conn
+from tandem.store.media import attach
 from tandem.store.schema import media_attachments, mentions, status_edits, status_tags, statuses
 
 
@@ -93,12 +94,7 @@ async def set_media(conn: Conn, status_id: int, media_ids: Sequence[int]) -> Non
         )
         .values(status_id=None)
     )
-    if media_ids:
-        await conn.execute(
-            update(media_attachments)
-            .where(media_attachments.c.id.in_(list(media_ids)))
-            .values(status_id=status_id)
-        )
+    await attach(conn, media_ids, status_id)  # in the order given
 
 
 async def set_mentions_and_tags(

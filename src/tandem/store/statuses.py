@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 
 from tandem.core.ids import new_id
 from tandem.core.models import Mention, Page, Status, Visibility
@@ -16,10 +30,11 @@ from tandem.store.db import AnyRow, Conn
 from tandem.store.generations import accounts_changed, some_notifications_changed
 from tandem.store.media import attachments_for
 from tandem.store.paging import newest_first
-from tandem.store.query import Query
+from tandem.store.query import Query, among
 from tandem.store.schema import (
     accounts,
     blocks,
+    favorites,
     follows,
     media_attachments,
     mentions,
@@ -33,7 +48,18 @@ from tandem.store.writes import bump, dialect_of, insert_ignoring, insert_new, l
 
 
 def from_row(row: AnyRow) -> Status:
-    m = row._mapping
+    return from_mapping(row._mapping)
+
+
+_COLUMNS = tuple(statuses.c.keys())
+
+
+def from_values(values: Sequence[Any]) -> Status:
+    """A status from a `Query` row of all its columns."""
+    return from_mapping(dict(zip(_COLUMNS, values, strict=True)))
+
+
+def from_mapping(m: Mapping[Any, Any]) -> Status:
     return Status(
         id=m["id"],
         account_id=m["account_id"],
@@ -56,27 +82,29 @@ def from_row(row: AnyRow) -> Status:
     )
 
 
+_TAGS_OF = Query(
+    select(status_tags.c.status_id, tags.c.name)
+    .join(tags, tags.c.id == status_tags.c.tag_id)
+    .where(among(status_tags.c.status_id, "ids"))
+)
+_MENTIONS_OF = Query(
+    select(mentions.c.status_id, accounts.c.id, accounts.c.username, accounts.c.domain)
+    .join(accounts, accounts.c.id == mentions.c.account_id)
+    .where(among(mentions.c.status_id, "ids"))
+)
+
+
 async def _decorate(conn: Conn, found: list[Status]) -> list[Status]:
     """Attach tags, mentions and media to a batch of statuses (three queries in all)."""
     if not found:
         return found
     ids = [s.id for s in found]
-    tag_rows = await conn.execute(
-        select(status_tags.c.status_id, tags.c.name)
-        .join(tags, tags.c.id == status_tags.c.tag_id)
-        .where(status_tags.c.status_id.in_(ids))
-    )
     by_status: dict[int, list[str]] = defaultdict(list)
-    for tag_row in tag_rows:
-        by_status[tag_row.status_id].append(tag_row.name)
-    mention_rows = await conn.execute(
-        select(mentions.c.status_id, accounts.c.id, accounts.c.username, accounts.c.domain)
-        .join(accounts, accounts.c.id == mentions.c.account_id)
-        .where(mentions.c.status_id.in_(ids))
-    )
+    for status_id, name in await _TAGS_OF.rows(conn, ids=ids):
+        by_status[status_id].append(name)
     mentioned: dict[int, list[Mention]] = defaultdict(list)
-    for r in mention_rows:
-        mentioned[r.status_id].append(Mention(r.id, r.username, r.domain))
+    for status_id, account_id, username, domain in await _MENTIONS_OF.rows(conn, ids=ids):
+        mentioned[status_id].append(Mention(account_id, username, domain))
     media = await attachments_for(conn, ids)
     for status in found:
         status.tags = sorted(by_status.get(status.id, []))
@@ -92,12 +120,15 @@ async def get(conn: Conn, status_id: int) -> Status | None:
     return (await _decorate(conn, [from_row(row)]))[0]
 
 
+_GET_MANY = Query(select(statuses).where(among(statuses.c.id, "ids")))
+
+
 async def get_many(conn: Conn, ids: Iterable[int]) -> dict[int, Status]:
-    wanted = set(ids)
+    wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = await conn.execute(select(statuses).where(statuses.c.id.in_(wanted)))
-    return {s.id: s for s in await _decorate(conn, [from_row(r) for r in rows])}
+    rows = await _GET_MANY.rows(conn, ids=wanted)
+    return {s.id: s for s in await _decorate(conn, [from_values(r) for r in rows])}
 
 
 async def insert(
@@ -214,16 +245,52 @@ async def reblog_by(conn: Conn, account_id: int, status_id: int) -> Status | Non
     return from_row(row) if row else None
 
 
+_VIEWER = bindparam("viewer", type_=BigInteger())
+# What the viewer did to statuses of a page: reblogged, pinned, bookmarked (Misskey: favorited).
+_DONE = (
+    (statuses.c.reblog_of_id, statuses.c.account_id),
+    (status_pins.c.status_id, status_pins.c.account_id),
+    (favorites.c.status_id, favorites.c.account_id),
+)
+
+
+def _done(status_id: ColumnElement[int], account_id: ColumnElement[int]) -> Select[Any]:
+    return select(status_id).where(account_id == _VIEWER, among(status_id, "ids"))
+
+
+_REBLOGGED, _PINNED = Query(_done(*_DONE[0])), Query(_done(*_DONE[1]))
+# All three in one statement: (which, status id).
+_MARKS = Query(
+    union_all(
+        *(_done(*done).add_columns(literal(i).label("which")) for i, done in enumerate(_DONE))
+    )
+)
+
+
+@dataclass(frozen=True)
+class ViewerMarks:
+    reblogged: set[int]
+    pinned: set[int]
+    bookmarked: set[int]  # Mastodon bookmarks, Misskey favorites
+
+
+async def viewer_marks(conn: Conn, viewer_id: int, status_ids: Iterable[int]) -> ViewerMarks:
+    """Which of these statuses the viewer reblogged, pinned and bookmarked (one statement)."""
+    ids = sorted(set(status_ids))
+    marks = ViewerMarks(set(), set(), set())
+    if not ids:
+        return marks
+    sets = (marks.reblogged, marks.pinned, marks.bookmarked)
+    for status_id, which in await _MARKS.rows(conn, viewer=viewer_id, ids=ids):
+        sets[which].add(status_id)
+    return marks
+
+
 async def reblogged_among(conn: Conn, account_id: int, status_ids: Iterable[int]) -> set[int]:
-    ids = set(status_ids)
+    ids = sorted(set(status_ids))
     if not ids:
         return set()
-    rows = await conn.execute(
-        select(statuses.c.reblog_of_id).where(
-            statuses.c.account_id == account_id, statuses.c.reblog_of_id.in_(ids)
-        )
-    )
-    return {r.reblog_of_id for r in rows}
+    return {r[0] for r in await _REBLOGGED.rows(conn, viewer=account_id, ids=ids)}
 
 
 async def reblog_ids_of(conn: Conn, status_id: int) -> list[tuple[int, int]]:
@@ -235,15 +302,10 @@ async def reblog_ids_of(conn: Conn, status_id: int) -> list[tuple[int, int]]:
 
 
 async def pinned_among(conn: Conn, account_id: int, status_ids: Iterable[int]) -> set[int]:
-    ids = set(status_ids)
+    ids = sorted(set(status_ids))
     if not ids:
         return set()
-    rows = await conn.execute(
-        select(status_pins.c.status_id).where(
-            status_pins.c.account_id == account_id, status_pins.c.status_id.in_(ids)
-        )
-    )
-    return {r.status_id for r in rows}
+    return {r[0] for r in await _PINNED.rows(conn, viewer=account_id, ids=ids)}
 
 
 async def count_pins(conn: Conn, account_id: int) -> int:

@@ -44,7 +44,9 @@ ORIGIN_AUTHOR = (
 
 
 def hidden_from(
-    viewer_id: int, authors: Sequence[ColumnElement[int]], now: datetime
+    viewer_id: int | ColumnElement[int],
+    authors: Sequence[ColumnElement[int]],
+    now: datetime | ColumnElement[datetime],
 ) -> ColumnElement[bool]:
     """True when the viewer blocks or (a live mute) mutes any of these authors, or one of them
     blocks the viewer: such statuses stay out of the viewer's timelines."""

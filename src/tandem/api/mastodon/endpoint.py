@@ -175,6 +175,10 @@ def domain_error(err: DomainError) -> MastodonError:
     return MastodonError(422, err.message or type(err).__name__)
 
 
+def _vary(also: str | None) -> str:
+    return f"Authorization, {also}" if also else "Authorization"
+
+
 def _locale(request: Request, principal: Principal | None, params: Params | None) -> str:
     """The language of an error's texts: `lang`, the user's locale, then Accept-Language."""
     return request_locale(request, principal, params.raw("lang") if params is not None else None)
@@ -191,6 +195,12 @@ class Ctx(CallerView):
     params: Params
     principal: Principal | None
     response_headers: dict[str, str] = field(default_factory=dict)
+
+    def locale(self) -> str:
+        """The caller's language, for a text the answer carries: `lang`, the user's locale,
+        then Accept-Language (so the answer varies by that header)."""
+        self.response_headers["Vary"] = "Accept-Language"
+        return _locale(self.request, self.principal, self.params)
 
     def path_id(self, name: str = "id") -> int:
         """An id from the path; something that cannot be an id is simply not found."""
@@ -390,14 +400,14 @@ def endpoint(
                 if not any(k.lower() == "cache-control" for k in headers):
                     public = cache_public and in_header is None and status == 200
                     headers["Cache-Control"] = PUBLIC_CACHE if public else "private, no-store"
-                headers["Vary"] = "Authorization"
+                headers["Vary"] = _vary(headers.get("Vary"))
                 return JSON(result, status_code=status, headers=headers), principal
             for key, value in headers.items():
                 response.headers[key] = value
             if "cache-control" not in response.headers:
                 public = cache_public and in_header is None and response.status_code == 200
                 response.headers["Cache-Control"] = PUBLIC_CACHE if public else "private, no-store"
-            response.headers["Vary"] = "Authorization"
+            response.headers["Vary"] = _vary(headers.get("Vary"))
             return response, principal
 
         async def _replayed(services: Services, request: Request, kept: Kept) -> Response:

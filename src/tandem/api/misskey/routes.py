@@ -8,7 +8,7 @@ from types import ModuleType
 
 from starlette.routing import BaseRoute
 
-from tandem.api.misskey import endpoint, endpoints
+from tandem.api.misskey import endpoint, endpoints, url_preview
 from tandem.api.misskey.endpoints import apps
 
 ENDPOINT_MODULES: list[ModuleType] = [
@@ -17,4 +17,4 @@ ENDPOINT_MODULES: list[ModuleType] = [
 ]
 
 # The catch-all dispatcher goes last, after the MiAuth pick-up route.
-routes: list[BaseRoute] = [*apps.routes, *endpoint.routes]
+routes: list[BaseRoute] = [*apps.routes, *url_preview.routes, *endpoint.routes]

@@ -22,7 +22,7 @@ class PreviewCard(TypedDict):
     author_url: str
     provider_name: str
     provider_url: str
-    html: str  # always empty: no remote markup is embedded
+    html: str  # "" or one iframe rebuilt by tandem (core/oembed.py): never remote markup
     width: int
     height: int
     image: str | None

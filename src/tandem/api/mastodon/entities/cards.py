@@ -32,12 +32,12 @@ def preview_card(settings: Settings, card: preview_cards.PreviewCard) -> c.Previ
         "author_url": data.author_url,
         "provider_name": data.provider_name,
         "provider_url": data.provider_url,
-        "html": "",
-        "width": card.image.width if card.image else 0,
-        "height": card.image.height if card.image else 0,
+        "html": data.html,  # only ever an iframe tandem rebuilt (core/oembed.py)
+        "width": data.width if kind != "link" else card.image.width if card.image else 0,
+        "height": data.height if kind != "link" else card.image.height if card.image else 0,
         "image": urls.file_url(settings, card.image.path) if card.image else None,
         "image_description": data.image_description,
-        "embed_url": "",
+        "embed_url": data.embed_url,
         "blurhash": card.blurhash if card.image else None,
         "published_at": published,
         "authors": [

@@ -14,6 +14,7 @@ from tandem.api.mastodon.entities.instance_types import (
 )
 from tandem.config import Settings
 from tandem.core import images, instance, poll_rules, video
+from tandem.core.i18n import Text, render
 from tandem.core.media import DESCRIPTION_LIMIT
 from tandem.core.profile_changes import DESCRIPTION_LIMIT as PROFILE_DESCRIPTION_LIMIT
 from tandem.core.text import URL_COUNTS_AS
@@ -72,12 +73,14 @@ def _configuration(settings: Settings, vapid_key: str) -> Configuration:
     }
 
 
-def _registrations(settings: Settings) -> Registrations:
+def _registrations(settings: Settings, locale: str) -> Registrations:
     return {
         "enabled": settings.registrations in ("open", "approval"),
         "approval_required": settings.registrations == "approval",
         "reason_required": settings.registrations == "approval" and settings.require_invite_text,
-        "message": None if settings.registrations != "closed" else "Registrations are closed.",
+        "message": None
+        if settings.registrations != "closed"
+        else render(Text("Registrations are closed."), locale),
         "min_age": settings.min_age or None,
         "url": None,
     }
@@ -99,7 +102,7 @@ async def instance_v2(ctx: Ctx) -> Instance:
         "icon": [],
         "languages": ["en"],
         "configuration": _configuration(s, ctx.services.vapid_key),
-        "registrations": _registrations(s),
+        "registrations": _registrations(s, ctx.locale()),
         "api_versions": {"mastodon": MASTODON_API_VERSION},
         "contact": {
             "email": s.contact,

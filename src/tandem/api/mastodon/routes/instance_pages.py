@@ -11,6 +11,7 @@ from starlette.responses import Response
 from tandem.api.mastodon.endpoint import Ctx, MastodonError, routes
 from tandem.api.mastodon.entities import instance_page_types as p
 from tandem.core import instance_pages
+from tandem.core.i18n import Text, render
 
 # The description and policies come from the configuration, not from a saved document:
 # the epoch stands for "never edited".
@@ -53,12 +54,13 @@ async def translation_languages(ctx: Ctx) -> dict[str, list[str]]:
 
 @routes("GET", "/api/v1/instance/privacy_policy", auth="none", cache_public=True)
 async def privacy_policy(ctx: Ctx) -> p.Page:
-    contact = escape(ctx.settings.contact_email or ctx.settings.mail_from)
-    content = (
-        f"<p>{escape(ctx.settings.instance_title)} keeps what you post and the data needed to "
-        f"run your account. Ask {contact} about your data.</p>"
+    policy = Text(
+        "{title} keeps what you post and the data needed to run your account. "
+        "Ask {contact} about your data.",
+        title=escape(ctx.settings.instance_title),
+        contact=escape(ctx.settings.contact_email or ctx.settings.mail_from),
     )
-    return {"updated_at": _NEVER, "content": content}
+    return {"updated_at": _NEVER, "content": f"<p>{render(policy, ctx.locale())}</p>"}
 
 
 @routes("GET", "/api/v1/instance/terms_of_service", auth="none", cache_public=True)
