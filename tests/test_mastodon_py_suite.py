@@ -35,6 +35,7 @@ MODULES = [
     "test_pagination.py",
     "test_polls.py",
     "test_profile.py",
+    "test_quotes.py",
     "test_ratelimit.py",
     "test_search.py",
     "test_status.py",

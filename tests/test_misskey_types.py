@@ -147,6 +147,7 @@ def _build(server: RunningServer, folder: Path) -> World:
     ]
     call(alice, "notes/create", {"text": "yes", "replyId": reply["id"]})
     call(bob, "notes/create", {"renoteId": note["id"]})
+    call(bob, "notes/create", {"text": "look", "renoteId": note["id"]})  # a quote
     call(
         bob,
         "notes/create",
@@ -346,6 +347,7 @@ NOTIFIED = {
         "mention",
         "reply",
         "renote",
+        "quote",
         "reaction",
         "pollEnded",
         "followRequestAccepted",

@@ -300,6 +300,10 @@ class Status:
     reblogs_count: int = 0
     favourites_count: int = 0
     poll_id: int | None = None
+    quote_of_id: int | None = None  # the status this one quotes (core/quotes.py)
+    quote_state: str | None = None  # "accepted" or "revoked", for a quote
+    quote_policy: str | None = None  # who may quote this one; None: its author alone
+    quotes_count: int = 0
     tags: list[str] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     media: list[MediaAttachment] = field(default_factory=list)

@@ -25,6 +25,7 @@ MASTODON_TYPES = (
     "poll",
     "update",
     "quote",
+    "quoted_update",
     "added_to_collection",
 )
 # Types that carry the collection they are about (in the payload's `collection_id`).
@@ -32,7 +33,16 @@ COLLECTION_TYPES = ("added_to_collection",)
 GROUPABLE_TYPES = ("favourite", "reblog", "follow")
 GROUP_SPAN_SECONDS = 12 * 3600
 # Types whose notification carries the status it is about.
-STATUS_TYPES = ("favourite", "reblog", "status", "mention", "poll", "update", "quote")
+STATUS_TYPES = (
+    "favourite",
+    "reblog",
+    "status",
+    "mention",
+    "poll",
+    "update",
+    "quote",
+    "quoted_update",  # carries the quote of the edited status
+)
 
 
 def group_key(type: str, status_id: int | None, at: datetime) -> str | None:

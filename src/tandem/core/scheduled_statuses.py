@@ -51,6 +51,8 @@ def _params(new: statuses.NewStatus, application_id: int | None, now: datetime) 
         "sensitive": new.sensitive,
         "language": new.language,
         "in_reply_to_id": new.in_reply_to_id,
+        "quoted_status_id": new.quoted_status_id,
+        "quote_approval_policy": new.quote_policy,
         "media_ids": [str(i) for i in new.media_ids] or None,
         "poll": poll,
         "application_id": application_id,
@@ -192,6 +194,8 @@ async def publish(db: Database, settings: Settings, scheduled_id: int) -> bool:
         media_ids=[int(i) for i in p.get("media_ids") or []],
         poll=poll,
         scheduled_id=item.id,
+        quoted_status_id=p.get("quoted_status_id"),
+        quote_policy=p.get("quote_approval_policy"),
     )
     try:
         await statuses.create(db, settings, account, user, new, p.get("application_id"))

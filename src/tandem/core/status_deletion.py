@@ -30,7 +30,8 @@ async def delete(
         # or the parent, whose counter moves, before this one), then its reblogs, then every
         # account whose counter moves. Once this row is held FOR UPDATE, no reblog, reply or
         # pin of it can start, and every unreblog waits.
-        related = [i for i in (status.reblog_of_id, status.in_reply_to_id) if i]
+        quoted = status.quote_of_id if status.quote_state == "accepted" else None
+        related = [i for i in (status.reblog_of_id, status.in_reply_to_id, quoted) if i]
         if status.id not in await store.lock_statuses(
             conn, [*related, status.id], deleting=[status.id]
         ):
@@ -67,6 +68,8 @@ async def delete(
             await store.adjust(conn, status.reblog_of_id, reblogs=-1)
         if status.in_reply_to_id:
             await store.adjust(conn, status.in_reply_to_id, replies=-1)
+        if status.quote_of_id and status.quote_state == "accepted":
+            await store.adjust(conn, status.quote_of_id, quotes=-1)
     if files is not None:
         files.delete(*leftovers)
     return shown

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from tandem.config import Settings
-from tandem.core import clock, drive, media, polls, preview_cards, text, urls
+from tandem.core import clock, drive, media, polls, preview_cards, quotes, text, urls
 from tandem.core.errors import Forbidden, NotFound, Unprocessable, ValidationFailed
 from tandem.core.i18n import too_long
 from tandem.core.images import Upload
@@ -243,6 +243,7 @@ async def _edit(
                     status_id=status.id,
                     now=now,
                 )
+        await quotes.on_edited(conn, updated, now)
         return await bundle(conn, account.id, [updated])
 
 

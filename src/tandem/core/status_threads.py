@@ -95,10 +95,10 @@ async def replies(
 async def reblogs(
     db: Database, viewer: Account | None, status_id: int, window: Page, by: int | None = None
 ) -> StatusBundle:
-    """Reblogs of a status (Misskey's notes/renotes), optionally by one account."""
+    """Reblogs and quotes of a status (Misskey's notes/renotes), optionally by one account."""
     async with db.read() as conn:
         status = await visible(conn, viewer, status_id)
-        rows = await store.reblogs_page(conn, status.id, window)
+        rows = await store.reblogs_page(conn, status.id, window, with_quotes=True)
         ids = [i for i, account_id in rows if by is None or account_id == by]
         loaded = await status_store.get_many(conn, ids)
         shown = await visible_among(conn, viewer, [loaded[i] for i in ids if i in loaded])

@@ -15,6 +15,7 @@ from tandem.core import (
     languages,
     poll_rules,
     preview_cards,
+    quote_rules,
     status_subscriptions,
     text,
     urls,
@@ -52,6 +53,7 @@ from tandem.store import notifications as notification_store
 from tandem.store import oauth as oauth_store
 from tandem.store import polls as poll_store
 from tandem.store import preview_cards as card_store
+from tandem.store import quotes as quote_store
 from tandem.store import reactions as reaction_store
 from tandem.store import scheduled_statuses as scheduled_store
 from tandem.store import status_threads as thread_store
@@ -73,6 +75,8 @@ class NewStatus:
     recipient_ids: Sequence[int] = ()  # Misskey's visibleUserIds: addressed without @mention
     poll: NewPoll | None = None
     scheduled_id: int | None = None  # published from this scheduled status (taken with it)
+    quoted_status_id: int | None = None  # the status this one quotes (core/quote_rules.py)
+    quote_policy: str | None = None  # who may quote this one (None: the author's default)
 
 
 @dataclass
@@ -93,10 +97,20 @@ class StatusBundle:
     polls: dict[int, Poll] = field(default_factory=dict)  # by poll id, with the viewer's votes
     emojis: dict[str, CustomEmoji] = field(default_factory=dict)  # custom reactions' emoji
     cards: dict[int, card_store.PreviewCard] = field(default_factory=dict)  # by status id
+    # Quotes: the quoted statuses by id (also in `originals`), each quote's state for the
+    # viewer by quoting status id, and the authors (of quoted statuses, or whose statuses
+    # only followers may quote) the viewer follows.
+    quoted: dict[int, Status] = field(default_factory=dict)
+    quote_states: dict[int, quote_rules.QuoteState] = field(default_factory=dict)
+    following: set[int] = field(default_factory=set)
 
 
 async def bundle(conn: Conn, viewer_id: int | None, found: list[Status]) -> StatusBundle:
-    originals = await store.get_many(conn, {s.reblog_of_id for s in found if s.reblog_of_id})
+    reblogged_ids = {s.reblog_of_id for s in found if s.reblog_of_id}
+    # Reblogged and quoted statuses in one load, with those the reblogged ones quote.
+    originals = await store.get_many_with_quoted(
+        conn, reblogged_ids | {s.quote_of_id for s in found if s.quote_of_id}, reblogged_ids
+    )
     everything = found + list(originals.values())
     account_ids = {s.account_id for s in everything}
     account_ids |= {m.account_id for s in everything for m in s.mentions}
@@ -125,6 +139,7 @@ async def bundle(conn: Conn, viewer_id: int | None, found: list[Status]) -> Stat
         polls=await poll_store.by_ids(conn, poll_ids, viewer_id) if poll_ids else {},
         cards=await card_store.of_statuses(conn, linked) if linked else {},
     )
+    await _quotes(conn, shown, [*found, *(originals[i] for i in reblogged_ids if i in originals)])
     custom = {
         name[1:-1] for counts in shown.reactions.values() for name in counts if name[:1] == ":"
     }
@@ -133,6 +148,40 @@ async def bundle(conn: Conn, viewer_id: int | None, found: list[Status]) -> Stat
         if emoji is not None:
             shown.emojis[shortcode] = emoji
     return shown
+
+
+async def _quotes(conn: Conn, shown: StatusBundle, shown_directly: list[Status]) -> None:
+    """The states of the page's quotes (and of the reblogged statuses' quotes) for the viewer:
+    one statement for the viewer's relations with the authors involved, only when a page has
+    quotes or statuses that only followers may quote."""
+    quoting = [s for s in shown_directly if s.quote_of_id]
+    for s in quoting:
+        assert s.quote_of_id is not None
+        quoted = shown.originals.get(s.quote_of_id)
+        if quoted is not None:
+            shown.quoted[quoted.id] = quoted
+    viewer_id = shown.viewer_id
+    rel = quote_store.Relations()
+    if viewer_id is not None:
+        authors = {q.account_id for q in shown.quoted.values()}
+        authors |= {s.account_id for s in shown.statuses if s.quote_policy == "followers"}
+        authors |= {s.account_id for s in shown.originals.values() if s.quote_policy == "followers"}
+        authors.discard(viewer_id)
+        if authors:
+            rel = await quote_store.relations(conn, viewer_id, authors, clock.now())
+    shown.following = rel.following
+    for s in quoting:
+        quoted = shown.quoted.get(s.quote_of_id or 0)
+        author = quoted.account_id if quoted is not None else 0
+        shown.quote_states[s.id] = quote_rules.state(
+            s,
+            quoted,
+            viewer_id,
+            blocked_by=author in rel.blocked_by,
+            blocking=author in rel.blocking,
+            muting=author in rel.muting,
+            following=author in rel.following,
+        )
 
 
 def _may_have_card(status: Status) -> bool:
@@ -175,6 +224,12 @@ def _check(
 ) -> tuple[Visibility, str | None]:
     errors = Errors()
     body = new.text.strip()
+    if new.quote_policy is not None and new.quote_policy not in quote_rules.POLICIES:
+        errors.add(
+            "quote_approval_policy",
+            "inclusion",
+            Text("must be one of {choices}", choices=", ".join(quote_rules.POLICIES)),
+        )
     if not body and not new.media_ids and new.poll is None:
         errors.add("text", "blank", "can't be blank")
     if new.poll is not None:
@@ -240,10 +295,20 @@ async def create(
             if new.in_reply_to_id
             else None
         )
-        # Lock order (store/writes.py): the parent (its replies_count moves), then our account,
-        # then the media to attach (so two posts cannot both take the same attachment).
-        if parent is not None and not await store.lock_statuses(conn, [parent.id]):
+        quoted = (
+            await visible(conn, account, new.quoted_status_id) if new.quoted_status_id else None
+        )
+        if quoted is not None:
+            await quote_rules.check(conn, account, quoted)
+        # Lock order (store/writes.py): the parent and the quoted status (their counters
+        # move), then our account, then the media to attach (so two posts cannot both take
+        # the same attachment).
+        moving = [s.id for s in (parent, quoted) if s is not None]
+        locked = await store.lock_statuses(conn, moving)
+        if parent is not None and parent.id not in locked:
             raise NotFound("reply_target")  # deleted meanwhile
+        if quoted is not None and quoted.id not in locked:
+            raise NotFound("status")
         await account_store.lock_accounts(conn, account.id)
         await store.lock_attachments(conn, new.media_ids)
         if new.scheduled_id is not None and not await scheduled_store.take(conn, new.scheduled_id):
@@ -275,6 +340,11 @@ async def create(
             in_reply_to_account_id=parent.account_id if parent else None,
             application_id=application_id,
             poll_id=poll_rules.new_poll_id() if new.poll is not None else None,
+            quote_of_id=quoted.id if quoted else None,
+            quote_state="accepted" if quoted else None,
+            quote_policy=quote_rules.initial_policy(
+                visibility, new.quote_policy, user.settings.default_quote_policy
+            ),
         )
         recipients = await account_store.get_many(conn, new.recipient_ids, only_functional=True)
         if len(recipients) != len(set(new.recipient_ids)):
@@ -289,6 +359,8 @@ async def create(
         await account_store.adjust_counts(conn, account.id, statuses=1, last_status_at=now)
         if parent is not None:
             await store.adjust(conn, parent.id, replies=1)
+        if quoted is not None:
+            await store.adjust(conn, quoted.id, quotes=1)
         reached: list[int] = []  # the mentioned accounts this post notifies
         held: set[int] = set()  # …and those whose policy filtered or dropped the mention
         for target in mention_ids:
@@ -310,11 +382,33 @@ async def create(
         await status_subscriptions.notify(conn, status, now)
         if parent is not None and parent.account_id not in (account.id, *held):
             await webhooks.emit(conn, parent.account_id, "reply", note_id=status.id)
+        if quoted is not None:
+            await _notify_quoted(conn, account, quoted, status, now)
         stored = await store.get(conn, status.id)
         assert stored is not None
         await conversations.on_posted(conn, stored, reached)
         await preview_cards.on_saved(conn, stored)
         return await bundle(conn, account.id, [stored])
+
+
+async def _notify_quoted(
+    conn: Conn, account: Account, quoted: Status, quote: Status, now: datetime
+) -> None:
+    """A `quote` notification (and Misskey's `renote` webhook) for the quoted author."""
+    if quoted.account_id == account.id or await ignores(
+        conn, quoted.account_id, account.id, quoted.id
+    ):
+        return
+    _, verdict = await notification_store.insert(
+        conn,
+        account_id=quoted.account_id,
+        from_account_id=account.id,
+        type="quote",
+        status_id=quote.id,
+        now=now,
+    )
+    if verdict == "accept":
+        await webhooks.emit(conn, quoted.account_id, "renote", note_id=quote.id)
 
 
 async def _mentioned_accounts(

@@ -271,11 +271,25 @@ statuses = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("edited_at", UTCDateTime),
     Column("poll_id", BigInteger),  # polls.id, when the status carries one
+    # The status this one quotes (no foreign key: a deleted one leaves the quote "deleted"),
+    # the quote's state ("accepted", "revoked"), who may quote this status ("public",
+    # "followers", "nobody"; NULL: its author alone) and its accepted quotes (0016).
+    Column("quote_of_id", BigInteger),
+    Column("quote_state", String(16)),
+    Column("quote_policy", String(16)),
+    Column("quotes_count", Integer, nullable=False, server_default="0"),
     Index("ix_statuses_account_id_id", "account_id", "id"),
     Index("ix_statuses_reblog_of_id", "reblog_of_id"),
     Index("ix_statuses_in_reply_to_id", "in_reply_to_id"),
     # One reblog per account and status (statuses that are no reblog have NULL: all distinct).
     Index("uq_statuses_account_reblog", "account_id", "reblog_of_id", unique=True),
+    # A status's quotes (only rows of quotes are indexed).
+    Index(
+        "ix_statuses_quote_of_id",
+        "quote_of_id",
+        sqlite_where=text("quote_of_id IS NOT NULL"),
+        postgresql_where=text("quote_of_id IS NOT NULL"),
+    ),
 )
 
 status_pins = Table(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, literal, or_, select
+from sqlalchemy import and_, delete, literal, or_, select
 
 from tandem.core.ids import new_id
 from tandem.core.models import Page
@@ -16,11 +16,23 @@ from tandem.store.writes import insert_new
 
 
 async def reblogs_page(
-    conn: Conn, status_id: int, page: Page, *, distributable_only: bool = False
+    conn: Conn,
+    status_id: int,
+    page: Page,
+    *,
+    distributable_only: bool = False,
+    with_quotes: bool = False,
 ) -> list[tuple[int, int]]:
     """(reblog id, reblogger id) of a status's reblogs in the window, newest first;
-    `distributable_only`: only public and unlisted reblogs (Mastodon's reblogged_by list)."""
-    stmt = select(statuses.c.id, statuses.c.account_id).where(statuses.c.reblog_of_id == status_id)
+    `distributable_only`: only public and unlisted reblogs (Mastodon's reblogged_by list);
+    `with_quotes`: its accepted quotes too (Misskey's notes/renotes: renotes with content)."""
+    renotes = statuses.c.reblog_of_id == status_id
+    if with_quotes:
+        renotes = or_(
+            renotes,
+            and_(statuses.c.quote_of_id == status_id, statuses.c.quote_state == "accepted"),
+        )
+    stmt = select(statuses.c.id, statuses.c.account_id).where(renotes)
     if distributable_only:
         stmt = stmt.where(statuses.c.visibility.in_(("public", "unlisted")))
     return [(r.id, r.account_id) for r in await newest_first(conn, stmt, statuses.c.id, page)]

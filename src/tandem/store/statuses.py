@@ -79,6 +79,10 @@ def from_mapping(m: Mapping[Any, Any]) -> Status:
         reblogs_count=max(m["reblogs_count"], 0),
         favourites_count=max(m["favourites_count"], 0),
         poll_id=m.get("poll_id"),
+        quote_of_id=m.get("quote_of_id"),
+        quote_state=m.get("quote_state"),
+        quote_policy=m.get("quote_policy"),
+        quotes_count=max(m.get("quotes_count") or 0, 0),
     )
 
 
@@ -121,6 +125,20 @@ async def get(conn: Conn, status_id: int) -> Status | None:
 
 
 _GET_MANY = Query(select(statuses).where(among(statuses.c.id, "ids")))
+_QUOTING = statuses.alias("quoting")
+# These statuses and the ones they quote, in one statement (a page's reblogged statuses).
+_GET_WITH_QUOTED = Query(
+    select(statuses).where(
+        or_(
+            among(statuses.c.id, "ids"),
+            statuses.c.id.in_(
+                select(_QUOTING.c.quote_of_id).where(
+                    among(_QUOTING.c.id, "quoting"), _QUOTING.c.quote_of_id.is_not(None)
+                )
+            ),
+        )
+    )
+)
 
 
 async def get_many(conn: Conn, ids: Iterable[int]) -> dict[int, Status]:
@@ -128,6 +146,18 @@ async def get_many(conn: Conn, ids: Iterable[int]) -> dict[int, Status]:
     if not wanted:
         return {}
     rows = await _GET_MANY.rows(conn, ids=wanted)
+    return {s.id: s for s in await _decorate(conn, [from_values(r) for r in rows])}
+
+
+async def get_many_with_quoted(
+    conn: Conn, ids: Iterable[int], quoting: Iterable[int] = ()
+) -> dict[int, Status]:
+    """`get_many` of `ids` plus the statuses that those of `quoting` quote (one statement,
+    then the three of `_decorate`)."""
+    wanted, quoters = sorted(set(ids)), sorted(set(quoting))
+    if not quoters:
+        return await get_many(conn, wanted)
+    rows = await _GET_WITH_QUOTED.rows(conn, ids=wanted, quoting=quoters)
     return {s.id: s for s in await _decorate(conn, [from_values(r) for r in rows])}
 
 
@@ -153,6 +183,9 @@ async def insert(
             application_id=status.application_id,
             created_at=status.created_at,
             poll_id=status.poll_id,
+            quote_of_id=status.quote_of_id,
+            quote_state=status.quote_state,
+            quote_policy=status.quote_policy,
         ),
     )
     if not created:
@@ -223,9 +256,13 @@ async def lock_attachments(conn: Conn, media_ids: Iterable[int]) -> None:
     await lock(conn, media_attachments, media_ids)
 
 
-async def adjust(conn: Conn, status_id: int, *, replies: int = 0, reblogs: int = 0) -> None:
+async def adjust(
+    conn: Conn, status_id: int, *, replies: int = 0, reblogs: int = 0, quotes: int = 0
+) -> None:
     """Move a status's counters (never below zero) for rows this transaction changed."""
     values: dict[str, Any] = {}
+    if quotes:
+        values["quotes_count"] = bump(statuses.c.quotes_count, quotes)
     if replies:
         values["replies_count"] = bump(statuses.c.replies_count, replies)
     if reblogs:

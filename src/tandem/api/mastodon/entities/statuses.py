@@ -9,7 +9,7 @@ from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.accounts import Render, account
 from tandem.api.mastodon.formats import iso_ms
 from tandem.config import Settings
-from tandem.core import polls, reactions, urls
+from tandem.core import polls, quote_rules, reactions, urls
 from tandem.core.models import MediaAttachment, Poll, Status
 from tandem.core.statuses import StatusBundle
 
@@ -53,7 +53,11 @@ def media_attachment(settings: Settings, media: MediaAttachment) -> t.MediaAttac
     }
 
 
-def status(s: Status, b: StatusBundle, r: Render, *, with_source: bool = False) -> t.Status:
+def status(
+    s: Status, b: StatusBundle, r: Render, *, with_source: bool = False, nested: bool = False
+) -> t.Status:
+    """A Status; `nested` (a quoted status shown inside a quote) gives its own quote as a
+    ShallowQuote, as Mastodon does, so quotes never nest further."""
     settings = r.settings
     author = b.accounts[s.account_id]
     original = b.originals.get(s.reblog_of_id) if s.reblog_of_id else None
@@ -77,7 +81,7 @@ def status(s: Status, b: StatusBundle, r: Render, *, with_source: bool = False) 
         "favourites_count": s.favourites_count,
         "edited_at": iso_ms(s.edited_at),
         "content": "" if original else s.content,
-        "reblog": status(original, b, r) if original else None,
+        "reblog": status(original, b, r, nested=nested) if original else None,
         "application": None,
         "account": account(author, r),
         "media_attachments": [media_attachment(settings, m) for m in s.media],
@@ -87,6 +91,13 @@ def status(s: Status, b: StatusBundle, r: Render, *, with_source: bool = False) 
         "card": cards.preview_card(settings, b.cards[s.id]) if s.id in b.cards else None,
         "poll": poll(b.polls[s.poll_id], b.viewer_id) if s.poll_id in b.polls else None,
         "reactions": _reactions(s, b, settings),
+        "quote": _quote(s, b, r, nested),
+        "quote_approval": {
+            "automatic": quote_rules.automatic(s),
+            "manual": [],
+            "current_user": quote_rules.approval(s, b.viewer_id, s.account_id in b.following),
+        },
+        "quotes_count": s.quotes_count,
     }
     app = b.applications.get(s.application_id) if s.application_id else None
     if app is not None:
@@ -102,6 +113,22 @@ def status(s: Status, b: StatusBundle, r: Render, *, with_source: bool = False) 
     if with_source:
         data["text"] = s.text
     return data
+
+
+def _quote(s: Status, b: StatusBundle, r: Render, nested: bool) -> t.Quote | t.ShallowQuote | None:
+    if s.quote_of_id is None:
+        return None
+    state = b.quote_states.get(s.id)
+    if nested or state is None:  # one level down: the id and the stored state only
+        shallow = "revoked" if s.quote_state == "revoked" else "accepted"
+        shown_id = str(s.quote_of_id) if shallow == "accepted" else None
+        return {"state": shallow, "quoted_status_id": shown_id}
+    quoted = b.quoted.get(s.quote_of_id)
+    shown = quoted is not None and quote_rules.shows_quoted(state)
+    return {
+        "state": state,
+        "quoted_status": status(quoted, b, r, nested=True) if shown and quoted else None,
+    }
 
 
 def poll(p: Poll, viewer_id: int | None) -> t.Poll:

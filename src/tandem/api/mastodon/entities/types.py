@@ -266,6 +266,22 @@ class StatusApplication(TypedDict):
     website: str | None
 
 
+class ShallowQuote(TypedDict):
+    state: str
+    quoted_status_id: str | None
+
+
+class Quote(TypedDict):
+    state: str
+    quoted_status: "Status | None"
+
+
+class QuoteApproval(TypedDict):
+    automatic: list[str]
+    manual: list[str]
+    current_user: Literal["automatic", "manual", "denied", "unknown"]
+
+
 class Status(TypedDict):
     id: str
     created_at: str
@@ -292,6 +308,9 @@ class Status(TypedDict):
     card: PreviewCard | None
     poll: "Poll | None"
     reactions: list[StatusReaction]
+    quote: Quote | ShallowQuote | None
+    quote_approval: QuoteApproval
+    quotes_count: int
     # For a signed-in viewer only:
     favourited: NotRequired[bool]
     reblogged: NotRequired[bool]
@@ -343,6 +362,8 @@ class ScheduledStatusParams(TypedDict):
     visibility: str
     scheduled_at: None
     in_reply_to_id: int | None
+    quoted_status_id: str | None
+    quote_approval_policy: NotRequired[str]  # only when the post chose one
     language: str | None
     application_id: int
     idempotency: None

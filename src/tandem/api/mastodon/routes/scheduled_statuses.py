@@ -34,7 +34,7 @@ def parse_time(raw: Any) -> datetime:
 def entity(ctx: Ctx, view: scheduled_statuses.ScheduledView) -> t.ScheduledStatus:
     p = view.item.params
     poll = p.get("poll")
-    return {
+    shown: t.ScheduledStatus = {
         "id": str(view.item.id),
         "scheduled_at": cast(str, iso_ms(view.item.scheduled_at)),
         "params": {
@@ -53,6 +53,7 @@ def entity(ctx: Ctx, view: scheduled_statuses.ScheduledView) -> t.ScheduledStatu
             "visibility": p.get("visibility") or "public",
             "scheduled_at": None,
             "in_reply_to_id": p.get("in_reply_to_id"),
+            "quoted_status_id": str(p["quoted_status_id"]) if p.get("quoted_status_id") else None,
             "language": p.get("language"),
             "application_id": int(p.get("application_id") or 0),
             "idempotency": None,
@@ -60,6 +61,9 @@ def entity(ctx: Ctx, view: scheduled_statuses.ScheduledView) -> t.ScheduledStatu
         },
         "media_attachments": [media_attachment(ctx.settings, m) for m in view.media],
     }
+    if p.get("quote_approval_policy"):
+        shown["params"]["quote_approval_policy"] = str(p["quote_approval_policy"])
+    return shown
 
 
 async def schedule(ctx: Ctx, new: statuses.NewStatus) -> t.ScheduledStatus:

@@ -8,7 +8,7 @@ from tandem.api.mastodon.routes.polls import new_poll
 from tandem.api.mastodon.routes.scheduled_statuses import schedule
 from tandem.api.mastodon.views import first_status
 from tandem.core import status_deletion, status_pins, status_threads, statuses
-from tandem.core.errors import ValidationFailed
+from tandem.core.errors import NotFound
 from tandem.core.scopes import accepts
 
 WRITE_STATUSES = accepts("write:statuses")
@@ -18,12 +18,8 @@ WRITE_ACCOUNTS = accepts("write:accounts")
 @routes("POST", "/api/v1/statuses", scopes=WRITE_STATUSES, throttles=("statuses",))
 async def create(ctx: Ctx) -> t.Status | t.ScheduledStatus:
     p = ctx.params
-    if p.raw("quoted_status_id") not in (None, "", {}):
-        raise ValidationFailed.one(
-            "quoted_status_id",
-            "unsupported",
-            "is not supported by this server yet; send the post without it",
-        )
+    if p.raw("quoted_status_id") not in (None, "") and p.id("quoted_status_id") is None:
+        raise NotFound("status")  # no id could name it
     new = statuses.NewStatus(
         text=p.text("status") or "",
         spoiler_text=p.text("spoiler_text") or "",
@@ -33,6 +29,8 @@ async def create(ctx: Ctx) -> t.Status | t.ScheduledStatus:
         in_reply_to_id=p.id("in_reply_to_id"),
         media_ids=p.ids("media_ids"),
         poll=new_poll(p),
+        quoted_status_id=p.id("quoted_status_id"),
+        quote_policy=p.text("quote_approval_policy") or None,
     )
     if p.raw("scheduled_at") not in (None, ""):
         return await schedule(ctx, new)

@@ -30,6 +30,25 @@ _CREATE_ERRORS = {
     "forbidden": e.err(
         "CANNOT_RENOTE", "This note cannot be renoted (it is not public).", status=400
     ),
+    # Quotes (a renote with text, files or a poll), refused by core/quote_rules.py.
+    "QUOTE_REBLOG": e.err(
+        "CANNOT_RENOTE_TO_A_PURE_RENOTE",
+        "You can not Renote a pure Renote.",
+        "fd4cc33e-2a37-48dd-99cc-9b806eb2031a",
+    ),
+    "QUOTE_BLOCKED": e.err(
+        "YOU_HAVE_BEEN_BLOCKED",
+        "You cannot quote this note: you blocked its author or they blocked you.",
+        "b390d7e1-8a5e-46ed-b625-06271cafd3d3",
+    ),
+    "QUOTE_PRIVATE": e.err(
+        "CANNOT_RENOTE_DUE_TO_VISIBILITY",
+        "You can not Renote due to target visibility.",
+        "be9529e9-fe72-4de0-ae43-0b363c4938af",
+    ),
+    "QUOTE_DENIED": e.err(
+        "CANNOT_QUOTE", "The author of this note does not allow you to quote it."
+    ),
 }
 _POLL = P(
     "object",
@@ -57,10 +76,6 @@ CONTENT_REQUIRED = e.err(
     "CONTENT_REQUIRED",
     "Content required. You need to set text, fileIds or renoteId.",
     "6f57e42b-c348-439b-bc45-993995cc515a",
-)
-NO_QUOTES = e.err(
-    "QUOTE_NOT_SUPPORTED",
-    "Quote renotes are not supported here: send renoteId without text or files.",
 )
 
 
@@ -96,13 +111,11 @@ async def create(call: Call) -> CreatedNote:
         raise e.err(
             "NO_SUCH_CHANNEL", "No such channel.", "b1653923-5453-4edc-b786-7c4f39bb0bbb"
         ).raise_()
-    if p.get("renoteId") is not None:
-        if text or files:
-            raise NO_QUOTES.raise_()
+    poll = _new_poll(p.get("poll"))
+    if p.get("renoteId") is not None and not (text or files or poll is not None):
         visibility = FROM_MISSKEY[p["visibility"]]
         b = await statuses.reblog(call.db, call.account, p["renoteId"], visibility)
         return {"createdNote": note(ctx(call), b.statuses[0], b)}
-    poll = _new_poll(p.get("poll"))
     if not text and not files and poll is None:
         raise CONTENT_REQUIRED.raise_()
     new = statuses.NewStatus(
@@ -113,6 +126,7 @@ async def create(call: Call) -> CreatedNote:
         media_ids=files,
         recipient_ids=p.get("visibleUserIds") or () if p["visibility"] == "specified" else (),
         poll=poll,
+        quoted_status_id=p.get("renoteId"),  # a renote with content is a quote
     )
     token = call.principal.token if call.principal else None
     b = await statuses.create(

@@ -14,6 +14,9 @@ from tandem.core.statuses import StatusBundle
 def note(ctx: Ctx, s: Status, b: StatusBundle) -> Note:
     author = b.accounts[s.account_id]
     renote = b.originals.get(s.reblog_of_id) if s.reblog_of_id else None
+    renote_id = s.reblog_of_id
+    if s.quote_of_id is not None:  # a quote is a renote with content
+        renote, renote_id = _quoted(s, b)
     data: Note = {
         "id": str(s.id),
         "createdAt": iso(s.created_at),
@@ -33,7 +36,7 @@ def note(ctx: Ctx, s: Status, b: StatusBundle) -> Note:
         "fileIds": [str(m.id) for m in s.media],
         "files": [drive_file(ctx, m) for m in s.media],
         "replyId": sid(s.in_reply_to_id),
-        "renoteId": sid(s.reblog_of_id),
+        "renoteId": sid(renote_id),
         "clippedCount": 0,
     }
     if s.tags:
@@ -58,6 +61,19 @@ def note(ctx: Ctx, s: Status, b: StatusBundle) -> Note:
         mine = b.my_reactions.get(s.id)
         data["myReaction"] = reactions.decode(mine) if mine else None
     return data
+
+
+def _quoted(s: Status, b: StatusBundle) -> tuple[Status | None, int | None]:
+    """The quoted note as this viewer gets it packed, and the `renoteId` shown: none once
+    the quoted note is gone; the id without the note when it is not for the viewer."""
+    state = b.quote_states.get(s.id)
+    if state is None:  # a quoted note's own quote, one level down: the id alone
+        return None, s.quote_of_id if s.quote_state != "revoked" else None
+    if state == "deleted":
+        return None, None
+    quoted = b.quoted.get(s.quote_of_id or 0)
+    shown = quoted if quoted is not None and state in ("accepted", "muted_account") else None
+    return shown, s.quote_of_id
 
 
 def _reactions(stored: dict[str, int]) -> dict[str, int]:

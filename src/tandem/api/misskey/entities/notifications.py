@@ -25,7 +25,7 @@ MISSKEY_TYPES = {
     "export_completed": "exportCompleted",
     "import_completed": "app",
 }
-HIDDEN = ("update",)
+HIDDEN = ("update", "quoted_update")
 DEFAULT_REACTION = "\u2764"
 
 
