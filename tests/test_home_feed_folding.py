@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from support.api import User, register
 from support.misskey import MkUser, mk_user
 from support.server import RunningServer
@@ -190,29 +192,17 @@ def check_a_held_reblog_of_an_unfollowed_account_is_not_put_back(
     assert _home(reader) == [marker["id"]]
 
 
-def test_a_reblog_of_a_status_near_the_top_folds(server: RunningServer) -> None:
-    check_a_reblog_of_a_status_near_the_top_folds(server, _no_build)
+CHECKS = [
+    check_a_reblog_of_a_status_near_the_top_folds,
+    check_a_reblog_of_an_older_status_shows,
+    check_an_original_after_its_reblog_is_not_added,
+    check_undoing_the_shown_reblog_puts_a_held_one_back,
+    check_a_held_reblog_undone_first_never_comes_back,
+    check_unfollowing_the_shown_reblogger_puts_a_held_one_back,
+    check_a_held_reblog_of_an_unfollowed_account_is_not_put_back,
+]
 
 
-def test_a_reblog_of_an_older_status_shows(server: RunningServer) -> None:
-    check_a_reblog_of_an_older_status_shows(server, _no_build)
-
-
-def test_an_original_after_its_reblog_is_not_added(server: RunningServer) -> None:
-    check_an_original_after_its_reblog_is_not_added(server, _no_build)
-
-
-def test_undoing_the_shown_reblog_puts_a_held_one_back(server: RunningServer) -> None:
-    check_undoing_the_shown_reblog_puts_a_held_one_back(server, _no_build)
-
-
-def test_a_held_reblog_undone_first_never_comes_back(server: RunningServer) -> None:
-    check_a_held_reblog_undone_first_never_comes_back(server, _no_build)
-
-
-def test_unfollowing_the_shown_reblogger_puts_a_held_one_back(server: RunningServer) -> None:
-    check_unfollowing_the_shown_reblogger_puts_a_held_one_back(server, _no_build)
-
-
-def test_a_held_reblog_of_an_unfollowed_account_is_not_put_back(server: RunningServer) -> None:
-    check_a_held_reblog_of_an_unfollowed_account_is_not_put_back(server, _no_build)
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__.removeprefix("check_"))
+def test_folding(server: RunningServer, check: Callable[[RunningServer, Any], None]) -> None:
+    check(server, _no_build)

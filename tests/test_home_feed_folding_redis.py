@@ -3,7 +3,8 @@ same scenarios must show the same home timelines as the table store."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 import redis
@@ -38,41 +39,19 @@ def ready() -> Iterator[folding.Ready]:
     client.close()
 
 
-def test_a_reblog_of_a_status_near_the_top_folds(
-    server: RunningServer, ready: folding.Ready
+CHECKS = [
+    folding.check_a_reblog_of_a_status_near_the_top_folds,
+    folding.check_a_reblog_of_an_older_status_shows,
+    folding.check_an_original_after_its_reblog_is_not_added,
+    folding.check_undoing_the_shown_reblog_puts_a_held_one_back,
+    folding.check_a_held_reblog_undone_first_never_comes_back,
+    folding.check_unfollowing_the_shown_reblogger_puts_a_held_one_back,
+    folding.check_a_held_reblog_of_an_unfollowed_account_is_not_put_back,
+]
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__.removeprefix("check_"))
+def test_folding(
+    server: RunningServer, ready: folding.Ready, check: Callable[[RunningServer, Any], None]
 ) -> None:
-    folding.check_a_reblog_of_a_status_near_the_top_folds(server, ready)
-
-
-def test_a_reblog_of_an_older_status_shows(server: RunningServer, ready: folding.Ready) -> None:
-    folding.check_a_reblog_of_an_older_status_shows(server, ready)
-
-
-def test_an_original_after_its_reblog_is_not_added(
-    server: RunningServer, ready: folding.Ready
-) -> None:
-    folding.check_an_original_after_its_reblog_is_not_added(server, ready)
-
-
-def test_undoing_the_shown_reblog_puts_a_held_one_back(
-    server: RunningServer, ready: folding.Ready
-) -> None:
-    folding.check_undoing_the_shown_reblog_puts_a_held_one_back(server, ready)
-
-
-def test_a_held_reblog_undone_first_never_comes_back(
-    server: RunningServer, ready: folding.Ready
-) -> None:
-    folding.check_a_held_reblog_undone_first_never_comes_back(server, ready)
-
-
-def test_unfollowing_the_shown_reblogger_puts_a_held_one_back(
-    server: RunningServer, ready: folding.Ready
-) -> None:
-    folding.check_unfollowing_the_shown_reblogger_puts_a_held_one_back(server, ready)
-
-
-def test_a_held_reblog_of_an_unfollowed_account_is_not_put_back(
-    server: RunningServer, ready: folding.Ready
-) -> None:
-    folding.check_a_held_reblog_of_an_unfollowed_account_is_not_put_back(server, ready)
+    check(server, ready)

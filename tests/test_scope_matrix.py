@@ -109,6 +109,9 @@ MATRIX: list[tuple[str, str, tuple[str, ...]]] = [
     ("POST", "/api/v1/statuses/{status}/unfavourite", ("write", "write:favourites")),
     ("GET", "/api/v1/statuses/{status}/favourited_by", R_ACC),
     ("GET", "/api/v1/statuses/{status}/reblogged_by", R_ACC),
+    ("GET", "/api/v1/statuses/{status}/quotes", ("read", "read:statuses")),
+    ("POST", "/api/v1/statuses/{status}/quotes/{quoting_status_id}/revoke", W_STA),
+    ("PUT", "/api/v1/statuses/{status}/interaction_policy", W_STA),
     ("GET", "/api/v1/favourites", ("read", "read:favourites")),
     ("GET", "/api/v1/polls/{poll}", ("read", "read:statuses")),
     ("POST", "/api/v1/polls/{poll}/votes", W_STA),
@@ -245,7 +248,7 @@ def test_matrix_covers_every_api_route() -> None:
         ):
             for method in route.methods or ():
                 if method != "HEAD":
-                    registered.add((method, route.path.replace("{id:int}", "{id}")))
+                    registered.add((method, re.sub(r"\{(\w+):int\}", r"{\1}", route.path)))
     covered = {
         (
             m,
@@ -298,6 +301,7 @@ class Fixtures:
             "collection": lambda: "1",
             "conversation": lambda: "1",
             "item_id": lambda: "1",
+            "quoting_status_id": lambda: "1",
         }
         for key, make in makers.items():
             if "{" + key + "}" in template:
