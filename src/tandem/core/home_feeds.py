@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Protocol
 from tandem.core import clock
 from tandem.core.models import Account, Page, Status
 from tandem.store import blocks, mutes
+from tandem.store import home_feed_reads as reads
 from tandem.store import home_feeds as store
 from tandem.store import jobs as job_store
 from tandem.store import statuses as status_store
@@ -122,7 +123,7 @@ async def _fill_beyond(
     if not window.limit or len(found) >= window.limit or window.min_id is not None:
         return found
     bound = oldest if window.max_id is None else min(oldest or window.max_id, window.max_id)
-    older = await store.from_database(
+    older = await reads.from_database(
         conn,
         account_id,
         Page(limit=window.limit - len(found), max_id=bound, since_id=window.since_id),
@@ -168,7 +169,7 @@ class TableFeeds:
         await store.put_back(conn, reblog.status_id, reblog.reblog_of_id, falloff=REBLOG_FALLOFF)
 
     async def page(self, conn: Conn, account_id: int, window: Page) -> list[Status]:
-        found = await store.page(conn, account_id, window, clock.now())
+        found = await reads.page(conn, account_id, window, clock.now())
         # Only a short page deep in a feed at its cap can have lost entries to pruning
         # (the first pages of a feed, what clients read, run no more statements).
         if (
@@ -257,9 +258,9 @@ class RedisFeeds:
             floor = got.floor
             if floor is None:
                 self._regenerate(account_id)
-                return await store.from_database(conn, account_id, window, now)
+                return await reads.from_database(conn, account_id, window, now)
             ids = [i for i in got.ids if i > floor]
-            found += await store.by_ids(conn, account_id, ids, now)
+            found += await reads.by_ids(conn, account_id, ids, now)
             exhausted = not got.more or len(ids) < len(got.ids)
             if len(found) >= limit or exhausted:
                 break
@@ -281,10 +282,10 @@ class RedisFeeds:
             got = await self.ids.window(account_id, want=2 * (limit - len(found)), min_id=cursor)
             if got.floor is None:
                 self._regenerate(account_id)
-                return await store.from_database(conn, account_id, window, now)
+                return await reads.from_database(conn, account_id, window, now)
             if window.min_id < got.floor:  # the window starts below what the feed holds
-                return await store.from_database(conn, account_id, window, now)
-            found += reversed(await store.by_ids(conn, account_id, got.ids, now))
+                return await reads.from_database(conn, account_id, window, now)
+            found += reversed(await reads.by_ids(conn, account_id, got.ids, now))
             if len(found) >= limit or not got.more:
                 break
             cursor = got.ids[-1]
@@ -299,7 +300,7 @@ class RedisFeeds:
         await self.ids.start_building(account_id)
         try:
             async with db.read() as conn:
-                items = await store.recent_items(conn, account_id, MAX_ITEMS, clock.now())
+                items = await reads.recent_items(conn, account_id, MAX_ITEMS, clock.now())
         except BaseException:
             await self.ids.release_regeneration(account_id)
             raise
