@@ -69,9 +69,18 @@ class RunningServer:
 
     def start(self) -> RunningServer:
         app = create_app(self.settings)
+        # proxy_headers: as `tandem serve`, X-Forwarded-For counts only through
+        # `trusted_proxies`. timeout_keep_alive: idle connections kept 30 s, as granian keeps
+        # them (`tandem serve`); uvicorn's 5 s races a client that pauses 5 s between calls
+        # (Mastodon.py's suite does), which then reuses a connection being closed: a reset.
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", proxy_headers=False
-        )  # as `tandem serve`: X-Forwarded-For counts only through `trusted_proxies`
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            proxy_headers=False,
+            timeout_keep_alive=30,
+        )
         self._server = uvicorn.Server(config)
         if self._socket is None:  # restarted on the same port
             self._socket = socket.socket()
