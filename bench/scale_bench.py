@@ -150,8 +150,18 @@ def tokens(client: httpx.Client) -> tuple[str, str]:
 
 
 def measure(
-    client: httpx.Client, case: Case, bearer: str, native: str, n: int, warm: int
+    client: httpx.Client,
+    case: Case,
+    bearer: str,
+    native: str,
+    n: int,
+    warm: int,
+    *,
+    may_be_empty: bool = False,
 ) -> Timing:
+    """`n` calls one after another (after `warm` that must answer 200, and unless
+    `may_be_empty`, something): p50/p99 in ms, and the statements each call ran."""
+
     def call() -> httpx.Response:
         if case.misskey:
             return client.post(case.path, json={**case.params, "i": native})
@@ -161,7 +171,7 @@ def measure(
 
     for _ in range(warm):
         first = call()
-        if first.status_code != 200 or not first.json():
+        if first.status_code != 200 or not (may_be_empty or first.json()):
             raise RuntimeError(f"{case.name}: {first.status_code} {first.text[:300]}")
     samples, statements = [], set()
     for _ in range(n):
@@ -192,9 +202,21 @@ def run_scale(backend: str, scale: int, n: int, warm: int) -> dict[str, Timing]:
             server.wait(timeout=60)
 
 
-def report(backend: str, scales: list[int], results: dict[int, dict[str, Timing]]) -> None:
-    print(f"\ntandem {backend}: ms per request (p50 / p99), statements per request")
-    head = "".join(f"{seed.scale_name(s).removeprefix('scale_'):>22}" for s in scales)
+def report(
+    backend: str,
+    scales: list[int],
+    results: dict[int, dict[str, Timing]],
+    *,
+    of: str = "",
+    what: str = "",
+) -> None:
+    """A table: p50/p99 and statements per endpoint and scale (`of`: what the scale
+    counts, "accounts" when empty), and p99 at the largest scale over the smallest."""
+    print(f"\ntandem {backend}{what}: ms per request (p50 / p99), statements per request")
+    head = "".join(
+        f"{seed.scale_name(s).removeprefix('scale_') + (' ' + of if of else ''):>22}"
+        for s in scales
+    )
     ratio = f"  p99 {scales[-1] // 1000}k/{scales[0] // 1000}k" if len(scales) > 1 else ""
     print(f"{'endpoint':44}{head}{ratio}")
     for name in results[scales[0]]:

@@ -84,6 +84,15 @@ CHECKS: dict[str, list[str]] = {
         "notes/reactions/create",
         "i/registry/set with scope ['my-app'] (seed example)",
     ],
+    "misskey-js-chat.mjs": [
+        "the two follow each other (chatScope mutual, Misskey's default)",
+        "bob opens a Stream",
+        "alice opens a Stream",
+        "a DM sent with chat/messages/create-to-user reaches bob's chatUser channel",
+        "bob's answer reaches alice's chatUser channel",
+        "alice creates a room and bob joins on her invitation",
+        "a room message reaches bob's chatRoom channel",
+    ],
 }
 
 

@@ -39,6 +39,8 @@ MODULES = [
     "test_ratelimit.py",
     "test_search.py",
     "test_status.py",
+    "test_streaming.py",
+    "test_streaming_websocket.py",
     "test_timeline.py",
     "test_trends.py",
     "test_zzz_revoke.py",

@@ -278,6 +278,43 @@ def _build(server: RunningServer, folder: Path) -> World:
         {"username": name, "password": "x" * 12, "emailAddress": f"{name}@example.com"},
     )
 
+    # chat (alice and bob follow each other: the default scope, mutual, lets them write)
+    photo = alice.mk.upload(png(), "chat.png", "image/png")
+    dm = call(
+        alice,
+        "chat/messages/create-to-user",
+        {"toUserId": bob.id, "text": "hi", "fileId": photo["id"]},
+    )
+    call(bob, "chat/messages/react", {"messageId": dm["id"], "reaction": f":{emoji}:"})
+    call(bob, "chat/messages/react", {"messageId": dm["id"], "reaction": ":heart:"})
+    call(bob, "chat/messages/unreact", {"messageId": dm["id"], "reaction": ":heart:"})
+    call(alice, "chat/history", {})
+    call(alice, "chat/messages/user-timeline", {"userId": bob.id})
+    call(alice, "chat/messages/show", {"messageId": dm["id"]})
+    room = call(alice, "chat/rooms/create", {"name": "Typed room", "description": "checked"})
+    call(alice, "chat/rooms/update", {"roomId": room["id"], "name": "Typed room!"})
+    call(alice, "chat/rooms/invitations/create", {"roomId": room["id"], "userId": carol.id})
+    call(alice, "chat/rooms/invitations/create", {"roomId": room["id"], "userId": bob.id})
+    call(alice, "chat/rooms/invitations/outbox", {"roomId": room["id"]})
+    call(carol, "chat/rooms/invitations/inbox", {})
+    call(carol, "chat/rooms/invitations/ignore", {"roomId": room["id"]})
+    call(bob, "chat/rooms/join", {"roomId": room["id"]})
+    call(bob, "chat/rooms/mute", {"roomId": room["id"], "mute": False})
+    said = call(bob, "chat/messages/create-to-room", {"toRoomId": room["id"], "text": "room hi"})
+    call(alice, "chat/messages/react", {"messageId": said["id"], "reaction": "\U0001f44d"})
+    call(alice, "chat/messages/room-timeline", {"roomId": room["id"]})
+    call(alice, "chat/history", {"room": True})
+    call(alice, "chat/messages/search", {"query": "hi"})
+    call(alice, "chat/rooms/show", {"roomId": room["id"]})
+    call(alice, "chat/rooms/members", {"roomId": room["id"]})
+    call(alice, "chat/rooms/owned", {})
+    call(bob, "chat/rooms/joining", {})
+    call(bob, "chat/read-all", {})
+    call(bob, "chat/messages/delete", {"messageId": said["id"]})
+    call(bob, "chat/rooms/leave", {"roomId": room["id"]})
+    other_room = call(alice, "chat/rooms/create", {"name": "Gone soon"})
+    call(alice, "chat/rooms/delete", {"roomId": other_room["id"]})
+
     # instance
     for endpoint, body in [
         ("meta", {}),
@@ -352,7 +389,7 @@ NOTIFIED = {
         "pollEnded",
         "followRequestAccepted",
     },
-    "carol": {"receiveFollowRequest", "follow"},
+    "carol": {"receiveFollowRequest", "follow", "chatRoomInvitationReceived"},
 }
 
 

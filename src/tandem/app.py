@@ -16,11 +16,13 @@ from starlette.routing import BaseRoute, Match, Route, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tandem import logsafety
-from tandem.api import health, media_files, wellknown
+from tandem.api import health, media_files, stream_listener, wellknown
 from tandem.api.guard import bad_request, refuse_nul
 from tandem.api.http import JSON, BadRequest
 from tandem.api.mastodon.routes import all_routes as mastodon_routes
+from tandem.api.mastodon.streaming import routes as mastodon_streaming
 from tandem.api.misskey import routes as misskey
+from tandem.api.misskey import streaming as misskey_streaming
 from tandem.config import Settings, ensure_secret_key
 from tandem.core import i18n
 from tandem.jobs.registry import HANDLERS
@@ -199,10 +201,12 @@ def _position(entry: tuple[int, BaseRoute]) -> int:
 def all_routes(settings: Settings) -> list[BaseRoute]:
     routes: list[BaseRoute] = list(health.routes)  # probes: no auth, no rate limit
     routes.extend(mastodon_routes)
+    routes.extend(mastodon_streaming)  # /api/v1/streaming: websocket, event streams, health
     routes.extend(wellknown.routes)
     routes.extend(pages.routes)
     routes.extend(app_consent.routes)  # after pages: /auth/{token} must not shadow /auth/sign_in
     routes.extend(misskey.routes)  # last of the APIs: its dispatcher takes any other /api/ path
+    routes.extend(misskey_streaming.routes)  # websocket: /streaming
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     routes.extend(media_files.routes)  # user files: nosniff, sandboxed, downloads unless media
     return routes
@@ -238,9 +242,11 @@ def create_app(settings: Settings, *, run_worker: bool = True) -> Starlette:
         app.state.worker = worker
         if run_worker:
             worker.start()
+        streams = await stream_listener.start(app, services.settings)  # stream_port, if set
         try:
             yield
         finally:
+            await stream_listener.stop(streams)
             await worker.stop()
             await services.close()
 

@@ -119,6 +119,11 @@ def prepare(settings: Settings) -> Settings:
     asyncio.run(migrate())
     if settings.workers > 1 and not settings.redis_url:
         sqlite_counter.create(sqlite_counter.counter_path(settings.data_dir))
+        logging.getLogger("tandem").warning(
+            "%d workers without redis_url: each worker's realtime streams hear only the "
+            "changes made through that worker (set redis_url to share them)",
+            settings.workers,
+        )
     return settings
 
 

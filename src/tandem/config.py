@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_type_hints
 
 RegistrationMode = Literal["open", "approval", "closed", "invite"]
+_STREAMING_URL = re.compile(r"wss?://[A-Za-z0-9.\-]+(:[0-9]+)?")
 _MEDIA_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]+)?(/[A-Za-z0-9._~\-/]*)?")
 
 
@@ -62,6 +63,14 @@ class Settings:
     # Server processes sharing the port (`tandem serve --workers N`); with more than one and
     # no redis_url, rate limits are counted in data_dir/ratelimits.sqlite3 for all of them.
     workers: int = 1
+    # A port of its own for the streaming websockets (Misskey /streaming, Mastodon
+    # /api/v1/streaming), served by a light listener in each worker; 0: the main port only.
+    stream_port: int = 0
+    # Where the instance documents tell Mastodon clients to open their streams (Mastodon's
+    # STREAMING_API_BASE_URL), e.g. wss://example.org behind a proxy that sends the streaming
+    # upgrades to stream_port; empty: ws(s)://<host>:<stream_port> with a stream_port, else
+    # ws(s)://<domain>.
+    streaming_url: str = ""
     access_log: bool = True  # one line per request (secrets redacted) from `tandem serve`
     instance_title: str = "tandem"
     instance_description: str = "A tandem server"
@@ -196,6 +205,8 @@ def _coerce(name: str, hint: Any, raw: Any) -> Any:
         raise ConfigError(f"{name} must be a string, got {raw!r}")
     if name == "media_url" and raw and not _MEDIA_URL.fullmatch(raw):
         raise ConfigError(f"media_url must be an http(s) URL without query, got {raw!r}")
+    if name == "streaming_url" and raw and not _STREAMING_URL.fullmatch(raw):
+        raise ConfigError(f"streaming_url must be a ws(s) URL without path, got {raw!r}")
     return raw
 
 

@@ -60,6 +60,10 @@ class Services:
             count_statements=settings.report_statement_count,
         )
         db.redis = redis  # home feeds in Redis sorted sets when configured (core/home_feeds.py)
+        if redis is not None:  # the realtime streams of every process share events
+            from tandem.store.redis_events import RedisBus
+
+            db.events = RedisBus(redis)
         return cls(
             settings=settings,
             db=db,
@@ -70,6 +74,8 @@ class Services:
         )
 
     async def close(self) -> None:
+        if self.db.events is not None:
+            await self.db.events.close()
         await self.db.dispose()
         counter = self.limiter.counter
         if isinstance(counter, SQLiteCounter):

@@ -77,6 +77,6 @@ await check("i/registry/set with scope ['my-app'] (seed example)", async () => {
   expect(value === "dark", "value", value);
 });
 
-// Streaming: tandem has no streaming API yet, so misskey-js's Stream is not exercised.
+// Streaming and chat: misskey-js-chat.mjs.
 
 done();

@@ -68,6 +68,7 @@ PLUGINS = (
     "pytz==2026.6",
     "http-ece==1.2.1",  # its webpush extra: test_push.py skips itself without it
     "graphemeu==0.11.0",  # its grapheme extra: test_status_length.py needs it
+    "websocket-client==1.9.2",  # its websocket_streaming extra: test_streaming_websocket.py
 )
 
 # Its setup: the app and the fixed tokens (tests/setup.sql), and the accounts (its README's
@@ -78,6 +79,14 @@ DESELECTED = {
     # public server (the run is offline); its checks of the server under test are covered by
     # test_timeline.py's other tests.
     "test_timeline.py::test_timeline_disabled": "contacts mastodon.social",
+}
+
+# Modules run with VCR recording (`--record-mode=all`: every request still reaches tandem,
+# and is written to a throwaway cassette) instead of with recording off, each for the reason
+# given.
+RECORDED_LIVE = {
+    "test_streaming.py": "its event-stream tests read the streams through VCR's recorder "
+    "(patch_streaming, and the `vcr` fixture recording turns off)",
 }
 
 # The links the suite posts, served locally so the server's own fetches find them (see
@@ -381,30 +390,47 @@ def run_suite(
             # live, they must take the present time.
             for recorded in suite.glob("tests/cassettes*/*_datetimeobjects.pkl"):
                 recorded.unlink()
-            junit = Path(tmp) / "junit.xml"
+            # Recorded websocket conversations would be replayed instead of talking to tandem.
+            for recorded in suite.glob("tests/cassettes*/*.ws.yaml"):
+                recorded.unlink()
             env = {
                 **{k: v for k, v in os.environ.items() if k not in _PROXY_VARIABLES},
                 "PYTHONPATH": os.pathsep.join([str(plugins), str(HERE)]),
                 "TANDEM_REDIRECT": f"127.0.0.1:{server.port}",
             }
-            command = [
-                sys.executable, "-m", "pytest", "-p", "tandem_redirect", "--disable-recording",
-                "-o", "addopts=", "-p", "no:cacheprovider", "-p", "no:xdist", "-q",
-                "--junitxml", str(junit), *(f"tests/{m}" for m in selected),
-                *(f"--deselect={test}" for test in deselected),
-            ]  # fmt: skip
-            with serve_links():
-                subprocess.run(
-                    command,
-                    cwd=suite,
-                    env=env,
-                    capture_output=True,
-                    timeout=timeout,
-                    check=False,
+            # One pytest run per stretch of modules recorded alike, in the suite's order (its
+            # modules leave state behind for the next: test_zzz_revoke.py must come last).
+            runs: list[tuple[str, list[str]]] = []
+            for module in selected:
+                recording = (
+                    "--record-mode=all" if module in RECORDED_LIVE else "--disable-recording"
                 )
-            if not junit.exists():
-                raise RuntimeError("Mastodon.py's suite did not run (no junit report)")
-            return _results(junit)
+                if not runs or runs[-1][0] != recording:
+                    runs.append((recording, []))
+                runs[-1][1].append(module)
+            found: dict[str, ModuleResult] = {}
+            for number, (recording, modules) in enumerate(runs):
+                junit = Path(tmp) / f"junit-{number}.xml"
+                command = [
+                    sys.executable, "-m", "pytest", "-p", "tandem_redirect", recording,
+                    "-o", "addopts=", "-p", "no:cacheprovider", "-p", "no:xdist", "-q",
+                    "--junitxml", str(junit), *(f"tests/{m}" for m in modules),
+                    *(f"--deselect={test}" for test in deselected
+                      if test.split("::")[0].removeprefix("tests/") in modules),
+                ]  # fmt: skip
+                with serve_links():
+                    subprocess.run(
+                        command,
+                        cwd=suite,
+                        env=env,
+                        capture_output=True,
+                        timeout=timeout,
+                        check=False,
+                    )
+                if not junit.exists():
+                    raise RuntimeError("Mastodon.py's suite did not run (no junit report)")
+                found.update(_results(junit))
+            return found
     finally:
         server.close()
 

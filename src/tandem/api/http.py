@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 import orjson
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import UploadFile
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
 from tandem.api.proxies import client_address
@@ -141,7 +141,7 @@ async def read_body(request: Request, limit: int) -> bytes:
     return body
 
 
-def header(request: Request, name: bytes) -> str | None:
+def header(request: HTTPConnection, name: bytes) -> str | None:
     """One request header (`name` in lower case), without building every header's object."""
     for key, value in request.scope["headers"]:
         if key == name:
@@ -357,7 +357,7 @@ def refused_headers(limit: int, reset_at: float) -> dict[str, str]:
     return {**rate_limit_headers(limit, 0, reset_at), "Retry-After": str(retry_after(reset_at))}
 
 
-def client_ip(request: Request) -> str:
+def client_ip(request: HTTPConnection) -> str:
     """The client's address; behind a trusted proxy, from X-Forwarded-For."""
     peer = request.client.host if request.client else "0.0.0.0"
     services = getattr(request.app.state, "services", None)

@@ -100,6 +100,7 @@ class _Caches:
         self.pinned: _Lru[int, tuple[int, ...]] = _Lru(ENTRIES)
         self.names: _Lru[tuple[str, str | None], Account] = _Lru(ENTRIES)
         self.badges: _Lru[int, tuple[int, int]] = _Lru(ENTRIES)
+        self.chat_unread: _Lru[int, bool] = _Lru(ENTRIES)
         self.relations: _Lru[tuple[int, int], Relationship] = _Lru(ENTRIES)
         self.shown: _Lru[tuple[int, int | None], object] = _Lru(ENTRIES)
         self.replays: _Lru[Hashable, tuple[float, Any]] = _Lru(ENTRIES)  # (until, answer)
@@ -316,6 +317,17 @@ async def badge_counts(db: Database, account_id: int) -> tuple[int, int]:
     )
     assert found is not None
     return found
+
+
+async def chat_unread(db: Database, account_id: int, load: Callable[[], Awaitable[bool]]) -> bool:
+    """Whether the account has unread chat messages (`load` reads it: core/chat_reads.py),
+    kept like the badges: every change of a chat unread marker bumps the account's
+    notifications (store/chat_reads.py)."""
+    keys = (EVERYTHING, account_key(account_id), key(NOTIFICATIONS, account_id))
+    found = await _through(
+        db, lambda c: c.chat_unread, account_id, (*keys, SOME_NOTIFICATIONS), load
+    )
+    return bool(found)
 
 
 async def _read_relation(

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from tandem.core import statuses as status_rules
+from tandem.core import stream_events
 from tandem.core.errors import NotFound
 from tandem.core.models import Account, Page, Status
 from tandem.store import accounts as account_store
@@ -42,10 +43,14 @@ async def on_posted(conn: Conn, status: Status, recipient_ids: Iterable[int]) ->
         return
     root = await thread_store.root_id(conn, status.id)
     everyone = {status.account_id, *(m.account_id for m in status.mentions)}
+    updated: list[tuple[int, int]] = []
     for account_id in sorted({status.account_id, *recipient_ids}):
         others = sorted(everyone - {account_id})
         unread = account_id != status.account_id
-        await store.add_status(conn, account_id, root, others, status.id, unread)
+        found = await store.add_status(conn, account_id, root, others, status.id, unread)
+        if found is not None:
+            updated.append((account_id, found))
+    stream_events.conversation_updated(updated)
 
 
 async def on_unfiltered(conn: Conn, account_id: int, status_ids: Iterable[int]) -> None:

@@ -39,6 +39,8 @@ NotFoundKind = Literal[
     "conversation",  # a direct conversation (Mastodon's /api/v1/conversations/:id)
     "collection",  # a collection of featured accounts (Mastodon's /api/v1/collections/:id)
     "collection_item",  # an account featured in a collection
+    "chat_room",
+    "chat_message",
 ]
 NOT_FOUND_KINDS: frozenset[str] = frozenset(get_args(NotFoundKind))
 
@@ -73,6 +75,8 @@ _LABELS: dict[NotFoundKind, str] = {
     "conversation": Text("Record"),
     "collection": Text("Record"),
     "collection_item": Text("Record"),
+    "chat_room": Text("Room"),
+    "chat_message": Text("Message"),
 }
 
 # "Already so" answers of strict writes (Misskey's): stable codes the error maps key on.

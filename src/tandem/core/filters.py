@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from tandem.core import clock
+from tandem.core import clock, stream_events
 from tandem.core.errors import Errors, NotFound
 from tandem.core.i18n import too_long
 from tandem.core.models import Account, Filter, FilterKeyword, FilterStatus, Status
@@ -126,6 +126,7 @@ async def create(db: Database, owner: Account, change: FilterChange) -> Filter:
                     conn, filter_id, (k.keyword or "").strip(), k.whole_word is not False, now
                 )
         found = await store.get(conn, owner.id, filter_id)
+        stream_events.filters_changed(owner.id)
     assert found is not None
     return found
 
@@ -154,6 +155,7 @@ async def update(db: Database, owner: Account, filter_id: int, change: FilterCha
             else:
                 await store.change_keyword(conn, k.id, _keyword_values(k))
         found = await store.get(conn, owner.id, filter_id)
+        stream_events.filters_changed(owner.id)
     assert found is not None
     return found
 
@@ -171,6 +173,7 @@ async def delete(db: Database, owner: Account, filter_id: int) -> None:
     async with db.write() as conn:
         if not await store.remove(conn, owner.id, filter_id):
             raise NotFound("filter")
+        stream_events.filters_changed(owner.id)
 
 
 async def add_keyword(

@@ -44,7 +44,7 @@ from collections.abc import Awaitable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from tandem.core import clock
+from tandem.core import clock, stream_events
 from tandem.core.models import Account, Page, Status
 from tandem.store import blocks, mutes
 from tandem.store import home_feed_reads as reads
@@ -137,19 +137,21 @@ class TableFeeds:
     async def posted(self, conn: Conn, author: Account, status: Status, entry: store.Entry) -> None:
         now = clock.now()
         if author.followers_count > INLINE_FOLLOWERS:
-            await store.add_to_author(conn, entry, falloff=REBLOG_FALLOFF)
+            got = await store.add_to_author(conn, entry, falloff=REBLOG_FALLOFF)
             await job_store.enqueue(conn, "home_feed_fan_out", {"status_id": entry.status_id})
         else:
-            await store.fan_out(conn, entry, now, falloff=REBLOG_FALLOFF)
+            got = await store.fan_out(conn, entry, now, falloff=REBLOG_FALLOFF)
+        stream_events.home_entries(got, entry.status_id)
         await store.schedule_prune(conn, now, now + PRUNE_DELAY)
 
     async def fan_out(self, db: Database, status_id: int) -> None:
         async with db.write() as conn:
             entry = await _stored_entry(conn, status_id)
             if entry is not None:
-                await store.fan_out(
+                got = await store.fan_out(
                     conn, entry, clock.now(), with_author=False, falloff=REBLOG_FALLOFF
                 )
+                stream_events.home_entries(got, entry.status_id)
 
     async def sync(self, db: Database, account_id: int, target_id: int) -> None:
         async with db.write() as conn:
@@ -205,6 +207,7 @@ class RedisFeeds:
             await self._add(readers, entry, origin)
 
         after_commit(apply)  # never for a status whose transaction rolls back
+        stream_events.home_entries(readers, entry.status_id)
 
     async def fan_out(self, db: Database, status_id: int) -> None:
         async with db.read() as conn:
@@ -214,6 +217,7 @@ class RedisFeeds:
                 return  # deleted before the job ran
             readers = await store.readers(conn, entry, clock.now())
         await self._add(readers[1:], entry, status.reblog_of_id)
+        await stream_events.home_entries_now(db, readers[1:], entry.status_id)
 
     async def sync(self, db: Database, account_id: int, target_id: int) -> None:
         async with db.read() as conn:

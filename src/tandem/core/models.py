@@ -74,6 +74,7 @@ class Account:
     public_reactions: bool = True
     following_visibility: CollectionVisibility = "public"
     followers_visibility: CollectionVisibility = "public"
+    chat_scope: str = "mutual"  # who may start a chat (core/chat_rules.py)
     prevent_ai_learning: bool = True
     auto_accept_followed: bool = False
     careful_bot: bool = False

@@ -14,7 +14,7 @@ from datetime import datetime
 # Mastodon's type names (what `types[]` may name). Notifications the server itself posts (an
 # export or import finished) show to Mastodon clients under their own names; the ones below
 # exist for Misskey clients alone.
-MISSKEY_ONLY_TYPES = ("follow_request_accepted",)
+MISSKEY_ONLY_TYPES = ("follow_request_accepted", "chat_room_invitation_received")
 MASTODON_TYPES = (
     "mention",
     "status",

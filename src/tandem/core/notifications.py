@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tandem.core import account_collections, clock
+from tandem.core import account_collections, chat_rooms, clock
 from tandem.core.account_collections import CollectionView
+from tandem.core.chat_models import ChatInvitation
 from tandem.core.errors import NotFound
 from tandem.core.models import Account, Notification, Page
 from tandem.core.notification_kinds import COLLECTION_TYPES, GROUPABLE_TYPES, Selection
@@ -34,6 +35,8 @@ class NotificationPage:
     reblogs: dict[int, int] = field(default_factory=dict)
     # the collections `added_to_collection` notifications name, by id (gone ones absent)
     collections: dict[int, CollectionView] = field(default_factory=dict)
+    # the chat room invitations `chat_room_invitation_received` notifications name, by id
+    chat_invitations: dict[int, ChatInvitation] = field(default_factory=dict)
 
 
 @dataclass
@@ -70,8 +73,12 @@ async def _with_details(conn: Conn, owner: Account, items: list[Notification]) -
     ids = {n.status_id for n in items if n.status_id} | set(reblogs.values())
     named = {i for n in items if (i := collection_of(n)) is not None}
     collections = await account_collections.for_notifications(conn, owner, named) if named else {}
+    invited = [i for n in items if (i := chat_rooms.invitation_of(n)) is not None]
+    invitations = await chat_rooms.invitations_in(conn, owner.id, invited) if invited else {}
+    if len(invitations) < len(invited):  # as Misskey: no notification about a gone invitation
+        items = [n for n in items if chat_rooms.invitation_of(n) in (None, *invitations)]
     return NotificationPage(
-        items, accounts, await _statuses(conn, owner, ids), reblogs, collections
+        items, accounts, await _statuses(conn, owner, ids), reblogs, collections, invitations
     )
 
 

@@ -71,6 +71,7 @@ class ProfileChanges:
     careful_bot: bool | Unset = UNSET
     following_visibility: str | Unset = UNSET
     followers_visibility: str | Unset = UNSET
+    chat_scope: str | Unset = UNSET
     avatar_file_id: int | Unset | None = UNSET  # a Drive file; None removes the avatar
     banner_file_id: int | Unset | None = UNSET
     client_prefs: dict[str, object] | Unset = UNSET  # merged into the stored preferences

@@ -7,7 +7,7 @@ from typing import Literal, cast
 from urllib.parse import urlsplit
 
 from tandem.config import Settings
-from tandem.core import caller_cache, clock, profile_images, text, urls
+from tandem.core import caller_cache, clock, profile_images, stream_events, text, urls
 from tandem.core.errors import Errors
 from tandem.core.follow_requests import accept_all, lock_for_accept_all
 from tandem.core.images import ProcessedImage, Upload
@@ -146,6 +146,7 @@ async def update_profile(
             if unlocking:
                 await accept_all(conn, account.id)
             await _queue_link_checks(conn, settings, updated)
+            stream_events.me_updated(account.id)
             fresh_account = await account_store.get(conn, account.id)
             fresh_user = await user_store.by_account(conn, account.id)
     except BaseException:
@@ -184,6 +185,7 @@ _FLAGS = (
     "careful_bot",
     "following_visibility",
     "followers_visibility",
+    "chat_scope",
 )
 
 

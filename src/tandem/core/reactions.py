@@ -14,7 +14,7 @@ from datetime import datetime
 
 import regex
 
-from tandem.core import clock
+from tandem.core import clock, stream_events
 from tandem.core.errors import AlreadyDone, NotFound, Unprocessable
 from tandem.core.models import Account, Page, Status
 from tandem.core.statuses import StatusBundle, bundle, ignores, visible
@@ -133,6 +133,7 @@ async def react(
                 raise AlreadyDone("ALREADY_REACTED", "You are already reacting to that note.")
         if changed:
             await _notify(conn, account, status, chosen, now)
+            stream_events.reacted(status.id, account.id, decode(chosen))
         stored = await status_store.get(conn, status.id)
         if stored is None:
             raise NotFound("status")
@@ -178,8 +179,11 @@ async def unreact(
         status = await _target(conn, account, status_id, False)
         if not await status_store.lock_statuses(conn, [status.id]):
             raise NotFound("status")
-        if await store.remove(conn, account.id, status.id) is None and not again_ok:
+        removed = await store.remove(conn, account.id, status.id)
+        if removed is None and not again_ok:
             raise AlreadyDone("NOT_REACTED", "You are not reacting to that note.")
+        if removed is not None:
+            stream_events.reacted(status.id, account.id, decode(removed), undone=True)
         stored = await status_store.get(conn, status.id)
         if stored is None:
             raise NotFound("status")

@@ -3,7 +3,7 @@ deleted too (Mastodon's delete_media) or left detached for a redraft."""
 
 from __future__ import annotations
 
-from tandem.core import conversations, home_feeds
+from tandem.core import conversations, home_feeds, stream_events
 from tandem.core.errors import NotFound
 from tandem.core.models import Account
 from tandem.core.statuses import StatusBundle, bundle
@@ -56,6 +56,7 @@ async def delete(
             losses[reblogger] = losses.get(reblogger, 0) + 1
         if await store.delete_status(conn, status.id, account.id) is None:
             raise NotFound("status")
+        stream_events.status_deleted(status.id, account.id, status.visibility)
         # Its notifications went with it (a cascade): requests that held them are counted
         # again, or go when left empty.
         await request_store.reconsider(conn, [m.account_id for m in status.mentions], account.id)

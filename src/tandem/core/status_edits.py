@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from tandem.config import Settings
-from tandem.core import clock, drive, media, polls, preview_cards, quotes, text, urls
+from tandem.core import clock, drive, media, polls, preview_cards, quotes, stream_events, text, urls
 from tandem.core.errors import Forbidden, NotFound, Unprocessable, ValidationFailed
 from tandem.core.i18n import too_long
 from tandem.core.images import Upload
@@ -244,6 +244,7 @@ async def _edit(
                     now=now,
                 )
         await quotes.on_edited(conn, updated, now)
+        stream_events.status_edited(status.id)
         return await bundle(conn, account.id, [updated])
 
 

@@ -17,6 +17,7 @@ from tandem.core import (
     preview_cards,
     quote_rules,
     status_subscriptions,
+    stream_events,
     text,
     urls,
     webhooks,
@@ -388,6 +389,7 @@ async def create(
         assert stored is not None
         await conversations.on_posted(conn, stored, reached)
         await preview_cards.on_saved(conn, stored)
+        await stream_events.status_posted(conn, stored)
         return await bundle(conn, account.id, [stored])
 
 

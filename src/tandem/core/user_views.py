@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from tandem.core import accounts as account_core
-from tandem.core import caller_cache, clock
+from tandem.core import caller_cache, chat_reads, clock
 from tandem.core.models import Account, Relationship, User
 from tandem.core.statuses import StatusBundle, bundle
 from tandem.store import accounts as account_store
@@ -24,6 +24,7 @@ class UserView:
     user: User | None = None  # only for one's own profile
     unread_notifications: int = 0
     pending_requests: int = 0
+    unread_chat: bool = False  # any chat unread marker (own profile only)
 
 
 async def _pinned(conn: Conn, viewer_id: int | None, ids: list[int]) -> StatusBundle:
@@ -112,3 +113,5 @@ async def _own(db: Database, view: UserView, user: User | None = None) -> None:
     view.unread_notifications, view.pending_requests = await caller_cache.badge_counts(
         db, view.account.id
     )
+    # Keyed like the badges: every marker change bumps the account's notifications.
+    view.unread_chat = await chat_reads.has_unread(db, view.account.id)

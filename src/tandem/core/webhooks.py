@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from tandem.core import clock
+from tandem.core import clock, stream_events
 from tandem.core.errors import Errors, NotFound, Unprocessable
 from tandem.core.i18n import Text, too_long
 from tandem.core.ids import new_id
@@ -154,7 +154,9 @@ async def emit(conn: Conn, account_id: int, event: str, **refs: int) -> None:
     """Queue a delivery for each of the account's active webhooks listening to `event`.
 
     `refs` name what the body shows (user_id, note_id); the body is built when it is sent.
+    The same events go to the account's Misskey main stream (core/stream_events.py).
     """
+    stream_events.main_event(account_id, event, refs)
     for row in await store.of_account(conn, account_id):
         hook = _from_row(row)
         if hook.active and event in hook.events:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tandem.jobs import home_feeds
+from tandem.jobs.chat import new_message as chat_new_message
 from tandem.jobs.exports import export
 from tandem.jobs.imports import import_
 from tandem.jobs.links import verify_links
@@ -17,6 +18,7 @@ from tandem.jobs.worker import Handler
 
 HANDLERS: dict[str, Handler] = {
     "send_email": send_email,
+    "chat_new_message": chat_new_message,
     "expire_mute": expire_mute,
     "end_poll": end_poll,
     "publish_scheduled_status": publish_scheduled_status,

@@ -58,14 +58,16 @@ async def _find(conn: Conn, account_id: int, root_id: int, key: str) -> Conversa
 
 async def add_status(
     conn: Conn, account_id: int, root_id: int, others: Sequence[int], status_id: int, unread: bool
-) -> None:
-    """Put a status into the account's conversation with these others (created if new)."""
+) -> int | None:
+    """Put a status into the account's conversation with these others (created if new); the
+    conversation's id, None when it did not take the status."""
     key = participants_key(others)
+    made = new_id()
     created = await insert_new(
         conn,
         table,
         {
-            "id": new_id(),
+            "id": made,
             "account_id": account_id,
             "root_id": root_id,
             "participants_key": key,
@@ -77,14 +79,14 @@ async def add_status(
         on=["account_id", "root_id", "participants_key"],
     )
     if created:
-        return
+        return made
     found = await _find(conn, account_id, root_id, key)
     if found is None:
-        return  # removed meanwhile; the next status starts it again
+        return None  # removed meanwhile; the next status starts it again
     await lock(conn, table, [found.id])
     found = await _find(conn, account_id, root_id, key)
     if found is None or status_id in found.status_ids:
-        return
+        return None
     ids = sorted({*found.status_ids, status_id})
     await conn.execute(
         update(table)
@@ -95,6 +97,7 @@ async def add_status(
             unread=found.unread or unread,
         )
     )
+    return int(found.id)
 
 
 async def remove_status(

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     import asyncpg
     from redis.asyncio import Redis
 
+    from tandem.core.events import Bus
+
 Conn = AsyncConnection
 AnyRow = Row[*tuple[Any, ...]]  # a result row of any width
 log = logging.getLogger("tandem.db")
@@ -263,6 +265,9 @@ class Database:
         # The Redis client the server shares (services.py), when `redis_url` is set: home
         # feeds live there then (core/home_feeds.py).
         self.redis: Redis | None = None
+        # The event bus the realtime streams listen to (core/events.py): set by the server
+        # (Redis pub/sub with `redis_url`), else made in-process on first use.
+        self.events: Bus | None = None
         self._write_lock: asyncio.Lock | None = None
 
     def sqlite_reader(self) -> _LoopConnection:

@@ -205,9 +205,12 @@ async def _reblogged(conn: Conn, status_id: int, other_than: int | None) -> bool
     return await conn.scalar(stmt.limit(1)) is not None
 
 
-async def _add(conn: Conn, e: Entry, readers: list[tuple[Any, list[Any]]], falloff: int) -> None:
+async def _add(
+    conn: Conn, e: Entry, readers: list[tuple[Any, list[Any]]], falloff: int
+) -> list[int]:
     """The entry into the feeds of `readers` ((reader expression, its conditions) each, one
-    statement for all), folding reblogs: one statement to hold what folds, one to add."""
+    statement for all), folding reblogs: one statement to hold what folds, one to add.
+    Returns the accounts whose feed got the entry (their home streams hear of it)."""
     fold = await _fold(conn, e, falloff)
 
     def query(values: list[Any], extra: Any) -> object:
@@ -221,23 +224,24 @@ async def _add(conn: Conn, e: Entry, readers: list[tuple[Any, list[Any]]], fallo
 
     if fold.hold is not None:
         await conn.execute(_insert_from(conn, query(_values(e), fold.hold), held))  # type: ignore[call-overload]
-    await conn.execute(_insert_from(conn, query(_values(e), fold.add)))  # type: ignore[call-overload]
+    added = _insert_from(conn, query(_values(e), fold.add)).returning(feed.c.account_id)  # type: ignore[attr-defined]
+    return [int(r[0]) for r in await conn.execute(added)]
 
 
-async def add_to_author(conn: Conn, e: Entry, *, falloff: int = FALLOFF) -> None:
+async def add_to_author(conn: Conn, e: Entry, *, falloff: int = FALLOFF) -> list[int]:
     """The author's own feed (always, inside the posting transaction)."""
-    await _add(conn, e, [(_big(e.author_id), [])], falloff)
+    return await _add(conn, e, [(_big(e.author_id), [])], falloff)
 
 
 async def fan_out(
     conn: Conn, e: Entry, now: datetime, *, with_author: bool = True, falloff: int = FALLOFF
-) -> None:
+) -> list[int]:
     """The status into its readers' feeds: one statement for every local follower (two when a
-    reblog may fold behind another reblog of the same status)."""
+    reblog may fold behind another reblog of the same status). Returns who got it."""
     readers: list[tuple[Any, list[Any]]] = [(follows.c.account_id, [_readers_of(e, now)])]
     if with_author:
         readers.append((_big(e.author_id), []))
-    await _add(conn, e, readers, falloff)
+    return await _add(conn, e, readers, falloff)
 
 
 async def put_back(

@@ -84,6 +84,14 @@ async def lists_containing(conn: Conn, owner_id: int, account_id: int) -> list[U
     return [list_from_row(r) for r in rows]
 
 
+async def lists_with_member(conn: Conn, account_id: int) -> list[int]:
+    """The ids of every list the account is a member of (whose streams hear its posts)."""
+    rows = await conn.execute(
+        select(list_accounts.c.list_id).where(list_accounts.c.account_id == account_id)
+    )
+    return [int(r.list_id) for r in rows]
+
+
 async def member_ids(conn: Conn, list_id: int) -> set[int]:
     rows = await conn.execute(
         select(list_accounts.c.account_id).where(list_accounts.c.list_id == list_id)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     update,
 )
 
+from tandem.core import stream_events
 from tandem.core.ids import new_id
 from tandem.core.models import Notification, Page
 from tandem.core.notification_kinds import Selection, group_key
@@ -85,6 +86,8 @@ async def insert(
     )
     if filtered and from_account_id is not None and type in REQUEST_TYPES:
         await requests.record(conn, account_id, from_account_id, status_id, now)
+    if not filtered:
+        stream_events.notifications_shown([(account_id, notification_id)])
     return notification_id, chosen
 
 
@@ -149,11 +152,12 @@ async def insert_for_subscribers(conn: Conn, author_id: int, status_id: int, now
     )
     if subscribers:
         notifications_changed(*subscribers)
+        made = [(follower, new_id()) for follower in subscribers]
         await conn.execute(
             notifications.insert(),
             [
                 {
-                    "id": new_id(),
+                    "id": notification_id,
                     "account_id": follower,
                     "from_account_id": author_id,
                     "type": "status",
@@ -162,9 +166,10 @@ async def insert_for_subscribers(conn: Conn, author_id: int, status_id: int, now
                     "created_at": now,
                     "group_key": None,
                 }
-                for follower in subscribers
+                for follower, notification_id in made
             ],
         )
+        stream_events.notifications_shown(made)
     return len(subscribers)
 
 

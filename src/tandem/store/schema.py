@@ -11,6 +11,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Table,
@@ -86,6 +87,8 @@ accounts = Table(
     Column("public_reactions", Boolean, nullable=False, server_default="1"),
     Column("following_visibility", String(16), nullable=False, server_default="public"),
     Column("followers_visibility", String(16), nullable=False, server_default="public"),
+    # Who may start a chat with the account: everyone, followers, following, mutual, none.
+    Column("chat_scope", String(16), nullable=False, server_default="mutual"),
     Column("prevent_ai_learning", Boolean, nullable=False, server_default="1"),
     Column("auto_accept_followed", Boolean, nullable=False, server_default="0"),
     Column("careful_bot", Boolean, nullable=False, server_default="0"),
@@ -954,4 +957,141 @@ account_collection_items = Table(
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("collection_id", "account_id", name="uq_account_collection_items_pair"),
     Index("ix_account_collection_items_account", "account_id", "state", "collection_id"),
+)
+
+
+# Chat (Misskey's): direct messages and rooms. A room's owner has no membership row.
+chat_rooms = Table(
+    "chat_rooms",
+    metadata,
+    _id(),
+    _account_fk("owner_id"),
+    Column("name", String(256), nullable=False),
+    Column("description", String(1024), nullable=False, server_default=""),
+    Column("last_message_id", BigInteger),  # its newest message (chat/history in room mode)
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_chat_rooms_owner", "owner_id", "id"),
+)
+
+
+def _room_fk(nullable: bool = False) -> Column[int]:
+    return Column(
+        "room_id", BigInteger, ForeignKey("chat_rooms.id", ondelete="CASCADE"), nullable=nullable
+    )
+
+
+chat_room_memberships = Table(
+    "chat_room_memberships",
+    metadata,
+    _id(),
+    _room_fk(),
+    _account_fk(),
+    Column("muted", Boolean, nullable=False, server_default="0"),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("room_id", "account_id", name="uq_chat_room_memberships_pair"),
+    Index("ix_chat_room_memberships_account", "account_id", "id"),
+)
+
+chat_room_invitations = Table(
+    "chat_room_invitations",
+    metadata,
+    _id(),
+    _room_fk(),
+    _account_fk(),  # the invitee
+    Column("ignored", Boolean, nullable=False, server_default="0"),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("room_id", "account_id", name="uq_chat_room_invitations_pair"),
+    Index("ix_chat_room_invitations_account", "account_id", "id"),
+)
+
+chat_messages = Table(
+    "chat_messages",
+    metadata,
+    _id(),
+    _account_fk("from_account_id"),
+    _account_fk("to_account_id", nullable=True),  # a direct message's recipient
+    _room_fk(nullable=True),  # or a room message's room
+    # A direct message's two accounts, lower id first: one index reads a conversation.
+    Column("pair_low", BigInteger),
+    Column("pair_high", BigInteger),
+    Column("text", Text),
+    Column("file_id", BigInteger, ForeignKey("media_attachments.id", ondelete="SET NULL")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(
+        "ix_chat_messages_pair",
+        "pair_low",
+        "pair_high",
+        "id",
+        sqlite_where=text("pair_low IS NOT NULL"),
+        postgresql_where=text("pair_low IS NOT NULL"),
+    ),
+    Index(
+        "ix_chat_messages_room",
+        "room_id",
+        "id",
+        sqlite_where=text("room_id IS NOT NULL"),
+        postgresql_where=text("room_id IS NOT NULL"),
+    ),
+    Index("ix_chat_messages_from", "from_account_id", "id"),
+    # What an account received (chat/messages/search over all its chats; migration 0018).
+    Index(
+        "ix_chat_messages_to",
+        "to_account_id",
+        "id",
+        sqlite_where=text("to_account_id IS NOT NULL"),
+        postgresql_where=text("to_account_id IS NOT NULL"),
+    ),
+)
+
+chat_message_reactions = Table(
+    "chat_message_reactions",
+    metadata,
+    _id(),
+    Column(
+        "message_id",
+        BigInteger,
+        ForeignKey("chat_messages.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    _account_fk(),
+    Column("reaction", String(256), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint(
+        "message_id", "account_id", "reaction", name="uq_chat_message_reactions_triple"
+    ),
+)
+
+# Each account's direct conversations with their newest message (chat/history, DM mode).
+chat_conversations = Table(
+    "chat_conversations",
+    metadata,
+    _account_fk(),
+    _account_fk("other_account_id"),
+    Column("last_message_id", BigInteger, nullable=False),
+    PrimaryKeyConstraint("account_id", "other_account_id", name="pk_chat_conversations"),
+    Index("ix_chat_conversations_account_last", "account_id", "last_message_id"),
+)
+
+# "You may always answer someone who wrote to you": the sender of a direct message gets a
+# row naming its recipient, which lets the recipient write back whatever its chat scope.
+chat_approvals = Table(
+    "chat_approvals",
+    metadata,
+    _account_fk(),
+    _account_fk("other_account_id"),
+    Column("created_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("account_id", "other_account_id", name="pk_chat_approvals"),
+)
+
+# Unread markers: one per account and conversation ("user:<other id>") or room
+# ("room:<room id>") holding unread messages; `hasUnreadChatMessages` is "any row".
+chat_unreads = Table(
+    "chat_unreads",
+    metadata,
+    _account_fk(),
+    Column("thread", String(40), nullable=False),
+    _account_fk("other_account_id", nullable=True),  # (for the cascade when it is deleted)
+    _room_fk(nullable=True),
+    Column("message_id", BigInteger, nullable=False),  # the newest unread one
+    PrimaryKeyConstraint("account_id", "thread", name="pk_chat_unreads"),
 )

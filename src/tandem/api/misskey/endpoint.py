@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import UploadFile
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -214,7 +214,8 @@ async def _read(request: Request) -> tuple[dict[str, Any], Upload | None, bool]:
     return body, None, False
 
 
-def _token(request: Request, body: dict[str, Any]) -> str | None:
+def request_token(request: HTTPConnection, body: dict[str, Any]) -> str | None:
+    """The token in `body["i"]` (taken out of it), else an `Authorization: Bearer` one."""
     given = body.pop("i", None)
     if given is not None:
         if not isinstance(given, str):
@@ -224,7 +225,8 @@ def _token(request: Request, body: dict[str, Any]) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-async def _authenticate(services: Services, token: str | None) -> Principal | None:
+async def authenticate(services: Services, token: str | None) -> Principal | None:
+    """The caller behind a token (None without one); AUTHENTICATION_FAILED for a bad one."""
     if token is None:
         return None
     try:
@@ -292,7 +294,7 @@ async def dispatch(request: Request) -> Response:
         if request.method == "GET" and not ep.allow_get:
             raise e.err("METHOD_NOT_ALLOWED", "Use POST for this endpoint.", status=405).raise_()
         body, upload, from_text = await _body(request, ep)
-        token = _token(request, body)
+        token = request_token(request, body)
         key = _replay_key(ep, token, body) if ep.replay and upload is None else None
         if key is None:
             return (await _answer(services, request, ep, token, body, upload, from_text))[0]
@@ -331,7 +333,7 @@ async def _answer(
     upload: Upload | None,
     from_text: bool,
 ) -> tuple[Response, Principal | None]:
-    principal = await _authenticate(services, token)
+    principal = await authenticate(services, token)
     try:
         await _limit(services, ep, request, principal)
         _authorize(ep, principal)

@@ -22,10 +22,23 @@ from tandem.core.text import URL_COUNTS_AS
 VERSION = f"{MASTODON_COMPAT_VERSION} (compatible; tandem {__version__})"
 
 
+def _streaming_url(settings: Settings) -> str:
+    """Where Mastodon clients open their streams: `streaming_url` when set, else the main
+    origin, or with `stream_port` set, that port on the same host (the streaming listener)."""
+    if settings.streaming_url:
+        return settings.streaming_url
+    scheme = "wss" if settings.scheme == "https" else "ws"
+    if not settings.stream_port:
+        return f"{scheme}://{settings.domain}"
+    domain = settings.domain
+    host = domain[: domain.index("]") + 1] if domain.startswith("[") else domain.split(":")[0]
+    return f"{scheme}://{host}:{settings.stream_port}"
+
+
 def _configuration(settings: Settings, vapid_key: str) -> Configuration:
     return {
         "urls": {
-            "streaming": f"{'wss' if settings.scheme == 'https' else 'ws'}://{settings.domain}",
+            "streaming": _streaming_url(settings),
             "status": None,
             "about": f"{settings.base_url}/about",
             "privacy_policy": None,

@@ -38,6 +38,7 @@ _FLAGS = {
     "carefulBot": "careful_bot",
     "followingVisibility": "following_visibility",
     "followersVisibility": "followers_visibility",
+    "chatScope": "chat_scope",
 }
 # Stored as the user's client preferences, returned as they were given.
 _PREFS = (
@@ -45,7 +46,6 @@ _PREFS = (
     "hideActivity",
     "hideProfileFiles",
     "autoRejectFollowRequest",
-    "chatScope",
     "injectFeaturedNote",
     "receiveAnnouncementEmail",
     "alwaysMarkNsfw",
@@ -78,7 +78,7 @@ _UPDATE_PARAMS: dict[str, P] = {
             },
         ),
     ),
-    **{name: _BOOL for name in _FLAGS if not name.endswith("Visibility")},
+    **{n: _BOOL for n in _FLAGS if not n.endswith("Visibility") and n != "chatScope"},
     "followingVisibility": _VISIBILITY,
     "followersVisibility": _VISIBILITY,
     "followedMessage": P("string", nullable=True, max_length=256),

@@ -4,9 +4,11 @@ i/notifications-grouped), from notifications stored under Mastodon's type names.
 from __future__ import annotations
 
 from tandem.api.misskey.entities import types as t
+from tandem.api.misskey.entities.chat import invitation
 from tandem.api.misskey.entities.common import Ctx, iso
 from tandem.api.misskey.entities.notes import note
 from tandem.api.misskey.entities.user_lite import user_lite
+from tandem.core import chat_rooms
 from tandem.core.models import Notification, Status
 from tandem.core.notifications import NotificationPage
 
@@ -24,6 +26,7 @@ MISSKEY_TYPES = {
     "status": "note",
     "export_completed": "exportCompleted",
     "import_completed": "app",
+    "chat_room_invitation_received": "chatRoomInvitationReceived",
 }
 HIDDEN = ("update", "quoted_update")
 DEFAULT_REACTION = "\u2764"
@@ -54,6 +57,10 @@ def notification(ctx: Ctx, page: NotificationPage, n: Notification) -> t.Notific
         data["reaction"] = reaction if isinstance(reaction, str) else DEFAULT_REACTION
     elif n.type == "follow_request_accepted":
         data["message"] = None
+    elif n.type == "chat_room_invitation_received":
+        found = page.chat_invitations.get(chat_rooms.invitation_of(n) or 0)
+        if found is not None:
+            data["invitation"] = invitation(ctx, found)
     elif n.type == "export_completed":
         data["exportedEntity"] = n.payload.get("entity")
         data["fileId"] = n.payload.get("file_id")

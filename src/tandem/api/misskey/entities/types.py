@@ -69,8 +69,8 @@ class UserDetailedNotMe(UserLite):
     followingVisibility: CollectionVisibility
     followersVisibility: CollectionVisibility
     roles: list[Never]  # no public roles here
-    chatScope: object  # a client preference, as the client sent it
-    canChat: bool  # no chat here
+    chatScope: str  # everyone, followers, following, mutual, none
+    canChat: bool  # the account's chat availability
     memo: str | None
 
 
@@ -337,6 +337,7 @@ class Notification(TypedDict):
     header: NotRequired[object]
     body: NotRequired[object]
     icon: NotRequired[None]
+    invitation: NotRequired[object]  # chatRoomInvitationReceived: a ChatRoomInvitation
 
 
 class Following(TypedDict):

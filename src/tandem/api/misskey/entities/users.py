@@ -13,7 +13,7 @@ from tandem.api.misskey.entities.types import (
     UserDetailedWithRelation,
 )
 from tandem.api.misskey.entities.user_lite import user_lite
-from tandem.core import antennas, clips, lists, twofactor, urls, webhooks
+from tandem.core import antennas, chat_rules, clips, lists, twofactor, urls, webhooks
 from tandem.core.user_views import UserView
 
 
@@ -59,9 +59,8 @@ def user_detailed(ctx: Ctx, view: UserView) -> UserDetailedNotMe:
         "followingVisibility": a.following_visibility,
         "followersVisibility": a.followers_visibility,
         "roles": [],
-        # Others' chat preference is not loaded with their profile; chat is off here anyway.
-        "chatScope": view.user.client_prefs.get("chatScope", "mutual") if view.user else "mutual",
-        "canChat": False,
+        "chatScope": a.chat_scope,
+        "canChat": chat_rules.can_chat(a),
         "memo": view.relationship.note or None if view.relationship else None,
     }
     rel = view.relationship
@@ -118,7 +117,7 @@ def me_detailed(ctx: Ctx, view: UserView, *, secrets: bool = True) -> MeDetailed
         "unreadAnnouncements": [],
         "hasUnreadAntenna": False,
         "hasUnreadChannel": False,
-        "hasUnreadChatMessages": False,
+        "hasUnreadChatMessages": view.unread_chat,
         "hasUnreadNotification": view.unread_notifications > 0,
         "hasPendingReceivedFollowRequest": view.pending_requests > 0,
         "unreadNotificationsCount": view.unread_notifications,
@@ -189,7 +188,7 @@ def policies(ctx: Ctx) -> Policies:
         "canImportFollowing": True,
         "canImportMuting": True,
         "canImportUserLists": True,
-        "chatAvailability": "unavailable",
+        "chatAvailability": "available",
         "noteDraftLimit": 0,  # no drafts here
         "scheduledNoteLimit": 0,  # scheduled posts are Mastodon's (scheduled_at)
         "watermarkAvailable": False,
