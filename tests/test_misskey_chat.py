@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import time
-from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
 from support.cli import tandem
 from support.images import png
 from support.misskey import MkUser, mk_user
 from support.server import RunningServer
+from test_concurrency import sql
 
 
 def _pair(server: RunningServer, scope: str = "everyone") -> tuple[MkUser, MkUser]:
@@ -192,28 +188,6 @@ def test_search_scopes(server: RunningServer) -> None:
     a.mk.error("chat/messages/search", {"query": "x", "roomId": "999"}, 400, "NO_SUCH_ROOM")
 
 
-def _sql(server: RunningServer, query: str, **params: Any) -> list[tuple[Any, ...]]:
-    """Rows straight from the server's database (not through tandem)."""
-    url = server.database.url
-    if url.startswith("sqlite"):
-        engine = create_engine(url, poolclass=NullPool)
-        with engine.connect() as conn:
-            rows = [tuple(r) for r in conn.execute(text(query), params)]
-        engine.dispose()
-        return rows
-
-    async def run() -> list[tuple[Any, ...]]:
-        engine = create_async_engine(
-            url.replace("postgresql://", "postgresql+asyncpg://"), poolclass=NullPool
-        )
-        async with engine.connect() as conn:
-            found = [tuple(r) for r in await conn.execute(text(query), params)]
-        await engine.dispose()
-        return found
-
-    return asyncio.run(run())
-
-
 def test_unread_notice_job_runs_after_three_seconds(server: RunningServer) -> None:
     """The `newChatMessage` notice is a job queued 3 s ahead, which the worker runs."""
     a, b = _pair(server)
@@ -222,12 +196,12 @@ def test_unread_notice_job_runs_after_three_seconds(server: RunningServer) -> No
         "AND payload LIKE :p"
     )
     pattern = f"%{sent['id']}%"
-    rows = _sql(server, query, p=pattern)
+    rows = sql(server, query, p=pattern)
     assert len(rows) == 1
     deadline = time.monotonic() + 20
     while rows[0][0] != "done" and time.monotonic() < deadline:
         time.sleep(0.2)
-        rows = _sql(server, query, p=pattern)
+        rows = sql(server, query, p=pattern)
     assert rows[0][0] == "done"
 
 
