@@ -167,6 +167,13 @@ def publish(db: Database, *events: Event) -> None:
         _spawn(_publish(bus, events))
 
 
+async def publish_now(db: Database, *events: Event) -> None:
+    """Tell the streams now, waiting for the bus (a job, outside any write); a failure is
+    logged, never raised: the change it tells of is made."""
+    if events:
+        await _publish(bus_of(db), events)
+
+
 def publish_in_write(*events: Event) -> None:
     """`publish` for code that holds the write's connection but not its Database."""
     db = writing()

@@ -21,7 +21,6 @@ neither blocks nor mutes its author (nor the reblogged author), and is not block
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -39,7 +38,6 @@ if TYPE_CHECKING:
 # (core.statuses is imported where it is used: the store's write paths import this module,
 # and core.statuses imports them.)
 
-log = logging.getLogger("tandem.events")
 
 # The Misskey main-stream events a webhook event also is (core/webhooks.py `emit`), and the
 # data key of what it names.
@@ -97,13 +95,9 @@ def home_entries(account_ids: Iterable[int], status_id: int) -> None:
 
 async def home_entries_now(db: Database, account_ids: Iterable[int], status_id: int) -> None:
     """`home_entries` outside a write (a job that wrote the feeds elsewhere: Redis)."""
-    found = [Event(home_topic(a), "status", {"status_id": status_id}) for a in account_ids]
-    if not found:
-        return
-    try:
-        await events.bus_of(db).publish(found)
-    except Exception:  # the feeds are written: a stream missing it must not fail the job
-        log.warning("could not publish %d home feed events", len(found), exc_info=True)
+    await events.publish_now(
+        db, *(Event(home_topic(a), "status", {"status_id": status_id}) for a in account_ids)
+    )
 
 
 async def status_posted(conn: Conn, status: Status) -> None:

@@ -17,6 +17,7 @@ from tandem.api.misskey.entities.users import me_detailed, user_detailed
 from tandem.core import lists, notifications, stream_events, user_views
 from tandem.core.errors import DomainError
 from tandem.core.events import Event
+from tandem.core.ids import parse_id
 from tandem.core.models import Status
 from tandem.core.statuses import StatusBundle
 
@@ -294,13 +295,13 @@ class UserList(Timeline):
     __slots__ = ()
 
     async def start(self, params: dict[str, Any]) -> bool:
-        list_id = params.get("listId")
-        if not isinstance(list_id, str) or not list_id.isdigit() or len(list_id) > 19:
+        list_id = parse_id(params.get("listId"))
+        if list_id is None:
             return False
         viewer = self.conn.viewer
         assert viewer is not None
         try:
-            await lists.get(self.conn.services.db, viewer, int(list_id))
+            await lists.get(self.conn.services.db, viewer, list_id)
         except DomainError:
             return False
         self.configure(params)

@@ -24,14 +24,7 @@ from tandem.core import accounts, chat_messages, chat_reads, chat_rooms, chat_ru
 from tandem.core.chat_models import ChatMessage
 from tandem.core.errors import DomainError
 from tandem.core.events import Event
-
-_ID_DIGITS = 19  # tandem's ids are 63-bit integers
-
-
-def _id(value: object) -> int | None:
-    if isinstance(value, str) and value.isdigit() and len(value) <= _ID_DIGITS:
-        return int(value)
-    return None
+from tandem.core.ids import parse_id
 
 
 class ChatChannel(Channel):
@@ -77,7 +70,7 @@ class ChatUser(ChatChannel):
         self.other_id = 0
 
     async def start(self, params: dict[str, Any]) -> bool:
-        other = _id(params.get("otherId"))
+        other = parse_id(params.get("otherId"))
         if other is None:
             return False
         self.other_id = other
@@ -101,7 +94,7 @@ class ChatRoom(ChatChannel):
         self.room_id = 0
 
     async def start(self, params: dict[str, Any]) -> bool:
-        room_id, viewer = _id(params.get("roomId")), self.conn.viewer
+        room_id, viewer = parse_id(params.get("roomId")), self.conn.viewer
         if room_id is None or viewer is None:
             return False
         if not await chat_rooms.can_read(self.conn.services.db, viewer, room_id):

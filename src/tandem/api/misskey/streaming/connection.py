@@ -32,6 +32,7 @@ from tandem.api.misskey.entities.common import Ctx
 from tandem.api.misskey.streaming.channels import CHANNELS, Channel
 from tandem.core import notifications, oauth, permissions, sessions, stream_events
 from tandem.core.events import QUEUE_LIMIT, Event, Subscription, bus_of
+from tandem.core.ids import parse_id
 from tandem.core.models import Account, Principal
 from tandem.services import Services
 
@@ -262,7 +263,7 @@ class Connection:
             await channel.on_message(type, body["body"])
 
     async def _capture(self, body: dict[str, Any]) -> None:
-        status_id = _id(body.get("id"))
+        status_id = parse_id(body.get("id"))
         if status_id is None or status_id in self.captured or len(self.captured) >= MAX_CAPTURED:
             return
         if await stream_events.shown(self.services.db, self.viewer, status_id) is None:
@@ -271,7 +272,7 @@ class Connection:
         await self.inbox.add(stream_events.note_topic(status_id))
 
     async def _release(self, body: dict[str, Any]) -> None:
-        status_id = _id(body.get("id"))
+        status_id = parse_id(body.get("id"))
         if status_id is not None and status_id in self.captured:
             self.captured.discard(status_id)
             await self.inbox.remove(stream_events.note_topic(status_id))
@@ -283,10 +284,6 @@ class Connection:
         for channel in self.channels.values():
             if channel.name == "main":
                 await self.emit(channel, "readAllNotifications", None)
-
-
-def _id(value: object) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 20 else None
 
 
 async def _refuse(socket: WebSocket, status: int, headers: dict[str, str]) -> None:
