@@ -104,6 +104,26 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     return SharedFixtureScheduling(config, log) if config.getvalue("dist") == "load" else None
 
 
+# Modules whose subject no database can change (message catalogs, log redaction, decoding
+# and serving uploaded files): their PostgreSQL runs would repeat the SQLite ones, and the
+# SQL they reach is run on PostgreSQL by the other modules.
+SQLITE_ONLY = {"test_localisation.py", "test_log_secrets.py", "test_media_av.py",
+               "test_media_safety.py"}  # fmt: skip
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if len(BACKENDS) < 2:
+        return
+    kept, dropped = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        repeat = item.path.name in SQLITE_ONLY and params.get("backend") == "postgresql"
+        (dropped if repeat else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     drop_pending()  # the test databases still being dropped in the background
 

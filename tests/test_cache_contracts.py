@@ -37,6 +37,9 @@ CHANGING = {
     "mutes": {"insert", "update", "delete"},
     "account_pins": {"insert", "delete"},  # endorsements
     "account_notes": {"insert", "update", "delete"},
+    # MeDetailed's unread announcements: any announcement written, or one of its reads.
+    "announcements": {"insert", "update", "delete"},
+    "announcement_reads": {"insert", "update", "delete"},
 }
 CACHED = set(CHANGING)
 OWNERS = {
@@ -50,6 +53,7 @@ OWNERS = {
     "store/blocks.py",
     "store/mutes.py",
     "store/endorsements.py",  # endorsements and notes
+    "store/announcements.py",
 }
 BUMPS = {
     "accounts_changed",
@@ -67,6 +71,7 @@ BUMPED_BY = {
         for table in ("follows", "follow_requests", "blocks", "mutes", "account_pins")
     },
     "account_notes": {"relations_changed", "everything_changed"},
+    "announcement_reads": {"notifications_changed", "everything_changed"},
 }
 SKIPPED = ("store/schema.py", "store/generations.py", "store/migrations/")
 # Helpers that write whatever table they are handed.

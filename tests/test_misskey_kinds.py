@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from support.cli import tandem
 from support.misskey import Misskey, MkUser, app_token, mk_user
 from support.server import RunningServer
 from tandem.api.misskey.endpoint import REGISTRY
@@ -21,7 +22,10 @@ REQUIRED = [(n, p) for n in NAMES for p, spec in REGISTRY[n].params.items() if s
 
 @pytest.fixture(scope="module")
 def owner(server: RunningServer) -> MkUser:
-    return mk_user(server)
+    """An admin: moderators' endpoints check the role first, then the kind and params."""
+    made = mk_user(server)
+    tandem(server, "admin", "set-role", made.username, "admin")
+    return made
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,7 @@ import pytest
 from support.cli import tandem
 from support.images import png
 from support.misskey import Misskey, MkUser, app_token, mk_user
+from support.push_service import Browser
 from support.server import RunningServer
 from support.ts_schemas import errors, operation_response, operations
 
@@ -258,6 +259,12 @@ def _build(server: RunningServer, folder: Path) -> World:
     call(alice, "i/webhooks/update", {"webhookId": hook["id"], "active": False})
     call(alice, "i/webhooks/test", {"webhookId": hook["id"], "type": "note"})
     call(alice, "i/webhooks/delete", {"webhookId": hook["id"]})
+    browser = Browser("https://push.example/typed")  # (unregistered again below)
+    sw = {"endpoint": browser.endpoint, "auth": browser.auth, "publickey": browser.p256dh}
+    call(alice, "sw/register", sw)
+    call(alice, "sw/show-registration", {"endpoint": browser.endpoint})
+    call(alice, "sw/update-registration", {"endpoint": browser.endpoint, "sendReadMessage": True})
+    call(None, "sw/unregister", {"endpoint": browser.endpoint})
     call(None, "signin-flow", {"username": carol.username, "password": carol.password})
     call(None, "signin", {"username": carol.username, "password": carol.password})
     call(
@@ -314,6 +321,46 @@ def _build(server: RunningServer, folder: Path) -> World:
     call(bob, "chat/rooms/leave", {"roomId": room["id"]})
     other_room = call(alice, "chat/rooms/create", {"name": "Gone soon"})
     call(alice, "chat/rooms/delete", {"roomId": other_room["id"]})
+
+    # announcements (made for alice alone: the server is shared with other modules)
+    moderator = mk_user(server)
+    tandem(server, "admin", "set-role", moderator.username, "moderator")
+    made = call(
+        moderator,
+        "admin/announcements/create",
+        {"title": "Typed", "text": "news", "imageUrl": None, "userId": alice.id},
+    )
+    call(moderator, "admin/announcements/update", {"id": made["id"], "icon": "warning"})
+    call(moderator, "admin/announcements/list", {"userId": alice.id})
+    call(alice, "announcements", {})
+    call(alice, "announcements/show", {"announcementId": made["id"]})
+    call(alice, "i")  # with the unread announcement
+    call(alice, "i/read-announcement", {"announcementId": made["id"]})
+    gone = call(
+        moderator,
+        "admin/announcements/create",
+        {"title": "Gone", "text": "soon", "imageUrl": None, "userId": bob.id},
+    )
+    call(moderator, "admin/announcements/delete", {"id": gone["id"]})
+
+    # invite codes (an administrator passes canInvite without a policy change: the server
+    # is shared, and its `user` role keeps Misskey's defaults)
+    inviter = mk_user(server)
+    tandem(server, "admin", "set-role", inviter.username, "admin")
+    code = call(inviter, "invite/create")
+    call(inviter, "invite/list")
+    call(inviter, "invite/limit")
+    call(inviter, "invite/delete", {"inviteId": code["id"]})
+
+    # hashtags (a tag used in a post and worn in a profile)
+    tagger = mk_user(server)
+    call(tagger, "notes/create", {"text": "#typedtag"})
+    call(tagger, "i/update", {"description": "wears #typedtag"})
+    call(None, "hashtags/list", {"sort": "+mentionedUsers"})
+    call(None, "hashtags/search", {"query": "typed"})
+    call(None, "hashtags/show", {"tag": "typedtag"})
+    call(None, "hashtags/trend")
+    call(None, "hashtags/users", {"tag": "typedtag", "sort": "+follower"})
 
     # instance
     for endpoint, body in [

@@ -195,10 +195,11 @@ def test_closed_registrations(make_server: Any) -> None:
 
 def test_invite_only(make_server: Any) -> None:
     server = make_server(registrations="invite")
-    assert sign_up(server).status_code == 403
+    assert only_error(sign_up(server), "invite_code", "ERR_BLANK") == "can't be blank"
     code = tandem(server, "admin", "create-invite", "--max-uses", "1").stdout.strip()
     assert sign_up(server, invite_code=code).status_code == 200
-    assert sign_up(server, invite_code=code).status_code == 403  # used up
+    used_up = sign_up(server, invite_code=code)  # tests/test_invite_signup.py: every reason
+    assert only_error(used_up, "invite_code", "ERR_USED") == "has already been used"
 
 
 def test_approval_mode_then_admin_approves(make_server: Any) -> None:

@@ -29,6 +29,7 @@ W_LST = ("write", "write:lists")
 W_STA = ("write", "write:statuses")
 W_MED = ("write", "write:media")
 W_BMK = ("write", "write:bookmarks")
+W_FAV = ("write", "write:favourites")
 R_NOT = ("read", "read:notifications")
 W_NOT = ("write", "write:notifications")
 R_FLT = ("read", "read:filters")
@@ -214,12 +215,19 @@ MATRIX: list[tuple[str, str, tuple[str, ...]]] = [
     ("GET", "/api/v1/trends/statuses", NONE),
     ("GET", "/api/v1/trends/links", NONE),
     ("GET", "/api/v1/announcements", NONE),
+    ("POST", "/api/v1/announcements/{announcement}/dismiss", W_ACC),
+    ("PUT", "/api/v1/announcements/{announcement}/reactions/{name}", W_FAV),
+    ("DELETE", "/api/v1/announcements/{announcement}/reactions/{name}", W_FAV),
     ("GET", "/api/v1/instance/activity", NONE),
     ("GET", "/api/v1/instance/extended_description", NONE),
     ("GET", "/api/v1/instance/languages", NONE),
     ("GET", "/api/v1/instance/translation_languages", NONE),
     ("GET", "/api/v1/instance/privacy_policy", NONE),
     ("GET", "/api/v1/instance/terms_of_service", NONE),
+    ("POST", "/api/v1/push/subscription", ("push",)),
+    ("GET", "/api/v1/push/subscription", ("push",)),
+    ("PUT", "/api/v1/push/subscription", ("push",)),
+    ("DELETE", "/api/v1/push/subscription", ("push",)),
     ("GET", "/oauth/userinfo", ("profile",)),
     ("POST", "/oauth/userinfo", ("profile",)),
 ]
@@ -255,7 +263,7 @@ def test_matrix_covers_every_api_route() -> None:
         (
             m,
             re.sub(
-                r"\{(account|status|media|list|tag|notification|poll|scheduled|filter|request|collection|conversation)\}",
+                r"\{(account|status|media|list|tag|notification|poll|scheduled|filter|request|collection|conversation|announcement)\}",
                 "{id}",
                 p,
             ),
@@ -302,6 +310,7 @@ class Fixtures:
             "group_key": lambda: "ungrouped-1",
             "collection": lambda: "1",
             "conversation": lambda: "1",
+            "announcement": lambda: "1",
             "item_id": lambda: "1",
             "quoting_status_id": lambda: "1",
         }

@@ -30,6 +30,7 @@ from tandem.jobs.worker import Worker
 from tandem.services import Services
 from tandem.store.query import statements_run
 from tandem.web import app_consent, pages
+from tandem.web import invites as invite_pages
 
 log = logging.getLogger("tandem")
 EXPOSED_HEADERS = [
@@ -205,6 +206,7 @@ def all_routes(settings: Settings) -> list[BaseRoute]:
     routes.extend(wellknown.routes)
     routes.extend(pages.routes)
     routes.extend(app_consent.routes)  # after pages: /auth/{token} must not shadow /auth/sign_in
+    routes.extend(invite_pages.routes)  # /invite/{code}: sign up with an invite link
     routes.extend(misskey.routes)  # last of the APIs: its dispatcher takes any other /api/ path
     routes.extend(misskey_streaming.routes)  # websocket: /streaming
     settings.media_dir.mkdir(parents=True, exist_ok=True)

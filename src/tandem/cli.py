@@ -10,9 +10,9 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from tandem import cli_emoji, logsafety
+from tandem import cli_announcements, cli_emoji, cli_roles, logsafety
 from tandem.config import ConfigError, Settings, load_settings
-from tandem.core import admin, clock, registration
+from tandem.core import admin, clock, invites
 from tandem.core.errors import DomainError, ValidationFailed
 from tandem.store.db import Database
 from tandem.store.generations import TrackedDatabase, open_generations
@@ -105,9 +105,7 @@ def create_invite(args: argparse.Namespace) -> None:
     expires = clock.now() + timedelta(hours=args.expires_in) if args.expires_in else None
     code = _with_db(
         _settings(args),
-        lambda db: registration.create_invite(
-            db, account_id=None, max_uses=args.max_uses, expires_at=expires
-        ),
+        lambda db: invites.create_by_operator(db, max_uses=args.max_uses, expires_at=expires),
     )
     print(code)
 
@@ -155,7 +153,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--max-uses", type=int)
     p.add_argument("--expires-in", type=float, help="hours")
     p.set_defaults(func=create_invite)
+    cli_roles.register(adm, _with_db, _settings)
     cli_emoji.register(sub, _with_db, _settings)
+    cli_announcements.register(adm, _with_db, _settings)
     return top
 
 

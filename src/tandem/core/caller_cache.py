@@ -13,6 +13,7 @@ and User they get (a profile update) without touching what is cached.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Iterator
@@ -101,6 +102,7 @@ class _Caches:
         self.names: _Lru[tuple[str, str | None], Account] = _Lru(ENTRIES)
         self.badges: _Lru[int, tuple[int, int]] = _Lru(ENTRIES)
         self.chat_unread: _Lru[int, bool] = _Lru(ENTRIES)
+        self.announcements: _Lru[int, tuple[Any, float]] = _Lru(ENTRIES)  # (value, until)
         self.relations: _Lru[tuple[int, int], Relationship] = _Lru(ENTRIES)
         self.shown: _Lru[tuple[int, int | None], object] = _Lru(ENTRIES)
         self.replays: _Lru[Hashable, tuple[float, Any]] = _Lru(ENTRIES)  # (until, answer)
@@ -328,6 +330,33 @@ async def chat_unread(db: Database, account_id: int, load: Callable[[], Awaitabl
         db, lambda c: c.chat_unread, account_id, (*keys, SOME_NOTIFICATIONS), load
     )
     return bool(found)
+
+
+async def unread_announcements(
+    db: Database,
+    account_id: int,
+    slot: int,
+    load: Callable[[], Awaitable[tuple[list[V], datetime | None]]],
+) -> list[V]:
+    """The account's unread announcements (`load` reads them and when the first of them
+    ends: core/announcements.py), kept until an announcement is written (`slot`), the
+    account reads one (its notifications' key), or that end comes."""
+    keys = (EVERYTHING, key(NOTIFICATIONS, account_id), slot)
+
+    async def loaded() -> tuple[Any, float]:
+        items, ends = await load()
+        return items, ends.timestamp() if ends is not None else math.inf
+
+    caches = _caches(db)
+    if caches is not None:
+        entry = caches.announcements.get(account_id)
+        if entry is not None and entry.value[1] <= time.time():
+            caches.announcements.drop(account_id)
+    found = await _through(db, lambda c: c.announcements, account_id, keys, loaded)
+    assert found is not None
+    if found[1] != math.inf:
+        holds_until(found[1])  # a replayed answer ends with it too
+    return cast(list[V], found[0])
 
 
 async def _read_relation(

@@ -53,10 +53,10 @@ async def has_unread(db: Database, account_id: int) -> bool:
     return await caller_cache.chat_unread(db, account_id, load)
 
 
-async def announce_if_unread(db: Database, message_id: int) -> None:
+async def announce_if_unread(db: Database, message_id: int) -> list[int]:
     """`newChatMessage` on the main stream of each recipient who has not read the message
     (nor a newer one of the same conversation or room) yet. Run by the `chat_new_message`
-    job, queued three seconds after the message."""
+    job, queued three seconds after the message. Returns those recipients."""
     async with db.read() as conn:
         readers = await store.still_unread(conn, message_id)
     publish(
@@ -66,3 +66,4 @@ async def announce_if_unread(db: Database, message_id: int) -> None:
             for account_id in readers
         ),
     )
+    return readers

@@ -41,6 +41,9 @@ NotFoundKind = Literal[
     "collection_item",  # an account featured in a collection
     "chat_room",
     "chat_message",
+    "invite",  # an invite code (Misskey's invite/delete)
+    "push_subscription",  # a Web Push subscription (Misskey sw/*, Mastodon push)
+    "announcement",
 ]
 NOT_FOUND_KINDS: frozenset[str] = frozenset(get_args(NotFoundKind))
 
@@ -77,6 +80,9 @@ _LABELS: dict[NotFoundKind, str] = {
     "collection_item": Text("Record"),
     "chat_room": Text("Room"),
     "chat_message": Text("Message"),
+    "invite": Text("Invite code"),
+    "push_subscription": Text("Record"),
+    "announcement": Text("Announcement"),
 }
 
 # "Already so" answers of strict writes (Misskey's): stable codes the error maps key on.

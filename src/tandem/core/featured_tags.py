@@ -70,9 +70,9 @@ async def delete(db: Database, owner: Account, featured_id: int) -> None:
             raise NotFound("featured_tag")
 
 
-async def suggestions(db: Database, owner: Account, limit: int = 10) -> list[str]:
-    """The owner's most used hashtags that are not featured yet."""
+async def suggestions(db: Database, owner: Account, limit: int = 10) -> list[tuple[int, str]]:
+    """The owner's most used hashtags that are not featured yet: (tag id, name) each."""
     async with db.read() as conn:
         featured = {f.name.lower() for f in await _for_account(conn, owner.id)}
         used = await status_store.tags_used_by(conn, owner.id, limit + len(featured))
-    return [t for t in used if t.lower() not in featured][:limit]
+    return [(i, t) for i, t in used if t.lower() not in featured][:limit]

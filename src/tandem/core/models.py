@@ -435,6 +435,22 @@ class TagView:
 
 
 @dataclass(frozen=True)
+class HashtagCounts:
+    """A hashtag and Misskey's counters: accounts that used it in a post (`mentioned`) and
+    profiles wearing it (`attached`), in all and by origin."""
+
+    id: int
+    name: str  # the normalised key (Misskey shows it)
+    display_name: str  # the first spelling (Mastodon shows it)
+    mentioned_users: int
+    mentioned_local_users: int
+    mentioned_remote_users: int
+    attached_users: int
+    attached_local_users: int
+    attached_remote_users: int
+
+
+@dataclass(frozen=True)
 class CustomEmoji:
     """A local custom emoji, `:shortcode:` in text, managed by the operator."""
 

@@ -18,6 +18,7 @@ from tandem.store import markers as marker_store
 from tandem.store import notification_groups as group_store
 from tandem.store import notification_requests as request_store
 from tandem.store import notifications as store
+from tandem.store import push_subscriptions as push_store
 from tandem.store import statuses as status_store
 from tandem.store.db import Conn, Database
 from tandem.store.notification_groups import GroupRow
@@ -125,6 +126,7 @@ async def post(db: Database, account_id: int, type: str, payload: dict[str, Any]
 async def mark_read(db: Database, owner: Account) -> None:
     async with db.write() as conn:
         await store.mark_all_read(conn, owner.id, clock.now())
+        await push_store.queue_read_all(conn, owner.id)  # Misskey's readAllNotifications
 
 
 def _unread_limit(limit: int | None) -> int:

@@ -18,6 +18,7 @@ PERMISSIONS: tuple[str, ...] = (
     "write:gallery-likes", "read:flash", "write:flash", "read:flash-likes", "write:flash-likes",
     "write:invite-codes", "read:invite-codes", "write:clip-favorite", "read:clip-favorite",
     "read:federation", "write:report-abuse", "write:chat", "read:chat",
+    "read:admin:announcements", "write:admin:announcements",
 )  # fmt: skip
 KNOWN = frozenset(PERMISSIONS)
 

@@ -7,7 +7,7 @@ from typing import Literal, cast
 from urllib.parse import urlsplit
 
 from tandem.config import Settings
-from tandem.core import caller_cache, clock, profile_images, stream_events, text, urls
+from tandem.core import caller_cache, clock, hashtags, profile_images, stream_events, text, urls
 from tandem.core.errors import Errors
 from tandem.core.follow_requests import accept_all, lock_for_accept_all
 from tandem.core.images import ProcessedImage, Upload
@@ -142,6 +142,8 @@ async def update_profile(
             if unlocking:
                 await lock_for_accept_all(conn, account.id)
             await account_store.save_profile(conn, updated, clock.now())
+            if updated.note != current.note:
+                await hashtags.on_profile(conn, updated, updated.note, clock.now())
             await _save_user(conn, user, changes)
             if unlocking:
                 await accept_all(conn, account.id)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from tandem.config import Settings
-from tandem.core import clock, languages, mail, usernames
+from tandem.core import clock, invites, languages, mail, usernames
 from tandem.core.errors import Errors, Forbidden, NotFound, ValidationFailed
 from tandem.core.i18n import too_long, too_short
 from tandem.core.ids import new_id
@@ -94,19 +94,6 @@ def check_password(errors: Errors, password: str, attribute: str = "password") -
         errors.add(attribute, "too_long", too_long(PASSWORD_MAX))
 
 
-async def _usable_invite(conn: Conn, code: str | None) -> int | None:
-    if not code:
-        return None
-    row = await user_store.invite_by_code(conn, code)
-    if row is None:
-        return None
-    if row.max_uses is not None and row.uses >= row.max_uses:
-        return None
-    if row.expires_at is not None and row.expires_at <= clock.now():
-        return None
-    return int(row.id)
-
-
 async def register(
     db: Database, settings: Settings, form: SignUp, app: Application | None
 ) -> tuple[Account, User, IssuedToken | None]:
@@ -143,9 +130,12 @@ async def register(
     # Hash outside the transaction: Argon2 is slow on purpose and must not hold the write lock.
     password_hash = await asyncio.to_thread(hash_password, password) if password else ""
     async with db.write() as conn:
-        invite_id = await _usable_invite(conn, form.invite_code)
-        if settings.registrations == "invite" and invite_id is None:
-            raise Forbidden("Forbidden")
+        # A code that cannot be used is ignored (as Mastodon does) unless one is required:
+        # then the sign-up is refused, saying why.
+        invite, refused = await invites.for_sign_up(conn, form.invite_code)
+        if settings.registrations == "invite" and refused is not None:
+            errors.add("invite_code", refused, invites.REFUSALS[refused])
+        invite_id = invite.id if invite is not None and refused is None else None
         needs_reason = settings.registrations == "approval" and invite_id is None
         if needs_reason and settings.require_invite_text and reason is None:
             errors.add("reason", "blank", "can't be blank")
@@ -173,8 +163,13 @@ async def register(
             application_id=app.id if app else None,
             ip=form.ip,
         )
-        if invite_id is not None and not await user_store.use_invite(conn, invite_id):
-            raise Forbidden("Forbidden")  # its last use went to a concurrent sign-up
+        if (
+            invite is not None
+            and invite_id is not None
+            and not await invites.use(conn, invite, account.id)
+        ):
+            # Its last use went to a concurrent sign-up (the row lock made this one wait).
+            raise ValidationFailed.one("invite_code", "used", invites.REFUSALS["used"])
         issued = None
         if app is not None:
             issued = await issue_token(
@@ -247,20 +242,3 @@ async def confirm_email(db: Database, token: str) -> int:
     if account_id is None:
         raise NotFound("confirmation_token")
     return account_id
-
-
-async def create_invite(
-    db: Database, *, account_id: int | None, max_uses: int | None, expires_at: datetime | None
-) -> str:
-    code = new_secret(6)
-    async with db.write() as conn:
-        await user_store.insert_invite(
-            conn,
-            invite_id=new_id(),
-            code=code,
-            account_id=account_id,
-            max_uses=max_uses,
-            expires_at=expires_at,
-            now=clock.now(),
-        )
-    return code

@@ -9,7 +9,18 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from tandem.config import Settings
-from tandem.core import clock, drive, media, polls, preview_cards, quotes, stream_events, text, urls
+from tandem.core import (
+    clock,
+    drive,
+    hashtags,
+    media,
+    polls,
+    preview_cards,
+    quotes,
+    stream_events,
+    text,
+    urls,
+)
 from tandem.core.errors import Forbidden, NotFound, Unprocessable, ValidationFailed
 from tandem.core.i18n import too_long
 from tandem.core.images import Upload
@@ -218,7 +229,11 @@ async def _edit(
             edited_at=now,
             poll_id=revised.poll_id if revised else status.poll_id,
         )
-        tag_ids = await status_store.ensure_tags(conn, text.hashtags(body), now)
+        names = text.hashtags(body)
+        tag_ids = await status_store.ensure_tags(conn, names, now)
+        had = {text.tag_key(n) for n in status.tags}
+        added = [t for n, t in zip(names, tag_ids, strict=True) if text.tag_key(n) not in had]
+        await hashtags.on_posted(conn, account, status.visibility, added, now)
         mention_ids = list(dict.fromkeys(a.id for a in mentioned.values()))
         if status.visibility == "direct":  # the addressees stay addressed
             mention_ids = list(

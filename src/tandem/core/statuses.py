@@ -11,6 +11,7 @@ from tandem.config import Settings
 from tandem.core import (
     clock,
     conversations,
+    hashtags,
     home_feeds,
     languages,
     poll_rules,
@@ -353,6 +354,7 @@ async def create(
         mention_ids = list(dict.fromkeys([*(a.id for a in mentioned.values()), *new.recipient_ids]))
         tag_ids = await store.ensure_tags(conn, text.hashtags(status.text), now)
         await store.insert(conn, status, mention_ids, tag_ids)
+        await hashtags.on_posted(conn, account, visibility, tag_ids, now)
         if new.poll is not None and status.poll_id is not None:
             await poll_rules.attach(conn, status.id, account.id, status.poll_id, new.poll)
         await media_store.attach(conn, new.media_ids, status.id)

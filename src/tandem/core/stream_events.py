@@ -14,6 +14,10 @@ Topics and kinds are the shared contract (see core/events.py):
 - `statuses`: `delete` {status_id, account_id, visibility}, `status.update` {status_id};
 - `note:<id>`: `reacted` / `unreacted` {status_id, reaction, account_id}, `deleted`
   {status_id}, `pollVoted` {status_id, choice, account_id}.
+- `broadcast` (every stream) and `user:<id>` (one made for that account):
+  `announcement.created` / `announcement.updated` / `announcement.delete` {announcement_id},
+  `announcement.reaction` {announcement_id, name, count}; `user:<id>`:
+  `readAllAnnouncements` {} (core/announcements.py publishes them).
 
 Reading (`shown`): a stream renders an event's status only when its viewer may see it and
 neither blocks nor mutes its author (nor the reblogged author), and is not blocked by them.

@@ -7,6 +7,7 @@ become links; multi-line text gets <p> paragraphs and <br /> line breaks.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -85,11 +86,17 @@ def extract(text: str) -> list[Entity]:
     return sorted(found + extra, key=lambda e: e.start)
 
 
+def tag_key(name: str) -> str:
+    """How hashtags compare: NFKC, then lower case (as Misskey and Mastodon normalise them)."""
+    return unicodedata.normalize("NFKC", name).lower()
+
+
 def hashtags(text: str) -> list[str]:
+    """The hashtags of a text, once each (the first spelling of each key), in order."""
     seen: dict[str, str] = {}
     for e in extract(text):
         if e.kind == "hashtag":
-            seen.setdefault(e.username.lower(), e.username)
+            seen.setdefault(tag_key(e.username), e.username)
     return list(seen.values())
 
 

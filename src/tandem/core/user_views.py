@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from tandem.core import accounts as account_core
-from tandem.core import caller_cache, chat_reads, clock
+from tandem.core import caller_cache, chat_reads, clock, role_policies
+from tandem.core.announcements import Announcement
+from tandem.core.announcements import unread as unread_announcements
 from tandem.core.models import Account, Relationship, User
 from tandem.core.statuses import StatusBundle, bundle
 from tandem.store import accounts as account_store
@@ -25,6 +27,8 @@ class UserView:
     unread_notifications: int = 0
     pending_requests: int = 0
     unread_chat: bool = False  # any chat unread marker (own profile only)
+    policies: role_policies.RolePolicies = role_policies.DEFAULTS  # own profile: the role's
+    unread_announcements: list[Announcement] = field(default_factory=list)  # own only
 
 
 async def _pinned(conn: Conn, viewer_id: int | None, ids: list[int]) -> StatusBundle:
@@ -115,3 +119,5 @@ async def _own(db: Database, view: UserView, user: User | None = None) -> None:
     )
     # Keyed like the badges: every marker change bumps the account's notifications.
     view.unread_chat = await chat_reads.has_unread(db, view.account.id)
+    view.policies = await role_policies.of_role(db, view.account.role)  # cached per worker
+    view.unread_announcements = await unread_announcements(db, view.account)

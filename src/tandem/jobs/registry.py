@@ -5,6 +5,7 @@ from __future__ import annotations
 from tandem.jobs import home_feeds
 from tandem.jobs.chat import new_message as chat_new_message
 from tandem.jobs.exports import export
+from tandem.jobs.hashtags import prune as hashtag_prune
 from tandem.jobs.imports import import_
 from tandem.jobs.links import verify_links
 from tandem.jobs.mail import send_email
@@ -12,6 +13,7 @@ from tandem.jobs.media import process_media
 from tandem.jobs.mutes import expire_mute
 from tandem.jobs.polls import end_poll
 from tandem.jobs.preview_cards import fetch_card
+from tandem.jobs.push import deliver_push
 from tandem.jobs.scheduled_statuses import publish_scheduled_status
 from tandem.jobs.webhooks import deliver_webhook
 from tandem.jobs.worker import Handler
@@ -27,9 +29,11 @@ HANDLERS: dict[str, Handler] = {
     "export": export,
     "import": import_,
     "deliver_webhook": deliver_webhook,
+    "deliver_push": deliver_push,
     "home_feed_fan_out": home_feeds.fan_out,
     "home_feed_sync": home_feeds.sync,
     "process_media": process_media,
     "home_feed_regenerate": home_feeds.regenerate,
     "home_feed_prune": home_feeds.prune,
+    "hashtag_prune": hashtag_prune,
 }

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 
 from tandem.core.ids import new_id
 from tandem.core.models import Page, TagView
+from tandem.core.text import tag_key
 from tandem.store.db import Conn
 from tandem.store.paging import newest_first
 from tandem.store.schema import featured_tags, tag_follows, tags
@@ -16,7 +17,7 @@ from tandem.store.writes import insert_new
 
 async def by_name(conn: Conn, name: str) -> tuple[int, str] | None:
     row = (
-        await conn.execute(select(tags.c.id, tags.c.name).where(tags.c.name_key == name.lower()))
+        await conn.execute(select(tags.c.id, tags.c.name).where(tags.c.name_key == tag_key(name)))
     ).first()
     return (row.id, row.name) if row else None
 

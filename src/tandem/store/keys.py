@@ -9,8 +9,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 
-def vapid_public_key(data_dir: Path) -> str:
-    """The Web Push (VAPID) P-256 public key, base64url without padding, as apps expect it."""
+def vapid_private_key(data_dir: Path) -> ec.EllipticCurvePrivateKey:
+    """The Web Push (VAPID) P-256 key pair, made on first use and kept in the data folder."""
     key_file = data_dir / "vapid_private_key.pem"
     if not key_file.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -25,7 +25,14 @@ def vapid_public_key(data_dir: Path) -> str:
         key_file.chmod(0o600)
     loaded = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
     assert isinstance(loaded, ec.EllipticCurvePrivateKey)
-    raw = loaded.public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    return loaded
+
+
+def vapid_public_key(data_dir: Path) -> str:
+    """The VAPID public key, base64url without padding (uncompressed point), as apps expect it."""
+    raw = (
+        vapid_private_key(data_dir)
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
     )
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()

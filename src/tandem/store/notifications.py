@@ -27,6 +27,7 @@ from tandem.core.models import Notification, Page
 from tandem.core.notification_kinds import Selection, group_key
 from tandem.core.notification_policy import FILTERABLE_TYPES, REQUEST_TYPES, Verdict, verdict
 from tandem.store import notification_requests as requests
+from tandem.store import push_subscriptions
 from tandem.store.db import AnyRow, Conn
 from tandem.store.generations import notifications_changed
 from tandem.store.paging import newest_first
@@ -88,6 +89,7 @@ async def insert(
         await requests.record(conn, account_id, from_account_id, status_id, now)
     if not filtered:
         stream_events.notifications_shown([(account_id, notification_id)])
+        await push_subscriptions.queue_notifications(conn, type, [(account_id, notification_id)])
     return notification_id, chosen
 
 
@@ -170,6 +172,7 @@ async def insert_for_subscribers(conn: Conn, author_id: int, status_id: int, now
             ],
         )
         stream_events.notifications_shown(made)
+        await push_subscriptions.queue_notifications(conn, "status", made)
     return len(subscribers)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 
 from tandem.core.models import AccessToken, Account, Application, User
 from tandem.store import accounts as account_store
@@ -20,6 +20,7 @@ from tandem.store.schema import (
     oauth_access_grants,
     oauth_access_tokens,
     oauth_applications,
+    push_subscriptions,
     users,
     web_sessions,
 )
@@ -222,7 +223,12 @@ async def revoke_token(conn: Conn, token_id: int, now: datetime) -> bool:
         .returning(oauth_access_tokens.c.id)
     )
     tokens_changed([token_id])
-    return (await conn.execute(stmt)).first() is not None
+    revoked = (await conn.execute(stmt)).first() is not None
+    if revoked:  # its Web Push subscription goes with it (Mastodon's rule)
+        await conn.execute(
+            delete(push_subscriptions).where(push_subscriptions.c.token_id == token_id)
+        )
+    return revoked
 
 
 async def revoke_account_tokens(conn: Conn, account_id: int, now: datetime) -> list[int]:
@@ -241,6 +247,7 @@ async def revoke_account_tokens(conn: Conn, account_id: int, now: datetime) -> l
             .where(oauth_access_tokens.c.id.in_(ids))
             .values(revoked_at=now, refresh_token_digest=None)
         )
+        await conn.execute(delete(push_subscriptions).where(push_subscriptions.c.token_id.in_(ids)))
     return ids
 
 
@@ -317,6 +324,12 @@ async def delete_session(conn: Conn, digest: str) -> None:
 
 async def revoke_kind(conn: Conn, account_id: int, kind: str, now: datetime) -> int:
     accounts_changed(account_id)
+    revoked = select(oauth_access_tokens.c.id).where(
+        oauth_access_tokens.c.account_id == account_id,
+        oauth_access_tokens.c.kind == kind,
+        oauth_access_tokens.c.revoked_at.is_(None),
+    )
+    await conn.execute(delete(push_subscriptions).where(push_subscriptions.c.token_id.in_(revoked)))
     result = await conn.execute(
         update(oauth_access_tokens)
         .where(

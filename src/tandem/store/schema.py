@@ -101,6 +101,10 @@ accounts = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("username_key", "domain_key", name="uq_accounts_username_domain"),
     Index("ix_accounts_role", "role"),  # the instance's contact: the first owner or admin
+    # hashtags/users walks accounts in its sort order for tags many profiles wear.
+    Index("ix_accounts_followers_count", "followers_count", "id"),
+    Index("ix_accounts_created_at", "created_at", "id"),
+    Index("ix_accounts_updated_at", "updated_at", "id"),
 )
 
 users = Table(
@@ -312,6 +316,81 @@ tags = Table(
     Column("name", String(255), nullable=False),
     Column("name_key", String(255), nullable=False, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # Misskey's counters: accounts that used the tag in a public or unlisted post
+    # (tag_mentioners), and accounts wearing it in their profile (account_tags).
+    *(
+        Column(f"{kind}{origin}_users", Integer, nullable=False, server_default="0")
+        for kind in ("mentioned", "attached")
+        for origin in ("", "_local", "_remote")
+    ),
+    *(
+        Index(f"ix_tags_{kind}{origin}_users", f"{kind}{origin}_users", "id")
+        for kind in ("mentioned", "attached")
+        for origin in ("", "_local", "_remote")
+    ),
+)
+
+
+def _tag_account_pair(name: str) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("tag_id", BigInteger, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+        Column(
+            "account_id",
+            BigInteger,
+            ForeignKey("accounts.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        Index(f"ix_{name}_account", "account_id"),
+    )
+
+
+tag_mentioners = _tag_account_pair("tag_mentioners")
+account_tags = _tag_account_pair("account_tags")
+
+
+def _tag_key() -> Column[int]:
+    return Column("tag_id", BigInteger, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
+
+
+# Recent activity, pruned after a week; no account foreign key (deleting an account would
+# scan them).
+tag_use_buckets = Table(
+    "tag_use_buckets",
+    metadata,
+    _tag_key(),
+    Column("bucket", UTCDateTime, primary_key=True),  # start of a 10-minute UTC window
+    Column("account_id", BigInteger, primary_key=True),
+    Index("ix_tag_use_buckets_bucket", "bucket"),
+)
+
+tag_day_accounts = Table(
+    "tag_day_accounts",
+    metadata,
+    _tag_key(),
+    Column("day", Date, primary_key=True),
+    Column("account_id", BigInteger, primary_key=True),
+    Index("ix_tag_day_accounts_day", "day"),
+)
+
+tag_history = Table(
+    "tag_history",
+    metadata,
+    _tag_key(),
+    Column("day", Date, primary_key=True),
+    Column("uses", Integer, nullable=False, server_default="0"),
+    Column("accounts", Integer, nullable=False, server_default="0"),
+    Index("ix_tag_history_day", "day"),
+)
+
+# Values computed at most once a minute for every process (without Redis).
+shared_results = Table(
+    "shared_results",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", JSONText),
+    Column("computed_at", UTCDateTime, nullable=False),
 )
 
 status_tags = Table(
@@ -437,6 +516,23 @@ invites = Table(
     Column("uses", Integer, nullable=False, server_default="0"),
     Column("expires_at", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
+    # Who used it first and when (0021): Misskey's usedBy/usedAt. The invite outlives that
+    # account, so its creator's list and limit count stay the same.
+    Column("used_by_id", BigInteger, ForeignKey("accounts.id", ondelete="SET NULL")),
+    Column("used_at", UTCDateTime),
+    Index("ix_invites_account_id_id", "account_id", "id"),
+)
+
+# Misskey's role policies as the operator set them per role (0021); a policy without a row
+# has Misskey's default (core/role_policies.py).
+role_policies = Table(
+    "role_policies",
+    metadata,
+    Column("role", String(16), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("value", JSONText, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("role", "name"),
 )
 
 jobs = Table(
@@ -1094,4 +1190,92 @@ chat_unreads = Table(
     _room_fk(nullable=True),
     Column("message_id", BigInteger, nullable=False),  # the newest unread one
     PrimaryKeyConstraint("account_id", "thread", name="pk_chat_unreads"),
+)
+
+# Announcements (migration 0019): one row serves both dialects; a read is Misskey's
+# i/read-announcement and Mastodon's dismiss, reactions are Mastodon's.
+announcements = Table(
+    "announcements",
+    metadata,
+    _id(),
+    Column("title", String(256), nullable=False, server_default=""),
+    Column("text", Text, nullable=False),
+    Column("image_url", String(1024)),
+    Column("icon", String(16), nullable=False, server_default="info"),
+    Column("display", String(16), nullable=False, server_default="normal"),
+    Column("need_confirmation", Boolean, nullable=False, server_default="0"),
+    Column("silence", Boolean, nullable=False, server_default="0"),
+    Column("for_existing_users", Boolean, nullable=False, server_default="0"),
+    _account_fk(nullable=True),  # the one account it is for (Misskey's userId); null: all
+    Column("is_active", Boolean, nullable=False, server_default="1"),
+    Column("published", Boolean, nullable=False, server_default="1"),  # false: a draft
+    Column("published_at", UTCDateTime),
+    Column("starts_at", UTCDateTime),
+    Column("ends_at", UTCDateTime),  # past it, the announcement is inactive
+    Column("all_day", Boolean, nullable=False, server_default="0"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime),
+    Index("ix_announcements_account", "account_id", "id"),
+)
+
+
+def _announcement_fk() -> Column[int]:
+    return Column(
+        "announcement_id",
+        BigInteger,
+        ForeignKey("announcements.id", ondelete="CASCADE"),
+        nullable=False,
+    )
+
+
+announcement_reads = Table(
+    "announcement_reads",
+    metadata,
+    _id(),
+    _announcement_fk(),
+    _account_fk(),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("announcement_id", "account_id", name="uq_announcement_reads_pair"),
+    Index("ix_announcement_reads_account", "account_id"),
+)
+
+announcement_reactions = Table(
+    "announcement_reactions",
+    metadata,
+    _id(),
+    _announcement_fk(),
+    _account_fk(),
+    Column("name", String(256), nullable=False),  # a Unicode emoji or a custom shortcode
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint(
+        "announcement_id", "account_id", "name", name="uq_announcement_reactions_triple"
+    ),
+    Index("ix_announcement_reactions_account", "account_id"),
+)
+
+# Web Push subscriptions of both dialects. Misskey's (`sw/register`) belong to the account,
+# one per (endpoint, auth, publickey); Mastodon's belong to one access token (a new one
+# replaces the old; revoking the token deletes it). `dedupe_key` holds either rule as one
+# unique key. `sealed_token` keeps the access token Mastodon's payload carries, encrypted
+# with the server's secret key (the tokens table keeps digests only).
+push_subscriptions = Table(
+    "push_subscriptions",
+    metadata,
+    _id(),
+    _account_fk(),
+    Column("token_id", BigInteger, ForeignKey("oauth_access_tokens.id", ondelete="CASCADE")),
+    Column("dialect", String(16), nullable=False),  # misskey or mastodon
+    Column("dedupe_key", String(64), nullable=False, unique=True),
+    Column("endpoint", String(2048), nullable=False),
+    Column("p256dh", String(256), nullable=False),
+    Column("auth", String(256), nullable=False),
+    Column("send_read_message", Boolean, nullable=False, server_default="0"),
+    Column("alerts", JSONText, nullable=False, server_default="{}"),
+    Column("policy", String(16), nullable=False, server_default="all"),
+    Column("standard", Boolean),
+    Column("sealed_token", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_push_subscriptions_account", "account_id"),
+    Index("ix_push_subscriptions_token", "token_id"),
+    Index("ix_push_subscriptions_endpoint", "endpoint"),
 )

@@ -130,17 +130,27 @@ async def statuses_with_words(
     return await _decorate(conn, [from_row(r) for r in rows])
 
 
+def _tag_key_order(conn: Conn) -> ColumnElement[str]:
+    # Code point order on both (SQLite's BINARY; PostgreSQL's index ix_tags_name_key_c).
+    return tags.c.name_key.collate("C") if _postgresql(conn) else tags.c.name_key
+
+
+def key_range(conn: Conn, prefix: str) -> list[ColumnElement[bool]]:
+    """Conditions for tag keys starting with the lower-cased prefix (an index range)."""
+    low = prefix.lower()
+    key = _tag_key_order(conn)
+    high = successor(low)
+    return [key >= low] if high is None else [key >= low, key < high]
+
+
 async def tags_by_prefix(
     conn: Conn, prefix: str, *, limit: int, offset: int, viewer_id: int | None
 ) -> list[tuple[int, str, bool, bool]]:
     """Hashtags whose lower-cased name starts with `prefix`, by name (an index range): id,
     name, and whether the viewer follows and features each."""
-    low = prefix.lower()
-    if not low or limit <= 0:
+    if not prefix or limit <= 0:
         return []
-    high = successor(low)
-    # Code point order on both (SQLite's BINARY; PostgreSQL's index ix_tags_name_key_c).
-    key = tags.c.name_key.collate("C") if _postgresql(conn) else tags.c.name_key
+    key = _tag_key_order(conn)
     if viewer_id is None:
         following: ColumnElement[bool] = false()
         featuring: ColumnElement[bool] = false()
@@ -153,8 +163,6 @@ async def tags_by_prefix(
         )
     stmt = select(
         tags.c.id, tags.c.name, following.label("following"), featuring.label("featuring")
-    ).where(key >= low)
-    if high is not None:
-        stmt = stmt.where(key < high)
+    ).where(*key_range(conn, prefix))
     rows = await conn.execute(stmt.order_by(key).limit(limit).offset(offset))
     return [(r.id, r.name, bool(r.following), bool(r.featuring)) for r in rows]

@@ -26,6 +26,7 @@ from sqlalchemy import (
 
 from tandem.core.ids import new_id
 from tandem.core.models import Mention, Page, Status, Visibility
+from tandem.core.text import tag_key
 from tandem.store.db import AnyRow, Conn
 from tandem.store.generations import accounts_changed, some_notifications_changed
 from tandem.store.media import attachments_for
@@ -462,7 +463,7 @@ def _account_conditions(
             exists().where(
                 status_tags.c.status_id == statuses.c.id,
                 status_tags.c.tag_id == tags.c.id,
-                tags.c.name_key == f.tagged.lower(),
+                tags.c.name_key == tag_key(f.tagged),
             )
         )
     if f.hide_reblogs_of is not None:
@@ -518,7 +519,7 @@ async def ensure_tags(conn: Conn, names: Sequence[str], now: datetime) -> list[i
     """Tag ids for these names, creating the missing tags (case-insensitive names)."""
     if not names:
         return []
-    keys = {n.lower(): n for n in names}
+    keys = {tag_key(n): n for n in names}
     wanted = select(tags.c.id, tags.c.name_key).where(tags.c.name_key.in_(keys))
     found = {r.name_key: r.id for r in await conn.execute(wanted)}
     missing = [
@@ -553,17 +554,17 @@ async def tag_stats(
     return {r[0]: (int(r[1]), r[2]) for r in rows}
 
 
-async def tags_used_by(conn: Conn, account_id: int, limit: int) -> list[str]:
+async def tags_used_by(conn: Conn, account_id: int, limit: int) -> list[tuple[int, str]]:
     rows = await conn.execute(
-        select(tags.c.name, func.count().label("uses"))
+        select(tags.c.id, tags.c.name, func.count().label("uses"))
         .join(status_tags, status_tags.c.tag_id == tags.c.id)
         .join(statuses, statuses.c.id == status_tags.c.status_id)
         .where(statuses.c.account_id == account_id)
-        .group_by(tags.c.name)
+        .group_by(tags.c.id, tags.c.name)
         .order_by(func.count().desc(), tags.c.name)
         .limit(limit)
     )
-    return [r.name for r in rows]
+    return [(r.id, r.name) for r in rows]
 
 
 async def count_local(conn: Conn) -> int:

@@ -15,6 +15,7 @@ from typing import Literal
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 
 from tandem.core.models import Page, Status
+from tandem.core.text import tag_key
 from tandem.store.db import Conn
 from tandem.store.paging import newest_first
 from tandem.store.relationships import live_mutes
@@ -122,7 +123,7 @@ def _tagged(names: Sequence[str]) -> ColumnElement[bool]:
     return exists().where(
         status_tags.c.status_id == statuses.c.id,
         status_tags.c.tag_id == tags.c.id,
-        tags.c.name_key.in_([n.lower() for n in names]),
+        tags.c.name_key.in_([tag_key(n) for n in names]),
     )
 
 

@@ -7,14 +7,14 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from tandem.core.models import Account, User, UserSettings
 from tandem.store.accounts import from_row as account_from_row
 from tandem.store.db import AnyRow, Conn
 from tandem.store.generations import accounts_changed
 from tandem.store.query import Query
-from tandem.store.schema import accounts, invites, oauth_access_tokens, users
+from tandem.store.schema import accounts, oauth_access_tokens, users
 from tandem.store.writes import insert_new, lock
 
 
@@ -142,46 +142,6 @@ async def active_since(conn: Conn, since: datetime) -> int:
         tokens.c.last_used_at >= since
     )
     return int(await conn.scalar(stmt) or 0)
-
-
-async def invite_by_code(conn: Conn, code: str) -> AnyRow | None:
-    return (await conn.execute(select(invites).where(invites.c.code == code))).first()
-
-
-async def use_invite(conn: Conn, invite_id: int) -> bool:
-    """Count one use; False when the invite has no use left (racing sign-ups took them)."""
-    stmt = (
-        update(invites)
-        .where(
-            invites.c.id == invite_id,
-            or_(invites.c.max_uses.is_(None), invites.c.uses < invites.c.max_uses),
-        )
-        .values(uses=invites.c.uses + 1)
-        .returning(invites.c.id)
-    )
-    return (await conn.execute(stmt)).first() is not None
-
-
-async def insert_invite(
-    conn: Conn,
-    *,
-    invite_id: int,
-    code: str,
-    account_id: int | None,
-    max_uses: int | None,
-    expires_at: datetime | None,
-    now: datetime,
-) -> None:
-    await conn.execute(
-        invites.insert().values(
-            id=invite_id,
-            code=code,
-            account_id=account_id,
-            max_uses=max_uses,
-            expires_at=expires_at,
-            created_at=now,
-        )
-    )
 
 
 async def first_admin_account(conn: Conn) -> Account | None:

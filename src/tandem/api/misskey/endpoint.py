@@ -33,7 +33,7 @@ from tandem.api.locale import request_locale
 from tandem.api.misskey import errors as e
 from tandem.api.misskey.schema import P, invalid, validate
 from tandem.config import Throttle
-from tandem.core import app_auth, caller_cache, oauth, permissions, sessions
+from tandem.core import app_auth, caller_cache, oauth, permissions, role_policies, sessions
 from tandem.core.errors import (
     AuthenticationFailed,
     Conflict,
@@ -52,6 +52,7 @@ from tandem.core.ratelimits import ip_key
 from tandem.services import Services
 
 Handler = Callable[["Call"], Awaitable[Any]]
+MODERATOR_ROLES = ("moderator", "admin", "owner")
 
 
 @dataclass
@@ -81,6 +82,8 @@ class Endpoint:
     param_names: dict[str, str] = field(default_factory=dict)  # core attribute -> param
     extra_params: bool = field(default=False)
     replay: bool = False  # see `dispatch`
+    policy: role_policies.PolicyName | None = None  # a role policy the caller must have
+    moderator: bool = False  # Misskey's requireModerator
 
 
 REGISTRY: dict[str, Endpoint] = {}
@@ -99,6 +102,8 @@ def endpoint(
     allow_get: bool = False,
     param_names: dict[str, str] | None = None,
     replay: bool = False,
+    policy: role_policies.PolicyName | None = None,
+    moderator: bool = False,
 ) -> Callable[[Handler], Handler]:
     """Register `POST /api/<name>`; `errors` maps domain outcomes to this endpoint's errors.
 
@@ -108,6 +113,9 @@ def endpoint(
     `param_names` renames the core's field names in INVALID_PARAM to this endpoint's params.
     `replay`: a call may be answered with the bytes of the last one with the same token and
     parameters while everything it was made of is unchanged (see core/caller_cache.py).
+    `policy`: Misskey's `requiredRolePolicy` (e.g. canInvite): callers whose role lacks it
+    get ROLE_PERMISSION_DENIED (administrators and owners never do).
+    `moderator`: moderators, admins and owners only (Misskey's requireModerator).
     """
 
     def register(handler: Handler) -> Handler:
@@ -124,6 +132,8 @@ def endpoint(
             allow_get=allow_get,
             param_names=param_names or {},
             replay=replay,
+            policy=policy,
+            moderator=moderator,
         )
         return handler
 
@@ -239,7 +249,7 @@ async def authenticate(services: Services, token: str | None) -> Principal | Non
     return principal if principal.account is not None else None
 
 
-def _authorize(ep: Endpoint, principal: Principal | None) -> None:
+def _authorize(ep: Endpoint, principal: Principal | None, *, policy_ok: bool = True) -> None:
     if principal is None:
         if ep.secure:  # as Misskey: a secure endpoint refuses anonymous callers the same way
             raise e.ACCESS_DENIED.raise_()
@@ -252,11 +262,33 @@ def _authorize(ep: Endpoint, principal: Principal | None) -> None:
         raise e.SUSPENDED.raise_()
     if blocked is not None and (ep.credential or ep.secure):
         raise e.PENDING.raise_()
+    if ep.moderator and principal.account.role not in MODERATOR_ROLES:
+        raise e.NOT_MODERATOR.raise_()  # (before the token's kind, as Misskey checks)
+    if not policy_ok:  # the role's policy, also before the token's kind (ApiCallService)
+        raise ROLE_POLICY_DENIED.raise_()
     native = principal.token.native
     if ep.secure and not native:
         raise e.ACCESS_DENIED.raise_()
     if ep.kind and not native and not permissions.granted(ep.kind, principal.token.scopes):
         raise e.PERMISSION_DENIED.raise_()
+
+
+# Misskey's refusal for a role without the endpoint's `requiredRolePolicy` (ApiCallService).
+ROLE_POLICY_DENIED = e.err(
+    "ROLE_PERMISSION_DENIED",
+    "You are not assigned to a required role.",
+    "7f86f06f-7e15-4057-8561-f4b6d4ac755a",
+    403,
+    "permission",
+)
+
+
+async def _policy_ok(services: Services, ep: Endpoint, principal: Principal | None) -> bool:
+    """Whether the caller's role has the endpoint's policy (no policy, or no caller: `_authorize`
+    decides); read before `_authorize`, which is not async, tells the refusal in its turn."""
+    if ep.policy is None or principal is None or principal.account is None:
+        return True
+    return await role_policies.allows(services.db, principal.account.role, ep.policy)
 
 
 async def _limit(
@@ -336,7 +368,7 @@ async def _answer(
     principal = await authenticate(services, token)
     try:
         await _limit(services, ep, request, principal)
-        _authorize(ep, principal)
+        _authorize(ep, principal, policy_ok=await _policy_ok(services, ep, principal))
         if principal is not None:
             await oauth.seen(services.db, principal, client_ip(request))
         params = validate(ep.params, body, extra=ep.extra_params, from_text=from_text)

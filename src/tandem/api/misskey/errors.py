@@ -91,6 +91,13 @@ RATE_LIMIT_EXCEEDED = err(
     "d5826d14-3982-4d2e-8011-b9e9f02499ef",
     429,
 )
+NOT_MODERATOR = err(
+    "ROLE_PERMISSION_DENIED",
+    "You are not assigned to a moderator role.",
+    "d33d5333-db36-423d-a8f9-1a2b9549da41",
+    403,
+    "permission",
+)
 INVALID_PARAM = err("INVALID_PARAM", "Invalid param.", "3d81ceae-475f-4600-b2a8-2bc116157532")
 SUSPENDED = err(
     "YOUR_ACCOUNT_SUSPENDED",

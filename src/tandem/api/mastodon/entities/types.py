@@ -467,3 +467,32 @@ class OAuthServerMetadata(TypedDict):
     code_challenge_methods_supported: list[str]
     grant_types_supported: list[str]
     token_endpoint_auth_methods_supported: list[str]
+
+
+# Mastodon's alert names hold dots ("admin.sign_up"): the functional TypedDict syntax.
+PushAlerts = TypedDict(
+    "PushAlerts",
+    {
+        "mention": bool,
+        "status": bool,
+        "reblog": bool,
+        "follow": bool,
+        "follow_request": bool,
+        "favourite": bool,
+        "poll": bool,
+        "update": bool,
+        "admin.sign_up": bool,
+        "admin.report": bool,
+        "quote": bool,
+        "quoted_update": bool,
+    },
+)
+
+
+class WebPushSubscription(TypedDict):
+    id: str
+    endpoint: str
+    standard: bool
+    alerts: PushAlerts
+    policy: Literal["all", "followed", "follower", "none"]
+    server_key: str

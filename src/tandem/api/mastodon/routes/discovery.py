@@ -1,6 +1,5 @@
-"""What clients load on start besides timelines: trends and announcements (none yet),
-follow suggestions, the profile directory, the user's domain blocks, and resending the
-confirmation mail."""
+"""What clients load on start besides timelines: trends, follow suggestions, the profile
+directory, the user's domain blocks, and resending the confirmation mail."""
 
 from __future__ import annotations
 
@@ -11,25 +10,46 @@ from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities import instance_page_types as p
 from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.accounts import account
+from tandem.api.mastodon.entities.search_types import StoredTag
+from tandem.api.mastodon.entities.tags import history
 from tandem.api.mastodon.views import accounts_json, render
-from tandem.core import domain_blocks, email_confirmations, suggestions
+from tandem.core import domain_blocks, email_confirmations, hashtags, suggestions, urls
 from tandem.core.ids import parse_id
 from tandem.core.scopes import accepts
 
 READ_ACCOUNTS = accepts("read:accounts")
 WRITE_ACCOUNTS = accepts("write:accounts")
 DOMAIN_BLOCKS_LIMIT = 100
+TRENDS_LIMIT = 20
+TRENDS_DEFAULT = 10
 
 
-# Trending tags, statuses and links: nothing is measured yet, so nothing trends.
+# Trending statuses and links are not measured yet: nothing trends there.
 @routes("GET", "/api/v1/trends", auth="optional")
-async def trends(ctx: Ctx) -> list[Never]:
-    return []
+async def trends(ctx: Ctx) -> list[StoredTag]:
+    """The old name of /api/v1/trends/tags."""
+    return await _trending_tags(ctx)
 
 
 @routes("GET", "/api/v1/trends/tags", auth="optional")
-async def trending_tags(ctx: Ctx) -> list[Never]:
-    return []
+async def trending_tags(ctx: Ctx) -> list[StoredTag]:
+    return await _trending_tags(ctx)
+
+
+async def _trending_tags(ctx: Ctx) -> list[StoredTag]:
+    """The tags most accounts use this hour (the ranking Misskey's hashtags/trend shows)."""
+    limit = ctx.params.limit(TRENDS_DEFAULT, TRENDS_LIMIT)
+    offset = max(ctx.params.integer("offset") or 0, 0)
+    found = await hashtags.trending(ctx.db, limit, offset)
+    return [
+        {
+            "id": str(tag.id),
+            "name": tag.display_name,
+            "url": urls.tag_url(ctx.settings, tag.name),
+            "history": history(days),
+        }
+        for tag, days in found
+    ]
 
 
 @routes("GET", "/api/v1/trends/statuses", auth="optional")
@@ -40,11 +60,6 @@ async def trending_statuses(ctx: Ctx) -> list[Never]:
 @routes("GET", "/api/v1/trends/links", auth="optional")
 async def trending_links(ctx: Ctx) -> list[Never]:
     return []
-
-
-@routes("GET", "/api/v1/announcements", auth="optional")
-async def announcements(ctx: Ctx) -> list[Never]:
-    return []  # announcements come with the admin tools
 
 
 def _limit(ctx: Ctx) -> int:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from tandem.api.mastodon.endpoint import Ctx, routes
 from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.accounts import featured_tag
-from tandem.core import featured_tags, urls
+from tandem.api.mastodon.entities.tags import history
+from tandem.core import featured_tags, hashtags, urls
 from tandem.core.scopes import accepts
 
 
@@ -29,8 +30,13 @@ async def delete(ctx: Ctx) -> t.Empty:
 
 @routes("GET", "/api/v1/featured_tags/suggestions", scopes=accepts("read:accounts"))
 async def suggestions(ctx: Ctx) -> list[t.Tag]:
-    names = await featured_tags.suggestions(ctx.db, ctx.account)
+    found = await featured_tags.suggestions(ctx.db, ctx.account)
+    days = await hashtags.history(ctx.db, [tag_id for tag_id, _ in found])
     return [
-        {"name": n.lower(), "url": urls.tag_url(ctx.settings, n.lower()), "history": []}
-        for n in names
+        {
+            "name": n.lower(),
+            "url": urls.tag_url(ctx.settings, n.lower()),
+            "history": history(days[i]),
+        }
+        for i, n in found
     ]

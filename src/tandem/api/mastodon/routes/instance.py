@@ -13,7 +13,7 @@ from tandem.api.mastodon.entities.instance_types import (
     V1Instance,
 )
 from tandem.config import Settings
-from tandem.core import images, instance, poll_rules, video
+from tandem.core import images, instance, poll_rules, role_policies, video
 from tandem.core.i18n import Text, render
 from tandem.core.media import DESCRIPTION_LIMIT
 from tandem.core.profile_changes import DESCRIPTION_LIMIT as PROFILE_DESCRIPTION_LIMIT
@@ -91,9 +91,11 @@ def _registrations(settings: Settings, locale: str) -> Registrations:
         "enabled": settings.registrations in ("open", "approval"),
         "approval_required": settings.registrations == "approval",
         "reason_required": settings.registrations == "approval" and settings.require_invite_text,
-        "message": None
-        if settings.registrations != "closed"
-        else render(Text("Registrations are closed."), locale),
+        "message": render(Text("Registrations are closed."), locale)
+        if settings.registrations == "closed"
+        else render(Text("Sign-up is by invitation: ask a member for an invite link."), locale)
+        if settings.registrations == "invite"
+        else None,
         "min_age": settings.min_age or None,
         "url": None,
     }
@@ -143,7 +145,9 @@ async def instance_v1(ctx: Ctx) -> V1Instance:
         "languages": ["en"],
         "registrations": s.registrations in ("open", "approval"),
         "approval_required": s.registrations == "approval",
-        "invites_enabled": s.registrations == "invite",
+        # Mastodon's: whether users (its everyone role) may invite; here the `user` role's
+        # canInvite policy (`tandem admin role-policy`).
+        "invites_enabled": (await role_policies.of_role(ctx.db, "user")).can_invite,
         "configuration": {
             "accounts": configuration["accounts"],
             "statuses": configuration["statuses"],

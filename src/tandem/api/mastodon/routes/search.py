@@ -5,8 +5,10 @@ from __future__ import annotations
 from tandem.api.mastodon.endpoint import Ctx, MastodonError, routes
 from tandem.api.mastodon.entities.search_types import Search, StoredTag
 from tandem.api.mastodon.entities.statuses import statuses
+from tandem.api.mastodon.entities.tags import history
 from tandem.api.mastodon.views import accounts_json, bundle_render
-from tandem.core import search
+from tandem.core import hashtags, search
+from tandem.core.hashtags import Day
 from tandem.core.models import Page
 from tandem.core.scopes import accepts
 from tandem.core.urls import tag_url
@@ -15,12 +17,12 @@ READ_SEARCH = accepts("read:search")
 RESULTS_LIMIT = 20
 
 
-def _tag(ctx: Ctx, hit: search.TagHit) -> StoredTag:
+def _tag(ctx: Ctx, hit: search.TagHit, days: list[Day]) -> StoredTag:
     tag: StoredTag = {
         "id": str(hit.id),
         "name": hit.name,
         "url": tag_url(ctx.settings, hit.name),
-        "history": [],  # usage per day is not counted yet
+        "history": history(days),
     }
     if ctx.viewer is not None:
         tag["following"] = hit.following
@@ -66,8 +68,9 @@ async def v2_search(ctx: Ctx) -> Search:
             page=Page(limit=limit, max_id=p.id("max_id"), min_id=p.id("min_id")),
         ),
     )
+    days = await hashtags.history(ctx.db, [h.id for h in found.hashtags])
     return {
         "accounts": await accounts_json(ctx, found.accounts),
         "statuses": statuses(found.statuses, await bundle_render(ctx, found.statuses)),
-        "hashtags": [_tag(ctx, h) for h in found.hashtags],
+        "hashtags": [_tag(ctx, h, days[h.id]) for h in found.hashtags],
     }

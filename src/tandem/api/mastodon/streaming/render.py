@@ -17,16 +17,17 @@ import orjson
 
 from tandem.api.mastodon import filtering
 from tandem.api.mastodon.endpoint import Ctx
+from tandem.api.mastodon.entities.announcements import announcements as announcement_entities
 from tandem.api.mastodon.entities.cards import conversation
 from tandem.api.mastodon.entities.statuses import statuses
 from tandem.api.mastodon.routes.notifications import _shown as shown_notifications
-from tandem.api.mastodon.streaming.streams import HASHTAG, Stream
+from tandem.api.mastodon.streaming.streams import BROADCAST, HASHTAG, Stream
 from tandem.api.mastodon.views import bundle_render, render
-from tandem.core import conversations, notifications, relationships, timelines
+from tandem.core import announcements, conversations, notifications, relationships, timelines
 from tandem.core import statuses as status_rules
 from tandem.core.errors import NotFound
 from tandem.core.events import Event
-from tandem.core.models import Page
+from tandem.core.models import Account, Page
 from tandem.core.notification_kinds import MISSKEY_ONLY_TYPES
 from tandem.core.statuses import StatusBundle
 
@@ -113,6 +114,48 @@ async def _conversation(ctx: Ctx, conversation_id: int) -> str | None:
     return None
 
 
+async def _announcement(ctx: Ctx, event: Event) -> Out | None:
+    """Mastodon's `announcement` (created or changed), `announcement.reaction` and
+    `announcement.delete` events."""
+    found = _id(event, "announcement_id")
+    if found is None:
+        return None
+    if event.kind == "announcement.delete":
+        return ("announcement.delete", str(found))
+    if event.kind == "announcement.reaction":
+        payload = {
+            "name": event.data.get("name"),
+            "count": event.data.get("count"),
+            "announcement_id": str(found),
+        }
+        return ("announcement.reaction", _payload(payload))
+    if event.kind not in ("announcement.created", "announcement.updated"):
+        return None
+    if event.topic != BROADCAST:  # one account's own: as its list shows it
+        shown = await _announcement_payload(ctx, ctx.viewer, found)
+    else:  # everyone's: rendered once for every stream, without a viewer (as Mastodon)
+        held = _announced.get(id(event))
+        if held is None or held[0] is not event:  # (the event is held: its id is not reused)
+            rendering = asyncio.ensure_future(_announcement_payload(ctx, None, found))
+            held = _announced[id(event)] = (event, rendering)
+            while len(_announced) > _SHARED_LIMIT:
+                del _announced[next(iter(_announced))]
+        shown = await asyncio.shield(held[1])
+    return ("announcement", shown) if shown is not None else None
+
+
+_announced: dict[int, tuple[Event, asyncio.Future[str | None]]] = {}
+
+
+async def _announcement_payload(ctx: Ctx, viewer: Account | None, found: int) -> str | None:
+    try:
+        shown = await announcements.one_for_mastodon(ctx.db, viewer, found)
+    except NotFound:
+        return None
+    rendered = await announcement_entities(ctx, shown)
+    return _payload(rendered[0]) if rendered else None
+
+
 def _id(event: Event, key: str) -> int | None:
     value = event.data.get(key)
     if isinstance(value, int):
@@ -162,6 +205,8 @@ async def event_for(ctx: Ctx, stream: Stream, event: Event) -> Out | None:
 
 async def _event_for(ctx: Ctx, stream: Stream, event: Event) -> Out | None:
     name, kind = stream.name, event.kind
+    if kind.startswith("announcement."):
+        return await _announcement(ctx, event) if name == "user" else None
     if event.topic == "statuses":
         status_id = _id(event, "status_id")
         if status_id is None:

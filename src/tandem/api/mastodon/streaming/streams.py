@@ -44,6 +44,7 @@ PUBLIC = {
 HASHTAG = ("hashtag", "hashtag:local")
 NAMES = frozenset({*PUBLIC, *HASHTAG, "user", "user:notification", "list", "direct"})
 STATUSES = "statuses"  # the bus's topic of deletes and edits
+BROADCAST = "broadcast"  # what every stream hears (announcements: the `user` stream's)
 
 
 class StreamError(Exception):
@@ -144,7 +145,7 @@ async def open_stream(
     assert principal is not None and principal.account is not None
     if name == "user":
         notified = _covers(principal, READ_NOTIFICATIONS)
-        topics = (f"home:{account_id}", f"user:{account_id}", STATUSES)
+        topics = (f"home:{account_id}", f"user:{account_id}", STATUSES, BROADCAST)
         return Stream(name, topics=topics, notifications=notified)
     if name == "direct":
         return Stream(name, topics=(f"user:{account_id}",))

@@ -8,14 +8,16 @@ from tandem.api.misskey.entities.responses import EndpointInfo, Meta, Pong
 from tandem.api.misskey.entities.users import policies
 from tandem.api.misskey.schema import P
 from tandem.api.misskey.views import ctx
-from tandem.core import clock, instance, urls
+from tandem.core import clock, instance, role_policies, urls
 
 
 @endpoint("meta", credential=False, allow_get=True, params={"detail": P("boolean", default=True)})
 async def meta(call: Call) -> Meta:
     s = call.settings
     stats = await instance.stats(call.db, s.contact_username)
-    registration_open = s.registrations != "closed"
+    # Invite-only is Misskey's disableRegistration: its clients then ask for a code.
+    registration_open = s.registrations in ("open", "approval")
+    role = call.viewer.role if call.viewer is not None else "user"
     data: Meta = {
         "maintainerName": stats.contact.username if stats.contact else None,
         "maintainerEmail": s.contact or None,
@@ -72,7 +74,8 @@ async def meta(call: Call) -> Meta:
         "inquiryUrl": None,
         "serverRules": [],
         "themeColor": None,
-        "policies": policies(ctx(call)),
+        # The caller's role's (Misskey answers its base role's: anonymous callers get that).
+        "policies": policies(ctx(call), await role_policies.of_role(call.db, role)),
         "noteSearchableScope": "local",
         "maxFileSize": s.max_media_size,
         "federation": "none",

@@ -135,6 +135,40 @@ class Policies(TypedDict):
     watermarkAvailable: bool
 
 
+class Announcement(TypedDict):
+    id: str
+    createdAt: str
+    updatedAt: str | None
+    text: str
+    title: str
+    imageUrl: str | None
+    icon: str  # info, warning, error, success
+    display: str  # normal, banner, dialog
+    needConfirmationToRead: bool
+    silence: bool
+    forYou: bool
+    isRead: NotRequired[bool]  # signed-in viewers only
+
+
+class AdminAnnouncement(TypedDict):
+    """admin/announcements/list: the moderator's view (no isRead, the read count)."""
+
+    id: str
+    createdAt: str
+    updatedAt: str | None
+    title: str
+    text: str
+    imageUrl: str | None
+    icon: str
+    display: str
+    isActive: bool
+    forExistingUsers: bool
+    silence: bool
+    needConfirmationToRead: bool
+    userId: str | None
+    reads: int
+
+
 class MeDetailed(UserDetailedNotMe):
     avatarId: str | None
     bannerId: str | None
@@ -157,7 +191,7 @@ class MeDetailed(UserDetailedNotMe):
     hasUnreadSpecifiedNotes: bool
     hasUnreadMentions: bool
     hasUnreadAnnouncement: bool
-    unreadAnnouncements: list[Never]
+    unreadAnnouncements: list[Announcement]
     hasUnreadAntenna: bool
     hasUnreadChannel: bool
     hasUnreadChatMessages: bool
@@ -376,3 +410,18 @@ class App(TypedDict):
     callbackUrl: str | None
     permission: list[str]
     secret: NotRequired[str]  # to the app's owner only
+
+
+class SwSubscription(TypedDict):
+    """`sw/show-registration`, `sw/update-registration`."""
+
+    userId: str
+    endpoint: str
+    sendReadMessage: bool
+
+
+class SwRegistration(SwSubscription):
+    """`sw/register`: `key` is the server's VAPID public key (meta.swPublickey)."""
+
+    state: Literal["subscribed", "already-subscribed"]
+    key: str | None

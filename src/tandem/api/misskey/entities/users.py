@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tandem.api.misskey.entities.announcements import announcement
 from tandem.api.misskey.entities.common import Ctx, iso, sid
 from tandem.api.misskey.entities.notes import note
 from tandem.api.misskey.entities.types import (
@@ -14,6 +15,7 @@ from tandem.api.misskey.entities.types import (
 )
 from tandem.api.misskey.entities.user_lite import user_lite
 from tandem.core import antennas, chat_rules, clips, lists, twofactor, urls, webhooks
+from tandem.core.role_policies import RolePolicies
 from tandem.core.user_views import UserView
 
 
@@ -113,8 +115,8 @@ def me_detailed(ctx: Ctx, view: UserView, *, secrets: bool = True) -> MeDetailed
         "hideOnlineStatus": a.hide_online_status,
         "hasUnreadSpecifiedNotes": False,
         "hasUnreadMentions": False,
-        "hasUnreadAnnouncement": False,
-        "unreadAnnouncements": [],
+        "hasUnreadAnnouncement": bool(view.unread_announcements),
+        "unreadAnnouncements": [announcement(ctx, x, set()) for x in view.unread_announcements],
         "hasUnreadAntenna": False,
         "hasUnreadChannel": False,
         "hasUnreadChatMessages": view.unread_chat,
@@ -130,7 +132,7 @@ def me_detailed(ctx: Ctx, view: UserView, *, secrets: bool = True) -> MeDetailed
         ),
         "achievements": [],
         "loggedInDays": 0,
-        "policies": policies(ctx),
+        "policies": policies(ctx, view.policies),
         "twoFactorEnabled": u.two_factor_enabled,
         "usePasswordLessLogin": u.password_less_login,
         "securityKeys": False,
@@ -146,8 +148,9 @@ def me_detailed(ctx: Ctx, view: UserView, *, secrets: bool = True) -> MeDetailed
     return with_secrets
 
 
-def policies(ctx: Ctx) -> Policies:
-    """What this server lets every user do (Misskey role policies), from tandem's own limits."""
+def policies(ctx: Ctx, granted: RolePolicies) -> Policies:
+    """What this server lets a role do (Misskey role policies): the invitation policies as the
+    operator set them for the role (`granted`), the others from tandem's own limits."""
     s = ctx.settings
     return {
         "gtlAvailable": True,
@@ -157,10 +160,10 @@ def policies(ctx: Ctx) -> Policies:
         "canInitiateConversation": True,
         "canCreateContent": True,
         "canUpdateContent": True,
-        "canInvite": False,
-        "inviteLimit": 0,
-        "inviteLimitCycle": 0,
-        "inviteExpirationTime": 0,
+        "canInvite": granted.can_invite,
+        "inviteLimit": granted.invite_limit,
+        "inviteLimitCycle": granted.invite_limit_cycle,
+        "inviteExpirationTime": granted.invite_expiration_time,
         "canManageCustomEmojis": False,
         "canManageAvatarDecorations": False,
         "canSearchNotes": False,

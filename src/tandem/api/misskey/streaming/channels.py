@@ -7,16 +7,20 @@ renders a bus event for the connection's viewer, `on_message` takes a `ch` frame
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from tandem.api.misskey.entities.announcements import announcement
 from tandem.api.misskey.entities.notes import note
 from tandem.api.misskey.entities.notifications import HIDDEN, notification
 from tandem.api.misskey.entities.user_lite import user_lite
 from tandem.api.misskey.entities.users import me_detailed, user_detailed
-from tandem.core import lists, notifications, stream_events, user_views
+from tandem.core import announcements, lists, notifications, stream_events, user_views
+from tandem.core.announcements import Announcement
 from tandem.core.errors import DomainError
 from tandem.core.events import Event
+from tandem.core.handles import Database
 from tandem.core.ids import parse_id
 from tandem.core.models import Status
 from tandem.core.statuses import StatusBundle
@@ -91,6 +95,42 @@ class Channel:
         await self.emit("note", note(self.conn.ctx, status, b))
 
 
+# Everyone's new announcements, loaded once for every connection that tells of it (each
+# would otherwise read it: a thousand streams, a thousand reads). Only the newest few are kept.
+_everyones: dict[int, asyncio.Future[Announcement | None]] = {}
+
+
+async def _load(db: Database, announcement_id: int) -> Announcement | None:
+    try:
+        return (await announcements.show(db, None, announcement_id)).items[0]
+    except DomainError:
+        return None
+
+
+async def announcement_created(conn: Connection, event: Event) -> dict[str, Any] | None:
+    """`announcementCreated`'s body: {announcement} as the connection's viewer sees it (new:
+    nobody has read it yet)."""
+    announcement_id = event.data.get("announcement_id")
+    if not isinstance(announcement_id, int):
+        return None
+    db = conn.services.db
+    if event.topic != announcements.BROADCAST:  # one account's own
+        try:
+            found = await announcements.show(db, conn.viewer, announcement_id)
+        except DomainError:
+            return None
+        return {"announcement": announcement(conn.ctx, found.items[0], found.read)}
+    loading = _everyones.get(announcement_id)
+    if loading is None:
+        loading = _everyones[announcement_id] = asyncio.ensure_future(_load(db, announcement_id))
+        while len(_everyones) > 16:
+            del _everyones[next(iter(_everyones))]
+    item = await asyncio.shield(loading)
+    if item is None:
+        return None
+    return {"announcement": announcement(conn.ctx, item, set() if conn.viewer else None)}
+
+
 # How a `newChatMessage` event's message is rendered (ChatMessage, for the receiver): set by
 # the chat module (api/misskey/endpoints/chat*), which owns the chat entities.
 ChatMessageRenderer = Callable[["Connection", int], Awaitable[dict[str, Any] | None]]
@@ -143,6 +183,12 @@ class Main(Channel):
             me = await user_views.me(db, viewer.id)
             secrets = conn.principal.token.native
             await self.emit("meUpdated", me_detailed(conn.ctx, me, secrets=secrets))
+        elif kind == "announcement.created":  # one made for this account alone
+            rendered = await announcement_created(conn, event)
+            if rendered is not None:
+                await self.emit("announcementCreated", rendered)
+        elif kind == "readAllAnnouncements":
+            await self.emit("readAllAnnouncements", None)
         elif kind == "newChatMessage":
             message_id = data.get("message_id")
             if isinstance(message_id, int) and chat_message_renderer:

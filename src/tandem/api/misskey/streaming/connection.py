@@ -29,8 +29,8 @@ from tandem.api.http import client_ip
 from tandem.api.misskey import errors as e
 from tandem.api.misskey.endpoint import authenticate, request_token
 from tandem.api.misskey.entities.common import Ctx
-from tandem.api.misskey.streaming.channels import CHANNELS, Channel
-from tandem.core import notifications, oauth, permissions, sessions, stream_events
+from tandem.api.misskey.streaming.channels import CHANNELS, Channel, announcement_created
+from tandem.core import announcements, notifications, oauth, permissions, sessions, stream_events
 from tandem.core.events import QUEUE_LIMIT, Event, Subscription, bus_of
 from tandem.core.ids import parse_id
 from tandem.core.models import Account, Principal
@@ -136,6 +136,12 @@ class Connection:
         if event.topic.startswith("note:"):
             await self._note_updated(event)
             return
+        if event.topic == announcements.BROADCAST:  # to every connection, outside channels
+            if event.kind == "announcement.created":
+                rendered = await announcement_created(self, event)
+                if rendered is not None:
+                    await self.send("announcementCreated", rendered)
+            return
         for channel in list(self.routes.get(event.topic, ())):
             await channel.on_event(event)
 
@@ -177,6 +183,7 @@ class Connection:
 
     async def run(self) -> None:
         try:
+            await self.inbox.add(announcements.BROADCAST)  # as Misskey's broadcast stream
             while True:
                 message = await self.socket.receive()
                 if message["type"] == "websocket.disconnect":
