@@ -145,7 +145,7 @@ async def _flush(
 async def _activity(
     db: seed_sql.Loader, rng: random.Random, tags: int, scale: int, now: datetime, sqlite: bool
 ) -> None:
-    """A week of history for every tag, and this hour's uses (the trend's buckets)."""
+    """A week of history for every tag."""
     today = now.date()
     history = []
     for t in range(tags):
@@ -157,13 +157,24 @@ async def _activity(
                 shown: date | str = day.isoformat() if sqlite else day
                 history.append((t + 1, shown, uses, max(1, uses // 2)))
     await db.copy("tag_history", ("tag_id", "day", "uses", "accounts"), history)
+
+
+async def refresh_activity(url: str, scale: int) -> None:
+    """This hour's uses (the trend's 10-minute buckets), made again for each run."""
+    tags = max(100, scale // 10)
+    rng = random.Random(13)
+    now = datetime.now(UTC)
     bucket = now.replace(minute=now.minute - now.minute % 10, second=0, microsecond=0)
     recent = {
         (_pick(rng, tags) + 1, bucket - timedelta(minutes=10 * rng.randint(0, 5)),
          account_id(rng.randrange(scale)))
         for _ in range(min(50_000, scale))
     }  # fmt: skip
-    await db.copy("tag_use_buckets", ("tag_id", "bucket", "account_id"), sorted(recent))
+    async with seed_sql.connect(url, bulk=False) as db:
+        await db.run("DELETE FROM tag_use_buckets")
+        await db.run("DELETE FROM shared_results")  # the last run's ranking
+        await db.copy("tag_use_buckets", ("tag_id", "bucket", "account_id"), sorted(recent))
+        await db.commit()
 
 
 def cases(scale: int) -> list[Case]:
@@ -200,6 +211,7 @@ def cases(scale: int) -> list[Case]:
 def run_scale(backend: str, scale: int, n: int, warm: int) -> dict[str, Timing]:
     url = _url(backend, scale)
     asyncio.run(grow(url, scale, lambda m: print(m, flush=True)))
+    asyncio.run(refresh_activity(url, scale))
     with tempfile.TemporaryDirectory(prefix="tandem-hashtag-bench-") as tmp:
         server, base = start_server(url, Path(tmp))
         try:

@@ -24,7 +24,7 @@ from tandem.api.mastodon.streaming import routes as mastodon_streaming
 from tandem.api.misskey import routes as misskey
 from tandem.api.misskey import streaming as misskey_streaming
 from tandem.config import Settings, ensure_secret_key
-from tandem.core import i18n
+from tandem.core import i18n, passwords
 from tandem.jobs.registry import HANDLERS
 from tandem.jobs.worker import Worker
 from tandem.services import Services
@@ -262,5 +262,6 @@ def create_app(settings: Settings, *, run_worker: bool = True) -> Starlette:
         },
     )
     app.router = IndexedRouter(all_routes(settings), lifespan=lifespan)
+    passwords.use_fast_hashing(settings.fast_password_hashing)
     app.state.services = Services.build(settings)
     return app

@@ -61,6 +61,7 @@ class RunningServer:
             "job_poll_interval": 0.05,
             "allow_loopback_fetch": True,
             "endpoint_limit_factor": 1000,
+            "fast_password_hashing": True,  # (tests/test_passwords.py checks the real cost)
         }
         self.settings: Settings = load_settings(**{**defaults, **overrides})
         self.base_url = f"http://127.0.0.1:{self.port}"

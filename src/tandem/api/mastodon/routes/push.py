@@ -37,14 +37,16 @@ def _hash(params: Params, name: str) -> dict[str, Any]:
 
 
 def _data(params: Params) -> tuple[dict[str, bool] | None, str | None]:
-    """`data[alerts]` (Rails-cast booleans) and `data[policy]`; None where not given."""
+    """`data[alerts]` (Rails-cast booleans) and `data[policy]`; None where not given.
+    A top-level `policy` counts when `data[policy]` is absent: Mastodon.py sends it there
+    (Mastodon ignores it, so that client's policy never took effect)."""
     data = Params(_hash(params, "data"))
     given = data.mapping("alerts")
     alerts = None
     if given is not None:
         shown = Params(given)
         alerts = {name: bool(shown.boolean(name)) for name in push.ALERTS if shown.has(name)}
-    return alerts, data.text("policy")
+    return alerts, data.text("policy") or params.text("policy")
 
 
 def _token_id(ctx: Ctx) -> int:

@@ -113,9 +113,13 @@ def upgrade() -> None:
         sa.Column("computed_at", tandem.store.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_shared_results")),
     )
-    op.create_index("ix_accounts_followers_count", "accounts", ["followers_count", "id"])
-    op.create_index("ix_accounts_created_at", "accounts", ["created_at", "id"])
-    op.create_index("ix_accounts_updated_at", "accounts", ["updated_at", "id"])
+    for column in ("followers_count", "created_at", "updated_at"):
+        op.create_index(
+            f"ix_accounts_{column}",
+            "accounts",
+            [column, "id"],
+            postgresql_include=["suspended_at", "domain"],
+        )
     _count_existing()
 
 
