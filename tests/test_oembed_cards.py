@@ -77,8 +77,9 @@ VIDEO = {
 
 def test_video_oembed_becomes_a_video_card_with_one_iframe(site: Site, alice: User) -> None:
     url = site.oembed("/video", VIDEO)
+    fetched = site.hits.count("/video.json")  # (the site may have served the other backend)
     card = card_of(alice, f"watch {url}")
-    assert site.hits.count("/video.json") == 1
+    assert site.hits.count("/video.json") == fetched + 1
     assert card["type"] == "video"
     assert card["title"] == "A clip"
     assert card["description"] == "About /video"  # the page's own
