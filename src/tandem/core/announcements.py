@@ -26,7 +26,7 @@ from tandem.core import caller_cache, clock, text
 from tandem.core.errors import Errors, NotFound, Unprocessable, ValidationFailed
 from tandem.core.events import Event, publish_in_write
 from tandem.core.i18n import Text, one_of, too_long
-from tandem.core.ids import id_at, new_id
+from tandem.core.ids import id_at, id_time, new_id
 from tandem.core.models import Account, CustomEmoji, Page
 from tandem.store import accounts as account_store
 from tandem.store import announcements as store
@@ -145,10 +145,11 @@ async def create(db: Database, **values: Any) -> Announcement:
     _check(errors, values)
     _window(errors, values.get("starts_at"), values.get("ends_at"))
     errors.raise_if_any()
-    now = clock.now()
+    announcement_id = new_id()
+    # Made when its id says (as Misskey's createdAt is its id's): date cursors page by id.
+    now = id_time(announcement_id)
     published = values.setdefault("published", True)
     values.setdefault("published_at", now if published else None)
-    announcement_id = new_id()
     async with db.write() as conn:
         target = values.get("account_id")
         if target is not None and await account_store.get(conn, target) is None:
