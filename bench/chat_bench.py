@@ -25,20 +25,18 @@ import argparse
 import asyncio
 import random
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import func, select, text, update
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import seed
-from bench.scale_bench import Case, Timing, measure, report, start_server, tokens
+from bench.scale_bench import Case, Timing, measure_all, report
 from bench.seed_shape import Shape, account_id
 
 from tandem.core.ids import new_id
@@ -276,16 +274,7 @@ def run_scale(backend: str, scale: int, n: int, warm: int) -> dict[str, Timing]:
     asyncio.run(seed.seed(url, Shape(ACCOUNTS, ACCOUNTS * 10), lambda m: print(m, flush=True)))
     asyncio.run(grow(url, scale, lambda m: print(m, flush=True)))
     partner, deep, room = asyncio.run(_deep_cursor(url))
-    with tempfile.TemporaryDirectory(prefix="tandem-chat-bench-") as tmp:
-        server, base = start_server(url, Path(tmp))
-        try:
-            with httpx.Client(base_url=base, timeout=60) as client:
-                _bearer, native = tokens(client)
-                return {c.name: measure(client, c, "", native, n, warm, may_be_empty=True)
-                        for c in cases(partner, deep, room)}  # fmt: skip
-        finally:
-            server.terminate()
-            server.wait(timeout=60)
+    return measure_all(url, cases(partner, deep, room), n, warm, may_be_empty=True)
 
 
 def main() -> None:

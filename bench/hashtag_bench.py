@@ -20,18 +20,15 @@ import asyncio
 import math
 import random
 import sys
-import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import seed, seed_sql
-from bench.scale_bench import Case, Timing, measure, report, start_server, tokens
+from bench.scale_bench import Case, Timing, measure_all, report
 from bench.seed_shape import Shape, account_id
 
 from tandem.core.ids import new_id
@@ -212,16 +209,7 @@ def run_scale(backend: str, scale: int, n: int, warm: int) -> dict[str, Timing]:
     url = _url(backend, scale)
     asyncio.run(grow(url, scale, lambda m: print(m, flush=True)))
     asyncio.run(refresh_activity(url, scale))
-    with tempfile.TemporaryDirectory(prefix="tandem-hashtag-bench-") as tmp:
-        server, base = start_server(url, Path(tmp))
-        try:
-            with httpx.Client(base_url=base, timeout=60) as client:
-                bearer, native = tokens(client)
-                return {c.name: measure(client, c, bearer, native, n, warm)
-                        for c in cases(scale)}  # fmt: skip
-        finally:
-            server.terminate()
-            server.wait(timeout=60)
+    return measure_all(url, cases(scale), n, warm)
 
 
 def main() -> None:

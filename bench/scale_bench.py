@@ -185,21 +185,30 @@ def measure(
     )
 
 
+def measure_all(
+    url: str, cases: list[Case], n: int, warm: int, *, may_be_empty: bool = False
+) -> dict[str, Timing]:
+    """Start `tandem serve` on the database at `url`, sign the viewer in, and `measure`
+    every case (the other benchmarks on their own databases share this)."""
+    with tempfile.TemporaryDirectory(prefix="tandem-bench-") as tmp:
+        server, base = start_server(url, Path(tmp))
+        try:
+            with httpx.Client(base_url=base, timeout=60) as client:
+                bearer, native = tokens(client)
+                return {c.name: measure(client, c, bearer, native, n, warm,
+                                        may_be_empty=may_be_empty)
+                        for c in cases}  # fmt: skip
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+
+
 def run_scale(backend: str, scale: int, n: int, warm: int) -> dict[str, Timing]:
     url = seed.scale_url(backend, scale)
     shape = Shape(scale, scale * seed.FOLLOWS_PER_ACCOUNT)
     asyncio.run(seed.seed(url, shape, lambda m: print(m, flush=True)))  # no-op when seeded
     cursors = asyncio.run(deep_cursors(url, account_id(0)))
-    with tempfile.TemporaryDirectory(prefix="tandem-scale-bench-") as tmp:
-        server, base = start_server(url, Path(tmp))
-        try:
-            with httpx.Client(base_url=base, timeout=60) as client:
-                bearer, native = tokens(client)
-                return {c.name: measure(client, c, bearer, native, n, warm)
-                        for c in cases(shape, cursors)}  # fmt: skip
-        finally:
-            server.terminate()
-            server.wait(timeout=60)
+    return measure_all(url, cases(shape, cursors), n, warm)
 
 
 def report(

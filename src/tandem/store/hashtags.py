@@ -11,17 +11,14 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, delete, exists, func, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from tandem.core.ids import new_id
 from tandem.core.models import HashtagCounts
 from tandem.core.text import tag_key
 from tandem.store.db import Conn
+from tandem.store.jobs import queue_once
 from tandem.store.schema import (
     account_tags,
     accounts,
-    jobs,
     tag_day_accounts,
     tag_history,
     tag_mentioners,
@@ -29,7 +26,7 @@ from tandem.store.schema import (
     tags,
 )
 from tandem.store.search import key_range
-from tandem.store.writes import bump, dialect_of, insert_ignoring
+from tandem.store.writes import bump, dialect_insert, insert_ignoring
 
 BUCKET = timedelta(minutes=10)
 KEEP_BUCKETS = timedelta(days=1)
@@ -112,8 +109,7 @@ async def record_activity(
         if uses or t in new
     ]
     if rows:
-        make = pg_insert if dialect_of(conn) == "postgresql" else sqlite_insert
-        stmt = make(tag_history).values(rows)
+        stmt = dialect_insert(conn, tag_history).values(rows)
         await conn.execute(
             stmt.on_conflict_do_update(
                 index_elements=["tag_id", "day"],
@@ -123,23 +119,7 @@ async def record_activity(
                 },
             )
         )
-    await _schedule_prune(conn, now)
-
-
-async def _schedule_prune(conn: Conn, now: datetime) -> None:
-    """Queue the pruning job unless one is queued already (its key frees when it ends)."""
-    row = {
-        "id": new_id(),
-        "kind": "hashtag_prune",
-        "payload": {},
-        "state": "queued",
-        "run_at": now + PRUNE_EVERY,
-        "dedupe_key": "hashtag_prune",
-        "max_attempts": 5,
-        "attempts": 0,
-        "created_at": now,
-    }
-    await conn.execute(insert_ignoring(conn, jobs, [row], ["dedupe_key"]))
+    await queue_once(conn, "hashtag_prune", now + PRUNE_EVERY, now)
 
 
 async def prune(conn: Conn, now: datetime) -> None:

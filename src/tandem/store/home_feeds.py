@@ -30,11 +30,9 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from tandem.core.ids import new_id
 from tandem.store.db import Conn
+from tandem.store.jobs import queue_once
 from tandem.store.relationships import live_mutes
 from tandem.store.schema import (
     accounts,
@@ -42,7 +40,6 @@ from tandem.store.schema import (
     follows,
     home_feed_entries,
     home_feed_held_reblogs,
-    jobs,
     list_accounts,
     lists,
     mentions,
@@ -50,7 +47,7 @@ from tandem.store.schema import (
     statuses,
 )
 from tandem.store.timelines import ORIGIN_AUTHOR, hidden_from, not_a_reply_to_others
-from tandem.store.writes import dialect_of, insert_ignoring
+from tandem.store.writes import dialect_insert
 
 feed = home_feed_entries
 held = home_feed_held_reblogs
@@ -80,8 +77,8 @@ _COLUMNS = ["account_id", "status_id", "author_id", "origin_author_id", "reblog_
 
 
 def _insert_from(conn: Conn, query: object, into: Any = feed) -> object:
-    make = pg_insert if dialect_of(conn) == "postgresql" else sqlite_insert
-    return make(into).from_select(_COLUMNS, query).on_conflict_do_nothing()  # type: ignore[arg-type]
+    stmt = dialect_insert(conn, into).from_select(_COLUMNS, query)
+    return stmt.on_conflict_do_nothing()
 
 
 def _readers_of(e: Entry, now: datetime) -> ColumnElement[bool]:
@@ -503,18 +500,7 @@ async def at_cap(conn: Conn, account_id: int, cap: int) -> bool:
 
 async def schedule_prune(conn: Conn, now: datetime, run_at: datetime) -> None:
     """Queue the pruning job unless one is queued already (its key frees when it ends)."""
-    row = {
-        "id": new_id(),
-        "kind": "home_feed_prune",
-        "payload": {},
-        "state": "queued",
-        "run_at": run_at,
-        "dedupe_key": "home_feed_prune",
-        "max_attempts": 5,
-        "attempts": 0,
-        "created_at": now,
-    }
-    await conn.execute(insert_ignoring(conn, jobs, [row], ["dedupe_key"]))
+    await queue_once(conn, "home_feed_prune", run_at, now)
 
 
 async def forget_held(conn: Conn) -> None:

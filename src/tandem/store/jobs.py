@@ -12,6 +12,7 @@ from tandem.core.ids import new_id
 from tandem.store.db import AnyRow, Conn
 from tandem.store.generations import only_the_queue
 from tandem.store.schema import jobs
+from tandem.store.writes import insert_ignoring
 
 
 async def enqueue(
@@ -47,6 +48,23 @@ async def enqueue(
         )
     )
     return job_id
+
+
+async def queue_once(conn: Conn, kind: str, run_at: datetime, now: datetime) -> None:
+    """Queue a job of this kind (no payload) unless one is queued already: its kind is its
+    dedupe key, which frees when the job ends."""
+    row = {
+        "id": new_id(),
+        "kind": kind,
+        "payload": {},
+        "state": "queued",
+        "run_at": run_at,
+        "dedupe_key": kind,
+        "max_attempts": 5,
+        "attempts": 0,
+        "created_at": now,
+    }
+    await conn.execute(insert_ignoring(conn, jobs, [row], ["dedupe_key"]))
 
 
 async def claim(conn: Conn, worker: str, lease: timedelta, postgres: bool) -> AnyRow | None:

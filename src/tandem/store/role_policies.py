@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tandem.store.db import Conn
 from tandem.store.generations import TOKEN, changed, key
 from tandem.store.schema import role_policies
-from tandem.store.writes import dialect_of
+from tandem.store.writes import dialect_insert
 
 # The generation slot every change of a role policy bumps, and every cached copy of the
 # table checks: no token has id 0, so this slot belongs to nothing else (as ANY_WRITE, the
@@ -31,8 +29,9 @@ async def all_set(conn: Conn) -> dict[str, dict[str, PolicyValue]]:
 
 async def put(conn: Conn, role: str, name: str, value: PolicyValue, now: datetime) -> None:
     """Set one policy of one role (replacing what was set)."""
-    make = pg_insert if dialect_of(conn) == "postgresql" else sqlite_insert
-    stmt = make(role_policies).values(role=role, name=name, value=value, updated_at=now)
+    stmt = dialect_insert(conn, role_policies).values(
+        role=role, name=name, value=value, updated_at=now
+    )
     await conn.execute(
         stmt.on_conflict_do_update(
             index_elements=["role", "name"], set_={"value": value, "updated_at": now}

@@ -39,12 +39,16 @@ def dialect_of(conn: Conn) -> str:
     return sync.dialect.name
 
 
+def dialect_insert(conn: Conn, table: Table) -> Any:
+    """This connection's dialect's INSERT, which has `on_conflict_do_nothing|update`."""
+    return (pg_insert if dialect_of(conn) == "postgresql" else sqlite_insert)(table)
+
+
 def insert_ignoring(
     conn: Conn, table: Table, rows: Mapping[str, Any] | Sequence[Mapping[str, Any]], on: Any
 ) -> Any:
     """`INSERT … ON CONFLICT (on) DO NOTHING` for this connection's dialect (`on=None`: any key)."""
-    make = pg_insert if dialect_of(conn) == "postgresql" else sqlite_insert
-    stmt = make(table).values(rows if isinstance(rows, Sequence) else dict(rows))
+    stmt = dialect_insert(conn, table).values(rows if isinstance(rows, Sequence) else dict(rows))
     return stmt.on_conflict_do_nothing(index_elements=on)
 
 
