@@ -148,6 +148,11 @@ def _build(server: RunningServer, folder: Path) -> World:
     ]
     call(alice, "notes/create", {"text": "yes", "replyId": reply["id"]})
     call(bob, "notes/create", {"renoteId": note["id"]})
+    # by ActivityPub id (this server's own; other servers': tests/test_federation_misskey.py)
+    actors = f"{server.base_url}/ap/users"
+    call(alice, "ap/show", {"uri": f"{actors}/{bob.id}"})
+    call(alice, "ap/show", {"uri": f"{actors}/{alice.id}/statuses/{note['id']}"})
+    call(alice, "i/update", {"alsoKnownAs": [f"@{bob.username}"]})
     call(bob, "notes/create", {"text": "look", "renoteId": note["id"]})  # a quote
     call(
         bob,
@@ -351,6 +356,7 @@ def _build(server: RunningServer, folder: Path) -> World:
     call(inviter, "invite/list")
     call(inviter, "invite/limit")
     call(inviter, "invite/delete", {"inviteId": code["id"]})
+    call(inviter, "ap/get", {"uri": f"{actors}/{bob.id}"})  # administrators only
 
     # hashtags (a tag used in a post and worn in a profile)
     tagger = mk_user(server)

@@ -145,6 +145,7 @@ MATRIX: list[tuple[str, str, tuple[str, ...]]] = [
     ("GET", "/api/v1/instance", NONE),
     ("GET", "/api/v2/instance", NONE),
     ("GET", "/api/v1/instance/peers", NONE),
+    ("GET", "/api/v1/instance/domain_blocks", NONE),
     ("GET", "/api/v1/instance/rules", NONE),
     ("GET", "/api/v1/custom_emojis", NONE),
     ("PUT", "/api/v1/profile", W_ACC),

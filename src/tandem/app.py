@@ -25,6 +25,8 @@ from tandem.api.misskey import routes as misskey
 from tandem.api.misskey import streaming as misskey_streaming
 from tandem.config import Settings, ensure_secret_key
 from tandem.core import i18n, passwords
+from tandem.federation import documents as federation_documents
+from tandem.federation import inbox as federation_inbox
 from tandem.jobs.registry import HANDLERS
 from tandem.jobs.worker import Worker
 from tandem.services import Services
@@ -204,6 +206,8 @@ def all_routes(settings: Settings) -> list[BaseRoute]:
     routes.extend(mastodon_routes)
     routes.extend(mastodon_streaming)  # /api/v1/streaming: websocket, event streams, health
     routes.extend(wellknown.routes)
+    routes.extend(federation_documents.routes)  # WebFinger, actors, collections, notes
+    routes.extend(federation_inbox.routes)
     routes.extend(pages.routes)
     routes.extend(app_consent.routes)  # after pages: /auth/{token} must not shadow /auth/sign_in
     routes.extend(invite_pages.routes)  # /invite/{code}: sign up with an invite link

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from tandem import cli_announcements, cli_emoji, cli_roles, logsafety
+from tandem import cli_announcements, cli_domains, cli_emoji, cli_roles, logsafety
 from tandem.config import ConfigError, Settings, load_settings
 from tandem.core import admin, clock, invites
 from tandem.core.errors import DomainError, ValidationFailed
@@ -156,6 +156,7 @@ def parser() -> argparse.ArgumentParser:
     cli_roles.register(adm, _with_db, _settings)
     cli_emoji.register(sub, _with_db, _settings)
     cli_announcements.register(adm, _with_db, _settings)
+    cli_domains.register(adm, _with_db, _settings)
     return top
 
 

@@ -10,9 +10,11 @@ import secrets
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args, get_type_hints
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 RegistrationMode = Literal["open", "approval", "closed", "invite"]
+FederationMode = Literal["blocklist", "allowlist"]
+DomainBlocksVisibility = Literal["disabled", "users", "all"]
 _STREAMING_URL = re.compile(r"wss?://[A-Za-z0-9.\-]+(:[0-9]+)?")
 _MEDIA_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]+)?(/[A-Za-z0-9._~\-/]*)?")
 
@@ -78,6 +80,12 @@ class Settings:
     # The instance's contact account (username); empty: the first owner, else the first admin.
     contact_username: str = ""
     source_url: str = "https://github.com/tandem-social/tandem"  # AGPL: where the code is
+    # Moderation of other servers (`tandem admin domain-block` / `domain-allow`): "allowlist"
+    # federates only with the listed domains (Mastodon's limited federation mode).
+    federation_mode: FederationMode = "blocklist"
+    # Who sees /api/v1/instance/domain_blocks, and its public comments (Mastodon's settings).
+    show_domain_blocks: DomainBlocksVisibility = "users"
+    show_domain_blocks_rationale: DomainBlocksVisibility = "disabled"
     registrations: RegistrationMode = "open"
     require_email_confirmation: bool = True
     require_invite_text: bool = False
@@ -122,6 +130,10 @@ class Settings:
     job_retry_base_seconds: float = 10.0  # a failed job waits this, doubling each attempt
     # Allow fetching http(s) URLs on loopback (link verification) — for tests and local setups.
     allow_loopback_fetch: bool = False
+    # Mastodon's secure mode: actors, collections and posts are served to signed requests only.
+    authorized_fetch: bool = False
+    # Deliveries sent at once by each process's job worker (ActivityPub fan-out).
+    delivery_concurrency: int = 8
     # Answer every request with X-Statement-Count, the SQL statements it ran (tests, profiling).
     report_statement_count: bool = False
     # Tests only: Argon2id with 1 pass over 8 MiB instead of 3 over 64 MiB, so the suite's
@@ -198,8 +210,8 @@ def _coerce(name: str, hint: Any, raw: Any) -> Any:
         if name == "trusted_proxies":
             _check_networks(name, items)
         return items
-    if hint == RegistrationMode:
-        allowed = get_args(RegistrationMode)
+    if get_origin(hint) is Literal:  # a choice: registrations, federation_mode…
+        allowed = get_args(hint)
         if raw not in allowed:
             raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
         return raw

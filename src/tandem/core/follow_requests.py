@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NoReturn
+from typing import Literal, NoReturn
 
-from tandem.core import clock
+from tandem.core import clock, federation_outbox
 from tandem.core.accounts import require
 from tandem.core.errors import NotFound
 from tandem.core.models import Account, Follow, Relationship
@@ -26,7 +26,19 @@ async def authorize(db: Database, owner: Account, requester_id: int) -> Relation
         if request is None:
             await _no_request(conn, requester_id)
         await _accept(conn, request, now)
+        await _tell_remote(conn, owner, requester_id, "accept")
         return await relationship_of(conn, owner.id, requester_id)
+
+
+async def _tell_remote(
+    conn: Conn, owner: Account, requester_id: int, answer: Literal["accept", "reject"]
+) -> None:
+    """A remote requester's server hears the answer (the follow or request row keeps the
+    Follow's id until then)."""
+    requester = await account_store.get(conn, requester_id)
+    if requester is not None and not requester.local:
+        uri = await federation_outbox.follow_uri(conn, requester, owner)
+        await federation_outbox.answered(conn, owner, requester, answer, uri)
 
 
 async def _no_request(conn: Conn, requester_id: int) -> NoReturn:
@@ -38,6 +50,10 @@ async def _no_request(conn: Conn, requester_id: int) -> NoReturn:
 async def _accept(conn: Conn, request: Follow, now: datetime) -> bool:
     options = follows.options_of(request)
     created = await create_follow(conn, request.account_id, request.target_account_id, options, now)
+    if created:
+        await federation_outbox.keep_follow_uri(
+            conn, request.account_id, request.target_account_id, request.uri
+        )
     if created:  # Misskey's followRequestAccepted (Mastodon clients are not shown it)
         await notification_store.insert(
             conn,
@@ -62,17 +78,30 @@ async def accept_all(conn: Conn, owner_id: int) -> int:
     `lock_for_accept_all` first in the same transaction."""
     now = clock.now()
     accepted = 0
+    owner = await account_store.get(conn, owner_id)
+    assert owner is not None
     for requester in await pairs.pending_request_ids(conn, owner_id):
         request = await follows.take_request(conn, requester, owner_id)
         if request is not None and await _accept(conn, request, now):
             accepted += 1
+            await _tell_remote(conn, owner, requester, "accept")
     return accepted
 
 
 async def reject(db: Database, owner: Account, requester_id: int) -> Relationship:
     async with db.write() as conn:
         await account_store.lock_accounts(conn, requester_id, owner.id)
-        if await follows.take_request(conn, requester_id, owner.id) is None:
+        request = await follows.take_request(conn, requester_id, owner.id)
+        if request is None:
             await _no_request(conn, requester_id)
+        await _tell_remote_rejected(conn, owner, requester_id, request.uri)
         await notification_store.delete_between(conn, owner.id, requester_id, "follow_request")
         return await relationship_of(conn, owner.id, requester_id)
+
+
+async def _tell_remote_rejected(
+    conn: Conn, owner: Account, requester_id: int, uri: str | None
+) -> None:
+    requester = await account_store.get(conn, requester_id)
+    if requester is not None and not requester.local:
+        await federation_outbox.answered(conn, owner, requester, "reject", uri)

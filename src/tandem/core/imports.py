@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,11 @@ KINDS = ("following", "blocking", "muting", "antennas", "user-lists")
 # Misskey's size caps per import (a larger file is refused before it is queued).
 MAX_BYTES = {"following": 64 * 1024, "antennas": 64 * 1024}
 DEFAULT_MAX_BYTES = 512 * 1024
+
+
+# Finds an account of another server by (username, domain) through federation, or None.
+# Core makes no requests: the job passes one in (tandem.jobs.imports).
+RemoteResolver = Callable[[str, str], Awaitable[Account | None]]
 
 
 @dataclass
@@ -68,23 +74,35 @@ async def _let_requests_in() -> None:
     await asyncio.sleep(0)
 
 
-async def resolve(db: Database, settings: Settings, acct: str) -> Account | None:
-    """A local account from `user@host`; remote handles cannot be looked up without federation."""
+async def resolve(
+    db: Database, settings: Settings, acct: str, remote: RemoteResolver | None = None
+) -> Account | None:
+    """The account `user@host` names: a local one, else (with `remote`) one of another server,
+    stored or found through federation."""
     username, domain = parse_acct(settings, acct)
-    if domain is not None or not username:
+    if not username:
         return None
+    if domain is not None:
+        return await remote(username, domain) if remote is not None else None
     async with db.read() as conn:
         found = await account_store.by_username(conn, username)
         return await account_store.get_functional(conn, found.id) if found else None
 
 
 async def relate(
-    db: Database, settings: Settings, owner: Account, kind: str, accts: list[str], tally: Tally
+    db: Database,
+    settings: Settings,
+    owner: Account,
+    kind: str,
+    accts: list[str],
+    tally: Tally,
+    remote: RemoteResolver | None = None,
 ) -> None:
-    """Follow, block or mute each handle; unknown handles are counted as skipped."""
+    """Follow, block or mute each handle; unknown handles are counted as skipped. A follow of
+    another server's account waits as a request until that server accepts it."""
     for acct in accts:
         await _let_requests_in()
-        target = await resolve(db, settings, acct)
+        target = await resolve(db, settings, acct, remote)
         if target is None or target.id == owner.id:
             tally.skipped += 1
             continue
@@ -103,12 +121,17 @@ async def relate(
 
 
 async def add_to_lists(
-    db: Database, settings: Settings, owner: Account, rows: list[tuple[str, str]], tally: Tally
+    db: Database,
+    settings: Settings,
+    owner: Account,
+    rows: list[tuple[str, str]],
+    tally: Tally,
+    remote: RemoteResolver | None = None,
 ) -> None:
     """(list title, handle) rows: lists are found by title or created."""
     for title, acct in rows:
         await _let_requests_in()
-        target = await resolve(db, settings, acct)
+        target = await resolve(db, settings, acct, remote)
         if target is None:
             tally.skipped += 1
             continue
@@ -129,6 +152,7 @@ async def add_antennas(
     owner: Account,
     specs: list[tuple[antennas.AntennaSpec, list[str] | None]],
     tally: Tally,
+    remote: RemoteResolver | None = None,
 ) -> None:
     """Antennas with their settings; a list antenna gets a new list of the accounts it named."""
     for spec, list_accts in specs:
@@ -139,7 +163,7 @@ async def add_antennas(
                 found = []
                 for acct in list_accts or []:
                     await _let_requests_in()
-                    member = await resolve(db, settings, acct)
+                    member = await resolve(db, settings, acct, remote)
                     if member is not None:
                         found.append(member.id)
                 if found:

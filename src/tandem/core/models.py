@@ -84,6 +84,18 @@ class Account:
     uri: str | None = None  # remote accounts only
     url: str | None = None  # remote accounts only
     updated_at: datetime | None = None
+    # ActivityPub: a remote actor's type and endpoints (core/federation_models.py reads them
+    # from its document); aliases and the account it moved to, for both kinds.
+    actor_type: str | None = None
+    inbox_url: str | None = None
+    shared_inbox_url: str | None = None
+    outbox_url: str | None = None
+    followers_url: str | None = None
+    following_url: str | None = None
+    featured_url: str | None = None
+    fetched_at: datetime | None = None
+    also_known_as: list[str] = field(default_factory=list)
+    moved_to_account_id: int | None = None
 
     @property
     def local(self) -> bool:
@@ -212,6 +224,7 @@ class Follow:
     notify: bool = False
     languages: tuple[str, ...] | None = None
     created_at: datetime | None = None
+    uri: str | None = None  # the Follow activity's id, for a follow across servers
 
 
 @dataclass(frozen=True)
@@ -308,6 +321,8 @@ class Status:
     tags: list[str] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     media: list[MediaAttachment] = field(default_factory=list)
+    uri: str | None = None  # a remote status's ActivityPub id
+    url: str | None = None  # a remote status's page
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,16 @@ from typing import Literal, cast
 from urllib.parse import urlsplit
 
 from tandem.config import Settings
-from tandem.core import caller_cache, clock, hashtags, profile_images, stream_events, text, urls
+from tandem.core import (
+    caller_cache,
+    clock,
+    federation_outbox,
+    hashtags,
+    profile_images,
+    stream_events,
+    text,
+    urls,
+)
 from tandem.core.errors import Errors
 from tandem.core.follow_requests import accept_all, lock_for_accept_all
 from tandem.core.images import ProcessedImage, Upload
@@ -150,6 +159,8 @@ async def update_profile(
             await _queue_link_checks(conn, settings, updated)
             stream_events.me_updated(account.id)
             fresh_account = await account_store.get(conn, account.id)
+            assert fresh_account is not None
+            await federation_outbox.profile_updated(conn, fresh_account)
             fresh_user = await user_store.by_account(conn, account.id)
     except BaseException:
         files.delete(*written)  # nothing half-written: the new files go with the rollback

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import regex
 
-from tandem.core import clock, stream_events
+from tandem.core import clock, federation_outbox, stream_events
 from tandem.core.errors import AlreadyDone, NotFound, Unprocessable
 from tandem.core.models import Account, Page, Status
 from tandem.core.statuses import StatusBundle, bundle, ignores, visible
@@ -134,6 +134,7 @@ async def react(
         if changed:
             await _notify(conn, account, status, chosen, now)
             stream_events.reacted(status.id, account.id, decode(chosen))
+            await federation_outbox.reacted(conn, account, status, decode(chosen), undo=False)
         stored = await status_store.get(conn, status.id)
         if stored is None:
             raise NotFound("status")
@@ -184,6 +185,7 @@ async def unreact(
             raise AlreadyDone("NOT_REACTED", "You are not reacting to that note.")
         if removed is not None:
             stream_events.reacted(status.id, account.id, decode(removed), undone=True)
+            await federation_outbox.reacted(conn, account, status, decode(removed), undo=True)
         stored = await status_store.get(conn, status.id)
         if stored is None:
             raise NotFound("status")

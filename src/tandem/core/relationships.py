@@ -10,13 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tandem.core import clock, home_feeds, languages, webhooks
+from tandem.core import clock, federation_outbox, home_feeds, languages, webhooks
 from tandem.core.accounts import require
 from tandem.core.errors import AlreadyDone, Forbidden, NotFound, Unprocessable, ValidationFailed
 from tandem.core.i18n import Text
 from tandem.core.models import Account, Page, Relationship
 from tandem.store import accounts as account_store
 from tandem.store import blocks, endorsements, follows, mutes, relationship_flags
+from tandem.store import federation as federation_store
 from tandem.store import jobs as job_store
 from tandem.store import lists as list_store
 from tandem.store import notifications as notification_store
@@ -137,9 +138,9 @@ async def follow(
                 Text("You cannot follow more than {count} people", count=limit),
                 code="FOLLOW_LIMIT",
             )
-        if await _needs_approval(conn, target, me):
+        if await needs_approval(conn, target, me):
             created = await follows.add_request(conn, actor.id, target.id, options, now)
-            if created:
+            if created and target.local:
                 await notification_store.insert(
                     conn,
                     account_id=target.id,
@@ -147,6 +148,8 @@ async def follow(
                     type="follow_request",
                     now=now,
                 )
+            if created:
+                await federation_outbox.follow(conn, me, target)
         else:
             created = await create_follow(conn, actor.id, target.id, options, now)
         if not created and not again_ok:  # a twin got there first (the locks make it rare)
@@ -154,9 +157,12 @@ async def follow(
         return await _related(conn, actor, target)
 
 
-async def _needs_approval(conn: Conn, target: Account, follower: Account) -> bool:
+async def needs_approval(conn: Conn, target: Account, follower: Account) -> bool:
     """Locked accounts approve followers; Misskey's careful-bot setting does it for bots only,
-    and auto-accept lets in the people the target already follows."""
+    and auto-accept lets in the people the target already follows. A remote account's server
+    answers (Accept or Reject): until then the follow waits as a request."""
+    if not target.local:
+        return True
     if not (target.locked or (target.careful_bot and follower.bot)):
         return False
     if target.auto_accept_followed:
@@ -189,7 +195,7 @@ async def _adjust_follow_counts(conn: Conn, follower: int, followed: int, delta:
             await account_store.adjust_counts(conn, followed, followers=delta)
 
 
-async def _drop_follow(conn: Conn, follower: int, followed: int) -> bool:
+async def drop_follow(conn: Conn, follower: int, followed: int) -> bool:
     """Remove a follow and what hangs on it (endorsement, list memberships)."""
     if not await follows.remove(conn, follower, followed):
         return False
@@ -208,10 +214,14 @@ async def unfollow(
     async with db.write() as conn:
         target = await require(conn, target_id)
         await account_store.lock_accounts(conn, actor.id, target.id)
-        if await _drop_follow(conn, actor.id, target.id):
+        uri = await federation_outbox.follow_uri(conn, actor, target)
+        if await drop_follow(conn, actor.id, target.id):
             await webhooks.emit(conn, actor.id, "unfollow", user_id=target.id)
-        elif await follows.take_request(conn, actor.id, target.id) is None and not again_ok:
-            raise AlreadyDone("NOT_FOLLOWING", "You are not following that user.")
+        elif await follows.take_request(conn, actor.id, target.id) is None:
+            if not again_ok:
+                raise AlreadyDone("NOT_FOLLOWING", "You are not following that user.")
+            return await _related(conn, actor, target)
+        await federation_outbox.stopped_following(conn, actor, target, uri)
         return await _related(conn, actor, target)
 
 
@@ -220,8 +230,10 @@ async def withdraw_request(db: Database, actor: Account, target_id: int) -> Rela
     async with db.write() as conn:
         target = await require(conn, target_id)
         await account_store.lock_accounts(conn, actor.id, target.id)
+        uri = await federation_outbox.follow_uri(conn, actor, target)
         if await follows.take_request(conn, actor.id, target.id) is None:
             raise NotFound("follow_request")
+        await federation_outbox.stopped_following(conn, actor, target, uri)
         return await _related(conn, actor, target)
 
 
@@ -231,7 +243,10 @@ async def remove_from_followers(
     async with db.write() as conn:
         target = await require(conn, target_id)
         await account_store.lock_accounts(conn, actor.id, target.id)
-        if not await _drop_follow(conn, target.id, actor.id) and not again_ok:
+        uri = await federation_outbox.follow_uri(conn, target, actor)
+        if await drop_follow(conn, target.id, actor.id):
+            await federation_outbox.answered(conn, actor, target, "reject", uri)
+        elif not again_ok:
             raise AlreadyDone("NOT_FOLLOWING", "That user is not following you.")
         return await _related(conn, actor, target)
 
@@ -244,11 +259,14 @@ async def block(db: Database, actor: Account, target_id: int, *, again_ok: bool 
         if target.id == actor.id:
             return await _related(conn, actor, target)
         await account_store.lock_accounts(conn, actor.id, target.id)
-        if not await blocks.add(conn, actor.id, target.id, now) and not again_ok:
+        added = await blocks.add(conn, actor.id, target.id, now)
+        if not added and not again_ok:
             raise AlreadyDone("ALREADY_BLOCKING", "You are already blocking that user.")
+        if added:
+            await federation_outbox.between(conn, "block", actor, target)
         await home_feeds.on_relationship_changed(conn, actor.id, target.id)
-        await _drop_follow(conn, actor.id, target.id)
-        await _drop_follow(conn, target.id, actor.id)
+        await drop_follow(conn, actor.id, target.id)
+        await drop_follow(conn, target.id, actor.id)
         await follows.take_request(conn, target.id, actor.id)
         await endorsements.remove(conn, target.id, actor.id)
         # Mastodon's AfterBlockService: what the blocked account notified goes, with its
@@ -262,7 +280,9 @@ async def unblock(
 ) -> Related:
     async with db.write() as conn:
         target = await require(conn, target_id)
-        if not await blocks.remove(conn, actor.id, target.id) and not again_ok:
+        if await blocks.remove(conn, actor.id, target.id):
+            await federation_outbox.between(conn, "undo_block", actor, target)
+        elif not again_ok:
             raise AlreadyDone("NOT_BLOCKING", "You are not blocking that user.")
         return await _related(conn, actor, target)
 
@@ -382,3 +402,16 @@ async def for_targets(
             with_suspended=with_suspended,
         )
     return [found[i] for i in dict.fromkeys(target_ids) if i in found]
+
+
+async def sever_all(conn: Conn, account_id: int) -> None:
+    """Every follow and request to or from the account ends (its server deleted it, or it
+    moved away), counters kept right."""
+    followers, followed = await federation_store.follow_partners(conn, account_id)
+    await account_store.lock_accounts(conn, account_id, *followers, *followed)
+    for other in followers:
+        if not await drop_follow(conn, other, account_id):
+            await follows.take_request(conn, other, account_id)
+    for other in followed:
+        if not await drop_follow(conn, account_id, other):
+            await follows.take_request(conn, account_id, other)

@@ -3,7 +3,7 @@ deleted too (Mastodon's delete_media) or left detached for a redraft."""
 
 from __future__ import annotations
 
-from tandem.core import conversations, home_feeds, stream_events
+from tandem.core import conversations, federation_outbox, home_feeds, stream_events
 from tandem.core.errors import NotFound
 from tandem.core.models import Account
 from tandem.core.statuses import StatusBundle, bundle
@@ -39,6 +39,7 @@ async def delete(
         status = await store.get(conn, status_id)
         assert status is not None
         shown = await bundle(conn, account.id, [status])
+        await federation_outbox.deleted(conn, account, status)
         reblogs = await store.reblog_ids_of(conn, status.id)
         await store.lock_statuses(conn, [r for r, _ in reblogs], deleting=[r for r, _ in reblogs])
         await account_store.lock_accounts(conn, account.id, *(a for _, a in reblogs))

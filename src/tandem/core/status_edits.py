@@ -12,6 +12,7 @@ from tandem.config import Settings
 from tandem.core import (
     clock,
     drive,
+    federation_outbox,
     hashtags,
     media,
     polls,
@@ -260,6 +261,7 @@ async def _edit(
                 )
         await quotes.on_edited(conn, updated, now)
         stream_events.status_edited(status.id)
+        await federation_outbox.edited(conn, account, updated)
         return await bundle(conn, account.id, [updated])
 
 

@@ -11,6 +11,7 @@ from tandem.config import Settings
 from tandem.core import (
     clock,
     conversations,
+    federation_outbox,
     hashtags,
     home_feeds,
     languages,
@@ -392,6 +393,7 @@ async def create(
         await conversations.on_posted(conn, stored, reached)
         await preview_cards.on_saved(conn, stored)
         await stream_events.status_posted(conn, stored)
+        await federation_outbox.posted(conn, account, stored)
         return await bundle(conn, account.id, [stored])
 
 
@@ -478,6 +480,7 @@ async def reblog(
                 existing = made
                 await _counted_reblog(conn, account, original, existing, now)
                 await home_feeds.on_posted(conn, account, made, original.account_id)
+                await federation_outbox.reblogged(conn, account, made, original)
             else:
                 existing = await store.reblog_by(conn, account.id, original.id)
                 if existing is None:
@@ -522,6 +525,8 @@ async def unreblog(db: Database, account: Account, status_id: int) -> StatusBund
         if await store.delete_reblog(conn, account.id, original.id):
             await account_store.adjust_counts(conn, account.id, statuses=-1)
             await store.adjust(conn, original.id, reblogs=-1)
+            if undone is not None:
+                await federation_outbox.unreblogged(conn, account, undone.id, original)
         refreshed = await store.get(conn, original.id)
         assert refreshed is not None
         return await bundle(conn, account.id, [refreshed])

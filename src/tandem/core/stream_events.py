@@ -104,19 +104,20 @@ async def home_entries_now(db: Database, account_ids: Iterable[int], status_id: 
     )
 
 
-async def status_posted(conn: Conn, status: Status) -> None:
-    """A new status (not a reblog): the public, hashtag and list streams hear of it."""
+async def status_posted(conn: Conn, status: Status, *, local: bool = True) -> None:
+    """A new status (not a reblog): the public, hashtag and list streams hear of it (the
+    local or the remote spelling of each, as its author is)."""
     if status.reblog_of_id is not None:
         return
     data = {"status_id": status.id}
     topics: list[str] = []
+    where = "local" if local else "remote"
     if status.visibility == "public":
-        # Every status is local today (no federation): both spellings of each stream.
-        topics += ["public", "public:local"]
+        topics += ["public", f"public:{where}"]
         if status.media:
-            topics += ["public:media", "public:local:media"]
+            topics += ["public:media", f"public:{where}:media"]
         for tag in dict.fromkeys(t.lower() for t in status.tags):
-            topics += [f"hashtag:{tag}", f"hashtag:local:{tag}"]
+            topics += [f"hashtag:{tag}"] + ([f"hashtag:local:{tag}"] if local else [])
     if status.visibility != "direct":
         topics += [f"list:{i}" for i in await list_store.lists_with_member(conn, status.account_id)]
     publish_in_write(*(Event(t, "status", data) for t in topics))

@@ -23,8 +23,9 @@ _URL = re.compile(rf"(?<![\w/@.]){_SCHEMES}[^\s<>\"'\u00a0\u3000]+", re.IGNORECA
 _URL_PREFIX = re.compile(r"\A(?:https?://(?:www\.)?|xmpp:)", re.IGNORECASE)
 _TRAILING = ".,:;!?'\"*"
 _HASHTAG = re.compile(r"(?<![=/)\w])#([\w·\u200c]*[^\W\d][\w·\u200c]*)")
+# A domain may carry a port (a server reached as host:port, as development servers are).
 _MENTION = re.compile(
-    r"(?<![=/\w])@([a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?)(?:@(\w+(?:[.-]+\w+)*))?",
+    r"(?<![=/\w])@([a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?)(?:@(\w+(?:[.-]+\w+)*(?::\d{1,5}\b)?))?",
     re.IGNORECASE,
 )
 URL_COUNTS_AS = 23

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote, urlsplit
 
 from tandem.config import Settings
-from tandem.core.models import Account, ImageRef
+from tandem.core.models import Account, ImageRef, Status
 
 
 def profile_url(settings: Settings, account: Account) -> str:
@@ -26,6 +26,15 @@ def status_uri(settings: Settings, author: Account, status_id: int) -> str:
 
 def status_url(settings: Settings, author: Account, status_id: int) -> str:
     return f"{profile_url(settings, author)}/{status_id}"
+
+
+def note_uri(settings: Settings, author: Account, status: Status) -> str:
+    """A status's ActivityPub id: ours for a local one, its server's for a remote one."""
+    return status.uri or status_uri(settings, author, status.id)
+
+
+def note_url(settings: Settings, author: Account, status: Status) -> str:
+    return status.url or status.uri or status_url(settings, author, status.id)
 
 
 def tag_url(settings: Settings, name: str) -> str:
@@ -51,7 +60,10 @@ def media_origin(settings: Settings) -> str | None:
 
 
 def file_url(settings: Settings, path: str) -> str:
-    """Every URL of a user file (avatars, headers, attachments, Drive files) is built here."""
+    """Every URL of a user file (avatars, headers, attachments, Drive files) is built here.
+    A remote account's files are referenced where their server keeps them (not copied)."""
+    if path.startswith(("https://", "http://")):
+        return path
     return f"{media_base(settings)}/{path}"
 
 
@@ -65,3 +77,20 @@ def image_urls(settings: Settings, image: ImageRef | None) -> tuple[str, str] | 
 
 def missing_image(settings: Settings, kind: str) -> str:
     return f"{settings.base_url}/{kind}s/original/missing.png"
+
+
+def local_actor_id(settings: Settings, uri: str) -> int | None:
+    """The account id an ActivityPub id of ours names (`<base>/ap/users/<id>`), else None."""
+    rest = uri.removeprefix(f"{settings.base_url}/ap/users/")
+    if rest == uri or not rest.isdigit():
+        return None
+    return int(rest)
+
+
+def local_status_id(settings: Settings, uri: str) -> int | None:
+    """The status id an ActivityPub id of ours names (`…/ap/users/<a>/statuses/<id>`)."""
+    rest = uri.removeprefix(f"{settings.base_url}/ap/users/")
+    account, sep, status = rest.partition("/statuses/")
+    if rest == uri or not sep or not account.isdigit() or not status.isdigit():
+        return None
+    return int(status)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from tandem.core import account_aliases, caller_cache, chat_reads, clock, role_policies
 from tandem.core import accounts as account_core
-from tandem.core import caller_cache, chat_reads, clock, role_policies
 from tandem.core.announcements import Announcement
 from tandem.core.announcements import unread as unread_announcements
 from tandem.core.models import Account, Relationship, User
@@ -29,6 +29,8 @@ class UserView:
     unread_chat: bool = False  # any chat unread marker (own profile only)
     policies: role_policies.RolePolicies = role_policies.DEFAULTS  # own profile: the role's
     unread_announcements: list[Announcement] = field(default_factory=list)  # own only
+    # the stored remote accounts the aliases name, by URI (core/account_aliases.alias_ids)
+    aliases_known: dict[str, int] = field(default_factory=dict)
 
 
 async def _pinned(conn: Conn, viewer_id: int | None, ids: list[int]) -> StatusBundle:
@@ -56,6 +58,7 @@ async def of(
     account = await account_core.get(db, account_id)  # cached per worker
     viewer_id = viewer.id if viewer else None
     view = UserView(account=account, pinned=await _pinned_view(db, account.id, viewer_id))
+    view.aliases_known = await account_aliases.known_ids(db, [account])
     if viewer is not None and viewer.id != account.id:
         view.relationship = await caller_cache.relationship(db, viewer.id, account.id, clock.now())
     elif viewer is not None:
@@ -83,10 +86,11 @@ async def of_many(
             else {}
         )
     shown = {s.id: s for s in combined.statuses}
+    known = await account_aliases.known_ids(db, accounts)
     views = []
     for a in accounts:
         mine = [shown[i] for i in pins.get(a.id, []) if i in shown]
-        view = UserView(account=a, pinned=replace(combined, statuses=mine))
+        view = UserView(account=a, pinned=replace(combined, statuses=mine), aliases_known=known)
         if a.id == viewer_id:
             await _own(db, view, viewer_user)
         else:
@@ -105,6 +109,7 @@ async def me(db: Database, account_id: int, known: tuple[Account, User] | None =
     else:
         account, user = known
     view = UserView(account=account, pinned=await _pinned_view(db, account.id, account.id))
+    view.aliases_known = await account_aliases.known_ids(db, [account])
     await _own(db, view, user)
     return view
 

@@ -7,6 +7,7 @@ idempotent, so an entry done just before a stop is harmless to do again).
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from tandem.api.misskey import formats
@@ -14,9 +15,11 @@ from tandem.core import accounts, drive, imports, notifications, sessions
 from tandem.core.errors import DomainError
 from tandem.core.i18n import DEFAULT, Text, render, supported
 from tandem.core.models import Account, MediaAttachment
+from tandem.federation import resolve
 from tandem.jobs.worker import JobContext
 from tandem.services import Services
 
+log = logging.getLogger("tandem.federation")
 _TITLES = {
     "following": Text("Follows imported"),
     "blocking": Text("Blocks imported"),
@@ -38,17 +41,31 @@ def _read_entries(kind: str, services: Services, media: MediaAttachment) -> list
     return _entries(kind, drive.read(services.files, media))
 
 
+def _remote(services: Services) -> imports.RemoteResolver:
+    """Handles of other servers: stored, else found through WebFinger (unknown: skipped)."""
+
+    async def find(username: str, domain: str) -> Account | None:
+        try:
+            return await resolve.account_by_handle(services.db, services.settings, username, domain)
+        except resolve.ResolveError as err:
+            log.info("import: %s@%s not resolved: %s", username, domain, err)
+            return None
+
+    return find
+
+
 async def _apply(
     ctx: JobContext, kind: str, owner: Account, chunk: list[Any], tally: imports.Tally
 ) -> None:
     services = ctx.services
     db, settings = services.db, services.settings
+    remote = _remote(services)
     if kind in ("following", "blocking", "muting"):
-        await imports.relate(db, settings, owner, kind, chunk, tally)
+        await imports.relate(db, settings, owner, kind, chunk, tally, remote)
     elif kind == "user-lists":
-        await imports.add_to_lists(db, settings, owner, chunk, tally)
+        await imports.add_to_lists(db, settings, owner, chunk, tally, remote)
     else:
-        await imports.add_antennas(db, settings, owner, chunk, tally)
+        await imports.add_antennas(db, settings, owner, chunk, tally, remote)
 
 
 async def import_(ctx: JobContext) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tandem.federation import inbox_jobs
+from tandem.federation import outbox as federation_outbox
 from tandem.jobs import home_feeds
 from tandem.jobs.chat import new_message as chat_new_message
 from tandem.jobs.exports import export
@@ -10,6 +12,7 @@ from tandem.jobs.imports import import_
 from tandem.jobs.links import verify_links
 from tandem.jobs.mail import send_email
 from tandem.jobs.media import process_media
+from tandem.jobs.moves import carry_followers
 from tandem.jobs.mutes import expire_mute
 from tandem.jobs.polls import end_poll
 from tandem.jobs.preview_cards import fetch_card
@@ -36,4 +39,8 @@ HANDLERS: dict[str, Handler] = {
     "home_feed_regenerate": home_feeds.regenerate,
     "home_feed_prune": home_feeds.prune,
     "hashtag_prune": hashtag_prune,
+    "ap_inbox": inbox_jobs.process_inbox,
+    "ap_outbox": federation_outbox.fan_out,
+    "ap_deliver": federation_outbox.deliver,
+    "account_move_followers": carry_followers,
 }

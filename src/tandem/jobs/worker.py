@@ -17,7 +17,7 @@ import os
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from tandem.core import clock
@@ -28,7 +28,12 @@ log = logging.getLogger("tandem.jobs")
 
 
 class Retry(Exception):
-    """Raise from a handler to try again later without counting as a crash."""
+    """Raise from a handler to try again later without counting as a crash: at `at`, or
+    after the usual backoff."""
+
+    def __init__(self, reason: str = "", *, at: datetime | None = None) -> None:
+        super().__init__(reason)
+        self.at = at
 
 
 class LeaseLost(Exception):
@@ -155,6 +160,8 @@ class Worker:
                     f"{type(exc).__name__}: {exc}",
                     None
                     if final
+                    else exc.at
+                    if isinstance(exc, Retry) and exc.at is not None
                     else clock.now()
                     + backoff(ctx.attempt, self.services.settings.job_retry_base_seconds),
                 )

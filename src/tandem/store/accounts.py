@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, update
 
+from tandem.core.ids import new_id
 from tandem.core.models import Account, ImageRef, ProfileField
 from tandem.store.db import AnyRow, Conn
 from tandem.store.generations import accounts_changed, everything_changed
@@ -109,6 +110,16 @@ def from_mapping(m: Mapping[Any, Any]) -> Account:
         uri=m["uri"],
         url=m["url"],
         updated_at=m["updated_at"],
+        actor_type=m["actor_type"],
+        inbox_url=m["inbox_url"],
+        shared_inbox_url=m["shared_inbox_url"],
+        outbox_url=m["outbox_url"],
+        followers_url=m["followers_url"],
+        following_url=m["following_url"],
+        featured_url=m["featured_url"],
+        fetched_at=m["fetched_at"],
+        also_known_as=list(m["also_known_as"]),
+        moved_to_account_id=m["moved_to_account_id"],
     )
 
 
@@ -354,6 +365,12 @@ async def _add_terms(conn: Conn, account_id: int, terms: set[tuple[int, str]]) -
         await conn.execute(insert_ignoring(conn, account_search_terms, rows, None))
 
 
+async def refresh_search_terms(conn: Conn, account: Account) -> None:
+    """A remote account's terms after its actor document was read (new or changed)."""
+    await _add_terms(conn, account.id, search_terms(account.username, account.display_name))
+    await _replace_name_terms(conn, account)
+
+
 async def _replace_name_terms(conn: Conn, account: Account) -> None:
     """Runs after the account row's UPDATE, whose row lock orders concurrent profile saves."""
     names = {t for k, t in search_terms(account.username, account.display_name) if k}
@@ -389,3 +406,81 @@ async def set_suspended(
     account.suspended_at = moment
     everything_changed()
     await save_profile(conn, account, updated_at)
+
+
+async def ids_by_uris(conn: Conn, uris: Sequence[str]) -> dict[str, int]:
+    """Remote accounts' ids by actor URI (local accounts have none stored)."""
+    wanted = sorted(set(uris))
+    if not wanted:
+        return {}
+    rows = await conn.execute(
+        select(accounts.c.uri, accounts.c.id).where(accounts.c.uri.in_(wanted))
+    )
+    return {str(uri): int(account_id) for uri, account_id in rows}
+
+
+# --- remote accounts (ActivityPub) ---
+
+
+async def save_remote_account(
+    conn: Conn, values: dict[str, Any], now: datetime, *, created_at: datetime
+) -> int:
+    """Insert or refresh a remote actor, found by its id, else by its handle (an actor made
+    again under the same handle takes over the row): the account's id."""
+    uri = values["uri"]
+    keyed = {
+        **values,
+        "username_key": values["username"].lower(),
+        "domain_key": values["domain"].lower(),
+        "fetched_at": now,
+        "updated_at": now,
+    }
+    found = await conn.scalar(select(accounts.c.id).where(accounts.c.uri == uri))
+    if found is None:
+        found = await conn.scalar(
+            select(accounts.c.id).where(
+                accounts.c.username_key == keyed["username_key"],
+                accounts.c.domain_key == keyed["domain_key"],
+            )
+        )
+    if found is None:
+        account_id = new_id()
+        if await insert_new(
+            conn, accounts, {**keyed, "id": account_id, "created_at": created_at}, on=None
+        ):
+            await _index(conn, account_id)
+            return account_id
+        found = await conn.scalar(select(accounts.c.id).where(accounts.c.uri == uri))
+        if found is None:  # the handle's row appeared meanwhile
+            found = await conn.scalar(
+                select(accounts.c.id).where(
+                    accounts.c.username_key == keyed["username_key"],
+                    accounts.c.domain_key == keyed["domain_key"],
+                )
+            )
+        assert found is not None
+    account_id = int(found)
+    accounts_changed(account_id)
+    await conn.execute(update(accounts).where(accounts.c.id == account_id).values(**keyed))
+    await _index(conn, account_id)
+    return account_id
+
+
+async def _index(conn: Conn, account_id: int) -> None:
+    account = await get(conn, account_id)
+    assert account is not None
+    await refresh_search_terms(conn, account)
+
+
+async def set_moved_to(conn: Conn, account_id: int, target_id: int | None) -> None:
+    accounts_changed(account_id)
+    await conn.execute(
+        update(accounts).where(accounts.c.id == account_id).values(moved_to_account_id=target_id)
+    )
+
+
+async def set_also_known_as(conn: Conn, account_id: int, aliases: list[str]) -> None:
+    accounts_changed(account_id)
+    await conn.execute(
+        update(accounts).where(accounts.c.id == account_id).values(also_known_as=aliases)
+    )

@@ -117,3 +117,14 @@ def options_of(follow: Follow) -> FollowOptions:
         "notify": follow.notify,
         "languages": list(follow.languages) if follow.languages is not None else None,
     }
+
+
+async def set_follow_uri(conn: Conn, follower_id: int, target_id: int, uri: str) -> None:
+    """Remember the remote Follow activity's id on the follow or the pending request."""
+    relations_changed(follower_id, target_id)
+    for table in (follows, follow_requests):
+        await conn.execute(
+            update(table)
+            .where(table.c.account_id == follower_id, table.c.target_account_id == target_id)
+            .values(uri=uri)
+        )

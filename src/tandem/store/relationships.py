@@ -63,6 +63,7 @@ def follow_from_row(row: AnyRow) -> Follow:
         show_reblogs=m["show_reblogs"],
         notify=m["notify"],
         languages=tuple(langs) if langs is not None else None,
+        uri=m.get("uri"),
         created_at=m["created_at"],
     )
 

@@ -97,9 +97,23 @@ accounts = Table(
     Column("last_active_at", UTCDateTime),
     Column("uri", String(2048)),
     Column("url", String(2048)),
+    # ActivityPub (0023): a remote actor's type and endpoints as its document gave them, when
+    # it was last fetched; both kinds' aliases and the account they moved to.
+    Column("actor_type", String(16)),
+    Column("inbox_url", String(2048)),
+    Column("shared_inbox_url", String(2048)),
+    Column("outbox_url", String(2048)),
+    Column("followers_url", String(2048)),
+    Column("following_url", String(2048)),
+    Column("featured_url", String(2048)),
+    Column("fetched_at", UTCDateTime),
+    Column("also_known_as", JSONText, nullable=False, server_default="[]"),
+    Column("moved_to_account_id", BigInteger),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("username_key", "domain_key", name="uq_accounts_username_domain"),
+    Index("uq_accounts_uri", "uri", unique=True),  # local accounts: NULL, all distinct
+    Index("ix_accounts_shared_inbox_url", "shared_inbox_url"),
     Index("ix_accounts_role", "role"),  # the instance's contact: the first owner or admin
     # hashtags/users walks accounts in its sort order for tags many profiles wear; on
     # PostgreSQL the walk's filters are in the index too (no heap read per account passed).
@@ -235,17 +249,21 @@ def _pair_table(name: str, *extra: Column[object]) -> Table:
     )
 
 
+# `uri`: the Follow activity's id when a remote account asked (0023), so Accept and Reject
+# can name it; NULL for local follows.
 follows = _pair_table(
     "follows",
     Column("show_reblogs", Boolean, nullable=False, server_default="1"),
     Column("notify", Boolean, nullable=False, server_default="0"),
     Column("languages", JSONText),
+    Column("uri", String(2048)),
 )
 follow_requests = _pair_table(
     "follow_requests",
     Column("show_reblogs", Boolean, nullable=False, server_default="1"),
     Column("notify", Boolean, nullable=False, server_default="0"),
     Column("languages", JSONText),
+    Column("uri", String(2048)),
 )
 blocks = _pair_table("blocks")
 mutes = _pair_table(
@@ -287,7 +305,11 @@ statuses = Table(
     Column("quote_state", String(16)),
     Column("quote_policy", String(16)),
     Column("quotes_count", Integer, nullable=False, server_default="0"),
+    # A remote status's ActivityPub id and page (0023); NULL for local ones.
+    Column("uri", String(2048)),
+    Column("url", String(2048)),
     Index("ix_statuses_account_id_id", "account_id", "id"),
+    Index("uq_statuses_uri", "uri", unique=True),
     Index("ix_statuses_reblog_of_id", "reblog_of_id"),
     Index("ix_statuses_in_reply_to_id", "in_reply_to_id"),
     # One reblog per account and status (statuses that are no reblog have NULL: all distinct).
@@ -1281,3 +1303,78 @@ push_subscriptions = Table(
     Index("ix_push_subscriptions_token", "token_id"),
     Index("ix_push_subscriptions_endpoint", "endpoint"),
 )
+
+# --- ActivityPub (0023) ---
+
+# An account's signing key: local accounts hold both halves (made on first federated use),
+# remote ones the public key their actor document published. `key_id` is the keyId that
+# signatures name.
+actor_keys = Table(
+    "actor_keys",
+    metadata,
+    Column(
+        "account_id",
+        BigInteger,
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("key_id", String(2048), nullable=False, unique=True),
+    Column("public_key_pem", Text, nullable=False),
+    Column("private_key_pem", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Delivery's circuit breaker: consecutive failures per receiving server, and until when
+# deliveries to it wait instead of trying.
+delivery_domains = Table(
+    "delivery_domains",
+    metadata,
+    Column("domain", String(255), primary_key=True),
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("open_until", UTCDateTime),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Signatures already accepted by the inbox, kept as long as their date is acceptable: the
+# same signed request sent twice is refused (a replay).
+seen_signatures = Table(
+    "seen_signatures",
+    metadata,
+    Column("replay_key", String(64), primary_key=True),
+    Column("seen_at", UTCDateTime, nullable=False),
+    Index("ix_seen_signatures_seen_at", "seen_at"),
+)
+
+# --- Moderation of other servers (0024) ---
+
+# The server's policy per remote domain (`tandem admin domain-block`): one row per domain,
+# lower-case IDNA (ASCII), covering its subdomains unless one has a row of its own.
+# `severity`: silence, suspend or noop (only the reject_* flags apply).
+domain_policies = Table(
+    "domain_policies",
+    metadata,
+    _id(),
+    Column("domain", String(255), nullable=False, unique=True),
+    Column("severity", String(16), nullable=False),
+    Column("reject_media", Boolean, nullable=False, server_default="0"),
+    Column("reject_reports", Boolean, nullable=False, server_default="0"),
+    Column("private_comment", Text),
+    Column("public_comment", Text),
+    Column("obfuscate", Boolean, nullable=False, server_default="0"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# The domains federated with when `federation_mode` is "allowlist" (subdomains included).
+domain_allows = Table(
+    "domain_allows",
+    metadata,
+    _id(),
+    Column("domain", String(255), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Remote accounts by domain: a domain's suspension finds its accounts, and the instance's
+# peers are the distinct domains.
+Index("ix_accounts_domain_key", accounts.c.domain_key)

@@ -84,6 +84,8 @@ def from_mapping(m: Mapping[Any, Any]) -> Status:
         quote_state=m.get("quote_state"),
         quote_policy=m.get("quote_policy"),
         quotes_count=max(m.get("quotes_count") or 0, 0),
+        uri=m.get("uri"),
+        url=m.get("url"),
     )
 
 
@@ -187,6 +189,8 @@ async def insert(
             quote_of_id=status.quote_of_id,
             quote_state=status.quote_state,
             quote_policy=status.quote_policy,
+            uri=status.uri,
+            url=status.url,
         ),
     )
     if not created:

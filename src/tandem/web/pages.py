@@ -28,6 +28,7 @@ from tandem.core.errors import AuthenticationFailed, NotFound, RateLimited
 from tandem.core.i18n import Text, render
 from tandem.core.oauth import OOB, AuthorizationRequest, OAuthError
 from tandem.core.ratelimits import retry_after
+from tandem.federation.documents import wants_activity_json
 from tandem.services import Services
 from tandem.web import security, tickets
 
@@ -431,6 +432,8 @@ async def profile_page(request: Request) -> Response:
         return message(
             request, Text("Not found"), Text("There is no account with this name here."), 404
         )
+    if wants_activity_json(request):  # ActivityPub clients get the actor document
+        return RedirectResponse(urls.actor_uri(services.settings, account), status_code=302)
     avatar = urls.image_urls(services.settings, account.avatar)
     return page(
         request,

@@ -63,8 +63,8 @@ def _favorite_note(ctx: Ctx, s: Status, b: StatusBundle) -> dict[str, Any]:
     data.pop("files")
     data.update(
         {
-            "uri": urls.status_uri(ctx.settings, author, s.id),
-            "url": urls.status_url(ctx.settings, author, s.id),
+            "uri": urls.note_uri(ctx.settings, author, s),
+            "url": urls.note_url(ctx.settings, author, s),
             "user": {
                 "id": str(author.id),
                 "name": author.display_name or None,

@@ -166,3 +166,12 @@ class V1Instance(TypedDict):
     configuration: V1Configuration
     contact_account: Account | None
     rules: list[Rule]
+
+
+class DomainBlock(TypedDict):
+    """A server this one limits, as /api/v1/instance/domain_blocks lists it."""
+
+    domain: str  # partly hidden with `*` when the block is obfuscated
+    digest: str  # sha256 hex of the real domain
+    severity: Literal["silence", "suspend"]
+    comment: str | None

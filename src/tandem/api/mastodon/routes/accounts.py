@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from tandem.api import remote_lookup
 from tandem.api.http import JSON
 from tandem.api.mastodon import filtering, pagination
 from tandem.api.mastodon.endpoint import Ctx, routes
@@ -14,6 +15,7 @@ from tandem.api.mastodon.entities.statuses import statuses
 from tandem.api.mastodon.views import account_json, accounts_json, bundle_render
 from tandem.core import accounts, featured_tags, lists, registration
 from tandem.core import statuses as status_core
+from tandem.core.errors import NotFound
 from tandem.core.scopes import accepts
 
 READ_ACCOUNTS = accepts("read:accounts")
@@ -56,13 +58,26 @@ async def index(ctx: Ctx) -> list[t.Account]:
 
 @routes("GET", "/api/v1/accounts/lookup", scopes=READ_ACCOUNTS, auth="optional", cache_public=True)
 async def lookup(ctx: Ctx) -> t.Account:
-    found = await accounts.lookup(ctx.db, ctx.settings, ctx.params.text("acct"))
+    acct = ctx.params.text("acct")
+    try:
+        found = await accounts.lookup(ctx.db, ctx.settings, acct)
+    except NotFound:
+        remote = await remote_lookup.handle_in(ctx.db, ctx.settings, acct or "")
+        if remote is None:
+            raise
+        found = remote
     return await account_json(ctx, found)
 
 
 @routes("GET", "/api/v1/accounts/search", scopes=READ_ACCOUNTS)
 async def search(ctx: Ctx) -> list[t.Account]:
     p = ctx.params
+    # resolve: a remote handle is looked up (WebFinger) and comes first.
+    resolved = (
+        await remote_lookup.handle_in(ctx.db, ctx.settings, p.text("q") or "")
+        if p.flag("resolve")
+        else None
+    )
     found = await accounts.search(
         ctx.db,
         ctx.settings,
@@ -72,6 +87,8 @@ async def search(ctx: Ctx) -> list[t.Account]:
         offset=max(p.integer("offset") or 0, 0),
         following=p.flag("following"),
     )
+    if resolved is not None:
+        found = [resolved, *(a for a in found if a.id != resolved.id)]
     return await accounts_json(ctx, found)
 
 

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from tandem import MASTODON_API_VERSION, MASTODON_COMPAT_VERSION, __version__
-from tandem.api.mastodon.endpoint import Ctx, routes
+from tandem.api.mastodon.endpoint import (
+    INVALID_TOKEN,
+    USER_REQUIRED,
+    Ctx,
+    MastodonError,
+    routes,
+)
 from tandem.api.mastodon.entities import types as t
 from tandem.api.mastodon.entities.accounts import Render, account
 from tandem.api.mastodon.entities.instance_types import (
     Configuration,
+    DomainBlock,
     Instance,
     Registrations,
     V1Instance,
 )
 from tandem.config import Settings
-from tandem.core import images, instance, poll_rules, role_policies, video
+from tandem.core import domain_policies, images, instance, poll_rules, role_policies, video
 from tandem.core.i18n import Text, render
 from tandem.core.media import DESCRIPTION_LIMIT
 from tandem.core.profile_changes import DESCRIPTION_LIMIT as PROFILE_DESCRIPTION_LIMIT
@@ -82,7 +89,7 @@ def _configuration(settings: Settings, vapid_key: str) -> Configuration:
             "hashtag_feeds": {"local": "public", "remote": "public"},
             "trending_link_feeds": {"local": "public", "remote": "public"},
         },
-        "limited_federation": False,
+        "limited_federation": settings.federation_mode == "allowlist",
     }
 
 
@@ -159,9 +166,38 @@ async def instance_v1(ctx: Ctx) -> V1Instance:
     }
 
 
-@routes("GET", "/api/v1/instance/peers", auth="none")
+def _require_user_when_limited(ctx: Ctx) -> None:
+    """In allow-list mode (Mastodon's limited federation) the lists are for users only."""
+    if ctx.settings.federation_mode != "allowlist":
+        return
+    if ctx.principal is None:
+        raise MastodonError(401, INVALID_TOKEN)
+    if ctx.principal.user is None:
+        raise MastodonError(422, USER_REQUIRED)
+
+
+@routes("GET", "/api/v1/instance/peers", auth="optional")
 async def peers(ctx: Ctx) -> list[str]:
-    return []
+    """The domains of known remote accounts, without suspended ones; none in allow-list
+    mode (404, as Mastodon)."""
+    _require_user_when_limited(ctx)
+    if ctx.settings.federation_mode == "allowlist":
+        raise MastodonError(404, "Record not found")
+    return await domain_policies.peers(ctx.db)
+
+
+@routes("GET", "/api/v1/instance/domain_blocks", auth="optional")
+async def domain_blocks(ctx: Ctx) -> list[DomainBlock]:
+    """The silenced and suspended servers, if `show_domain_blocks` lets the caller see them
+    (else 404, as Mastodon); their public comments as `show_domain_blocks_rationale` says."""
+    _require_user_when_limited(ctx)
+    signed_in = ctx.principal is not None and ctx.principal.user is not None
+    if not domain_policies.domain_blocks_visible(ctx.settings, signed_in):
+        raise MastodonError(404, "Record not found")
+    return [
+        {"domain": b.domain, "digest": b.digest, "severity": b.severity, "comment": b.comment}
+        for b in await domain_policies.public_blocks(ctx.db, ctx.settings, signed_in)
+    ]
 
 
 @routes("GET", "/api/v1/instance/rules", auth="none")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from tandem.api import remote_lookup
 from tandem.api.mastodon.endpoint import Ctx, MastodonError, routes
 from tandem.api.mastodon.entities.search_types import Search, StoredTag
 from tandem.api.mastodon.entities.statuses import statuses
 from tandem.api.mastodon.entities.tags import history
 from tandem.api.mastodon.views import accounts_json, bundle_render
 from tandem.core import hashtags, search
+from tandem.core import statuses as status_core
 from tandem.core.hashtags import Day
-from tandem.core.models import Page
+from tandem.core.models import Account, Page
 from tandem.core.scopes import accepts
 from tandem.core.urls import tag_url
 
@@ -68,9 +70,25 @@ async def v2_search(ctx: Ctx) -> Search:
             page=Page(limit=limit, max_id=p.id("max_id"), min_id=p.id("min_id")),
         ),
     )
+    found_accounts, found_statuses = list(found.accounts), found.statuses
+    if p.flag("resolve") and ctx.viewer is not None:
+        account, status_id = await _resolved(ctx, text)
+        if account is not None and "accounts" in _kinds(p.text("type")):
+            found_accounts = [account, *(a for a in found_accounts if a.id != account.id)]
+        if status_id is not None and "statuses" in _kinds(p.text("type")):
+            shown = await status_core.show(ctx.db, ctx.viewer, status_id)
+            found_statuses = shown if not found_statuses.statuses else found_statuses
     days = await hashtags.history(ctx.db, [h.id for h in found.hashtags])
     return {
-        "accounts": await accounts_json(ctx, found.accounts),
-        "statuses": statuses(found.statuses, await bundle_render(ctx, found.statuses)),
+        "accounts": await accounts_json(ctx, found_accounts),
+        "statuses": statuses(found_statuses, await bundle_render(ctx, found_statuses)),
         "hashtags": [_tag(ctx, h, days[h.id]) for h in found.hashtags],
     }
+
+
+async def _resolved(ctx: Ctx, text: str) -> tuple[Account | None, int | None]:
+    """resolve=true: what a remote handle or URL names, fetched through federation."""
+    query = text.strip()
+    if remote_lookup.looks_like_url(query):
+        return await remote_lookup.by_url(ctx.db, ctx.settings, query)
+    return await remote_lookup.handle_in(ctx.db, ctx.settings, query), None

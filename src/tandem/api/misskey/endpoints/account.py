@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from tandem.api import remote_lookup
 from tandem.api.misskey import errors as e
 from tandem.api.misskey.endpoint import Call, endpoint
 from tandem.api.misskey.entities.types import MeDetailed
 from tandem.api.misskey.schema import REQ_ID, P, invalid
 from tandem.api.misskey.views import me
-from tandem.core import muted_words, profiles, status_pins
+from tandem.core import account_aliases, accounts, muted_words, profiles, status_pins, urls
+from tandem.core.errors import NotFound
+from tandem.core.models import Account
 from tandem.core.profile_changes import COLLECTION_VISIBILITIES, ProfileChanges
 
 
@@ -97,6 +100,10 @@ _UPDATE_PARAMS: dict[str, P] = {
     "mutedInstances": P("array", items=P("string")),
     "notificationRecieveConfig": P("object", extra=True, properties={}),
     "emailNotificationTypes": P("array", items=P("string")),
+    # handles (`@user@host`, `@user`, `user`) or actor URIs of the accounts also one's own
+    "alsoKnownAs": P(
+        "array", max_items=account_aliases.MAX_ALIASES, unique_items=True, items=P("string")
+    ),
 }
 _UPDATE_ERRORS = {
     "not_found:avatar_file": e.err(
@@ -126,6 +133,12 @@ _UPDATE_ERRORS = {
     "NO_SUCH_PAGE": e.err("NO_SUCH_PAGE", "No such page.", "8e01b590-7eb9-431b-a239-860e086c408e"),
     "TOO_MANY_MUTED_WORDS": e.err(
         "TOO_MANY_MUTED_WORDS", "Too many muted words.", "010665b1-a211-42d2-bc64-8f6609d79785"
+    ),
+    "NO_SUCH_USER": e.err("NO_SUCH_USER", "No such user.", "fcd2eef9-a9b2-4c4f-8624-038099e90aa5"),
+    "FORBIDDEN_TO_SET_YOURSELF": e.err(
+        "FORBIDDEN_TO_SET_YOURSELF",
+        "You can't set yourself as your own alias.",
+        "25c90186-4ab0-49c8-9bba-a1fa6c202ba4",
     ),
 }
 _PARAM_NAMES = {
@@ -190,10 +203,35 @@ async def update(call: Call) -> MeDetailed:
         raise _UPDATE_ERRORS["RESTRICTED_BY_ROLE"].raise_()  # the policy allows none
     if call.params.get("pinnedPageId") is not None:
         raise _UPDATE_ERRORS["NO_SUCH_PAGE"].raise_()  # this server has no Pages
+    if "alsoKnownAs" in call.params:
+        targets = [await _alias(call, name) for name in call.params["alsoKnownAs"]]
+        await account_aliases.set_aliases(call.db, call.settings, call.account, targets)
+        if not any(name in call.params for name in _UPDATE_PARAMS if name != "alsoKnownAs"):
+            return await me(call, reload=True)
     known = await profiles.update_profile(
         call.db, call.settings, call.files, call.account, call.user, _changes(call.params)
     )
     return await me(call, known=known)
+
+
+async def _alias(call: Call, name: str) -> Account:
+    """The account an alias names: a handle of this server or another (found through
+    WebFinger), or an actor URI."""
+    found: Account | None
+    if remote_lookup.looks_like_url(name):
+        local_id = urls.local_actor_id(call.settings, name.strip())
+        if local_id is not None:
+            found = await accounts.find(call.db, local_id)
+        else:
+            found, _ = await remote_lookup.by_url(call.db, call.settings, name.strip())
+    else:
+        try:
+            found = await accounts.lookup(call.db, call.settings, name)
+        except NotFound:
+            found = await remote_lookup.handle_in(call.db, call.settings, name)
+    if found is None:
+        raise _UPDATE_ERRORS["NO_SUCH_USER"].raise_()
+    return found
 
 
 NO_SUCH_NOTE_TO_PIN = e.err("NO_SUCH_NOTE", "No such note.", "56734f8b-3928-431e-bf80-6ff87df40cb3")

@@ -20,12 +20,17 @@ _OFFSET = P("integer", minimum=0, maximum=2000, default=0)
 _DETAIL = P("boolean", default=True)
 
 
+def _on_host_local(host: str, local_host: str) -> bool:
+    wanted = host.strip().lower()
+    return wanted in (".", local_host.lower(), local_host.lower().split(":")[0])
+
+
 def _on_host(a: Account, host: str | None, local_host: str) -> bool:
     """Misskey's host filter: "." (or this server's name) is local, another name that host."""
     if host is None:
         return True
     wanted = host.strip().lower()
-    if wanted in (".", local_host.lower(), local_host.lower().split(":")[0]):
+    if _on_host_local(host, local_host):
         return a.local
     return a.domain is not None and a.domain.lower() == wanted
 
@@ -75,14 +80,18 @@ async def users_by_username_and_host(call: Call) -> list[UserDetailed] | list[Us
     p = call.params
     username = (p.get("username") or "").strip().removeprefix("@")
     if not username:
-        return []  # accounts of a host alone are not listed (no federation yet)
+        return []  # accounts of a host alone are not listed
+    host = p.get("host")
+    remote = host is not None and not _on_host_local(host, call.settings.domain)
+    # Another server's host narrows the search itself (`user@host`), so that the page is
+    # not filled with local names first.
+    text = f"{username}@{host.strip()}" if remote and host else username
     found = await search.search(
         call.db,
         call.settings,
         call.viewer,
-        search.Query(text=username, kinds=("accounts",), limit=p["limit"]),
+        search.Query(text=text, kinds=("accounts",), limit=p["limit"]),
     )
-    host = p.get("host")
     kept = [a for a in found.accounts if _on_host(a, host, call.settings.domain)]
     return await _users(call, kept)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tandem.api import remote_lookup
 from tandem.api.misskey import errors as e
 from tandem.api.misskey.endpoint import Call, endpoint
 from tandem.api.misskey.entities import relations
@@ -16,6 +17,7 @@ from tandem.api.misskey.entities.types import (
 from tandem.api.misskey.schema import ID, PAGE, REQ_ID, P, invalid
 from tandem.api.misskey.views import in_order, page, user, users
 from tandem.core import accounts, endorsements, relationships
+from tandem.core.errors import NotFound
 from tandem.core.models import Account, Relationship
 
 NO_SUCH_USER = e.err("NO_SUCH_USER", "No such user.", "4362f8dc-731f-4ad8-a694-be5a88922a24")
@@ -43,10 +45,24 @@ async def show(call: Call) -> UserDetailed | list[UserDetailed]:
     if "userId" in p:
         return await user(call, p["userId"])  # loads the account once (not found: NO_SUCH_USER)
     if "username" in p:
-        acct = p["username"] + (f"@{p['host']}" if p.get("host") else "")
-        target = await accounts.lookup(call.db, call.settings, acct)
-        return await user(call, target.id)
+        return await user(call, (await _by_name(call, p["username"], p.get("host"))).id)
     raise invalid("userId", "send userId, userIds or username")
+
+
+async def _by_name(call: Call, username: str, host: str | None) -> Account:
+    """A user by username and host: stored, else (on another server) found through
+    WebFinger and stored, as Misskey resolves it."""
+    try:
+        return await accounts.lookup(
+            call.db, call.settings, f"{username}@{host}" if host else username
+        )
+    except NotFound:
+        if not host or not username:
+            raise
+        found = await remote_lookup.handle_in(call.db, call.settings, f"{username}@{host}")
+        if found is None:
+            raise
+        return found
 
 
 def _relation(rel: Relationship) -> UserRelation:

@@ -39,6 +39,9 @@ def note(ctx: Ctx, s: Status, b: StatusBundle) -> Note:
         "renoteId": sid(renote_id),
         "clippedCount": 0,
     }
+    if s.uri:  # another server's note (Misskey: present on remote notes only)
+        data["uri"] = s.uri
+        data["url"] = s.url or s.uri
     if s.tags:
         data["tags"] = [t.lower() for t in s.tags]
     if s.mentions:

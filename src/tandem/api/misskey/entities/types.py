@@ -286,6 +286,8 @@ class Note(TypedDict):
     renote: NotRequired["Note"]
     myReaction: NotRequired[str | None]  # for a signed-in viewer
     poll: NotRequired[NotePoll]  # only on notes that carry one
+    uri: NotRequired[str]  # another server's notes: the ActivityPub id
+    url: NotRequired[str]  # and its page
 
 
 class Webhook(TypedDict):

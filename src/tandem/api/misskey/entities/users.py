@@ -14,7 +14,16 @@ from tandem.api.misskey.entities.types import (
     UserDetailedWithRelation,
 )
 from tandem.api.misskey.entities.user_lite import user_lite
-from tandem.core import antennas, chat_rules, clips, lists, twofactor, urls, webhooks
+from tandem.core import (
+    account_aliases,
+    antennas,
+    chat_rules,
+    clips,
+    lists,
+    twofactor,
+    urls,
+    webhooks,
+)
 from tandem.core.role_policies import RolePolicies
 from tandem.core.user_views import UserView
 
@@ -34,11 +43,11 @@ def user_detailed(ctx: Ctx, view: UserView) -> UserDetailedNotMe:
         **user_lite(ctx, a),
         "url": None if a.local else a.url,
         "uri": None if a.local else a.uri,
-        "movedTo": None,
-        "alsoKnownAs": None,
+        "movedTo": sid(a.moved_to_account_id),  # (Misskey shows ids, not URIs)
+        "alsoKnownAs": _aliases(ctx, view),
         "createdAt": iso(a.created_at),
         "updatedAt": iso(a.updated_at),
-        "lastFetchedAt": None,
+        "lastFetchedAt": iso(a.fetched_at),
         "bannerUrl": banner[0] if banner else None,
         "bannerBlurhash": None,
         "isLocked": a.locked,
@@ -57,7 +66,7 @@ def user_detailed(ctx: Ctx, view: UserView) -> UserDetailedNotMe:
         "pinnedNotes": _pinned_notes(ctx, view),
         "pinnedPageId": None,
         "pinnedPage": None,
-        "publicReactions": a.public_reactions,
+        "publicReactions": a.public_reactions and a.local,  # (Misskey: false for remote)
         "followingVisibility": a.following_visibility,
         "followersVisibility": a.followers_visibility,
         "roles": [],
@@ -84,6 +93,11 @@ def user_detailed(ctx: Ctx, view: UserView) -> UserDetailedNotMe:
         "withReplies": False,
     }
     return related
+
+
+def _aliases(ctx: Ctx, view: UserView) -> list[str] | None:
+    found = account_aliases.alias_ids(ctx.settings, view.account, view.aliases_known)
+    return None if found is None else [str(i) for i in found]
 
 
 def _pinned_notes(ctx: Ctx, view: UserView) -> list[Note]:

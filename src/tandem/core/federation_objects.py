@@ -1,0 +1,112 @@
+"""What federation reads to render this server's actors, notes and activities, and whom a
+delivery goes to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tandem.config import Settings
+from tandem.core import urls
+from tandem.core.models import Account, Status
+from tandem.core.statuses import StatusBundle, bundle
+from tandem.store import accounts as account_store
+from tandem.store import federation as store
+from tandem.store import follows
+from tandem.store import statuses as status_store
+from tandem.store.db import Database
+
+
+async def local_account(db: Database, account_id: int) -> Account | None:
+    """A local account others may see (confirmed, approved), suspended ones included."""
+    async with db.read() as conn:
+        found = await account_store.get_functional(conn, account_id)
+    return found if found is not None and found.local else None
+
+
+async def account(db: Database, account_id: int) -> Account | None:
+    async with db.read() as conn:
+        return await account_store.get(conn, account_id)
+
+
+async def status_bundle(db: Database, status_id: int) -> StatusBundle | None:
+    """A status as its author's server shows it to everyone it was addressed to."""
+    async with db.read() as conn:
+        found = await status_store.get(conn, status_id)
+        if found is None:
+            return None
+        return await bundle(conn, None, [found])
+
+
+async def status_recipients(db: Database, status: Status) -> list[str]:
+    """The inboxes a status goes to: its author's remote followers (unless direct), the
+    remote accounts it mentions, and the author of what it replies to."""
+    async with db.read() as conn:
+        inboxes: set[str] = set()
+        if status.visibility != "direct":
+            inboxes.update(await store.follower_inboxes(conn, status.account_id))
+        related = [m.account_id for m in status.mentions]
+        if status.in_reply_to_account_id:
+            related.append(status.in_reply_to_account_id)
+        inboxes.update(await store.inboxes_of(conn, related))
+    return sorted(inboxes)
+
+
+async def follower_inboxes(db: Database, account_id: int) -> list[str]:
+    async with db.read() as conn:
+        return await store.follower_inboxes(conn, account_id)
+
+
+async def personal_inbox(db: Database, account_id: int) -> str | None:
+    async with db.read() as conn:
+        return await store.personal_inbox(conn, account_id)
+
+
+async def remember_follow_uri(db: Database, follower_id: int, target_id: int, uri: str) -> None:
+    async with db.write() as conn:
+        await follows.set_follow_uri(conn, follower_id, target_id, uri)
+
+
+async def follow_uri(db: Database, follower_id: int, target_id: int) -> str | None:
+    async with db.read() as conn:
+        return await store.follow_uri(conn, follower_id, target_id)
+
+
+async def peers(db: Database) -> list[str]:
+    async with db.read() as conn:
+        return await store.known_domains(conn)
+
+
+@dataclass(frozen=True)
+class NoteParts:
+    """What a Note of a local status names: its author, mentions and parent."""
+
+    status: Status
+    author: Account
+    mentioned: list[Account]
+    parent_uri: str | None
+
+
+async def note_parts(db: Database, settings: Settings, status_id: int) -> NoteParts | None:
+    async with db.read() as conn:
+        status = await status_store.get(conn, status_id)
+        if status is None:
+            return None
+        ids = [status.account_id, *(m.account_id for m in status.mentions)]
+        parent = (
+            await status_store.get(conn, status.in_reply_to_id) if status.in_reply_to_id else None
+        )
+        if parent is not None:
+            ids.append(parent.account_id)
+        found = await account_store.get_many(conn, ids)
+    author = found.get(status.account_id)
+    if author is None:
+        return None
+    parent_author = found.get(parent.account_id) if parent else None
+    return NoteParts(
+        status=status,
+        author=author,
+        mentioned=[found[m.account_id] for m in status.mentions if m.account_id in found],
+        parent_uri=urls.note_uri(settings, parent_author, parent)
+        if parent is not None and parent_author is not None
+        else None,
+    )
