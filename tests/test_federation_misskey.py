@@ -272,3 +272,17 @@ def test_imports_with_remote_handles(servers: tuple[RunningServer, RunningServer
     body = imported(carol, "blocking", f"{blocked.username}@{domain(b)}\n")
     assert body == "1 imported, 0 skipped (unknown or unavailable)."
     assert relation(remote_id(carol, blocked))["isBlocking"] is True
+
+
+def test_moved_to_and_a_moved_account(servers: tuple[RunningServer, RunningServer]) -> None:
+    a, b = servers
+    old, new_here = mk_user(a), mk_user(a)
+    new_there = mk_user(b)
+    # The new account (on the other server) names the old one, which then moves to it.
+    new_there.mk("i/update", {"alsoKnownAs": [f"@{old.username}@{domain(a)}"]})
+    old.mk("i/move", {"moveToAccount": f"@{new_there.username}@{domain(b)}"})
+    new_id = remote_id(old, new_there)
+    assert new_here.mk("users/show", {"userId": old.id})["movedTo"] == new_id
+    assert old.mk("i")["movedTo"] == new_id
+    # Aliases cannot change once moved.
+    old.mk.error("i/update", {"alsoKnownAs": [f"@{new_here.username}"]}, 403, "YOUR_ACCOUNT_MOVED")

@@ -134,6 +134,12 @@ class Settings:
     authorized_fetch: bool = False
     # Deliveries sent at once by each process's job worker (ActivityPub fan-out).
     delivery_concurrency: int = 8
+    # A failed delivery waits this, tripling each attempt (at most a day; 14 attempts: about a
+    # week); a server failing this many deliveries in a row is paused, first for
+    # delivery_breaker_pause_seconds, doubling while it keeps failing.
+    delivery_retry_base_seconds: float = 15.0
+    delivery_breaker_threshold: int = 8
+    delivery_breaker_pause_seconds: float = 60.0
     # Answer every request with X-Statement-Count, the SQL statements it ran (tests, profiling).
     report_statement_count: bool = False
     # Tests only: Argon2id with 1 pass over 8 MiB instead of 3 over 64 MiB, so the suite's

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from tandem.config import Settings
 from tandem.core import federation_outbox, urls
-from tandem.core.errors import Forbidden
+from tandem.core.errors import Forbidden, Unprocessable
 from tandem.core.models import Account
 from tandem.store import accounts as account_store
 from tandem.store.db import Database
@@ -24,16 +24,21 @@ async def set_aliases(
     db: Database, settings: Settings, account: Account, targets: Sequence[Account]
 ) -> Account:
     """Replace the account's aliases with the targets' actor URIs (in order, each once).
-    Naming oneself is refused (FORBIDDEN_TO_SET_YOURSELF); so are more than MAX_ALIASES."""
+    Naming oneself is refused (FORBIDDEN_TO_SET_YOURSELF); so are more than MAX_ALIASES, and
+    any change once the account has moved (YOUR_ACCOUNT_MOVED, as Misskey)."""
+    if account.moved_to_account_id is not None:
+        raise Forbidden("You have moved your account.", code="YOUR_ACCOUNT_MOVED")
     uris: list[str] = []
     for target in targets:
         if target.id == account.id:
-            raise Forbidden(code="FORBIDDEN_TO_SET_YOURSELF")
+            raise Forbidden(
+                "You can't set yourself as your own alias.", code="FORBIDDEN_TO_SET_YOURSELF"
+            )
         uri = urls.actor_uri(settings, target)
         if uri and uri not in uris:
             uris.append(uri)
     if len(uris) > MAX_ALIASES:
-        raise Forbidden(code="TOO_MANY_ALIASES")
+        raise Unprocessable("Too many aliases.", code="TOO_MANY_ALIASES")
     async with db.write() as conn:
         await account_store.set_also_known_as(conn, account.id, uris)
         fresh = await account_store.get(conn, account.id)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from tandem.config import Settings
 from tandem.core import clock
 from tandem.store import federation as store
 from tandem.store import jobs as job_store
@@ -15,15 +16,14 @@ from tandem.store.db import Database
 
 INBOX_JOB = "ap_inbox"
 DELIVER_JOB = "ap_deliver"
-# A delivery is tried this many times, waiting 15 s × 3^(n-1) (at most a day) in between:
-# about a week in all, as Mastodon keeps trying.
-DELIVERY_ATTEMPTS = 14
-BREAKER_THRESHOLD = 8  # failures in a row before a server is left alone for a while
-BREAKER_PAUSE_SECONDS = 60.0
+DELIVERY_ATTEMPTS = 14  # with the delays below: about a week, as Mastodon keeps trying
 
 
-def retry_delay(attempt: int) -> timedelta:
-    return timedelta(seconds=min(15.0 * 3 ** (attempt - 1), 86400.0))
+def retry_delay(settings: Settings, attempt: int) -> timedelta:
+    """The wait after a failed attempt: base * 3^(attempt-1), at most a day."""
+    return timedelta(
+        seconds=min(settings.delivery_retry_base_seconds * 3 ** (attempt - 1), 86400.0)
+    )
 
 
 def host_of(url: str) -> str:
@@ -59,14 +59,24 @@ async def paused_until(db: Database, domain: str) -> datetime | None:
         return await store.breaker_open_until(conn, domain, clock.now())
 
 
-async def delivered(db: Database, domain: str, ok: bool) -> None:
-    async with db.write() as conn:
-        if ok:
+async def delivered(db: Database, settings: Settings, domain: str, ok: bool) -> None:
+    """Record an attempt's outcome for the server's circuit breaker. A success writes only
+    when the server had failures on record (the common case reads nothing more)."""
+    if ok:
+        async with db.read() as conn:
+            if not await store.has_failures(conn, domain):
+                return
+        async with db.write() as conn:
             await store.record_delivery_success(conn, domain)
-        else:
-            await store.record_delivery_failure(
-                conn, domain, clock.now(), BREAKER_THRESHOLD, BREAKER_PAUSE_SECONDS
-            )
+        return
+    async with db.write() as conn:
+        await store.record_delivery_failure(
+            conn,
+            domain,
+            clock.now(),
+            settings.delivery_breaker_threshold,
+            settings.delivery_breaker_pause_seconds,
+        )
 
 
 async def first_sighting(db: Database, replay_key: str, window: timedelta) -> bool:

@@ -249,7 +249,7 @@ async def deliver(ctx: JobContext) -> None:
         await _failed(ctx, domain, str(err))
         return
     if result.ok:
-        await federation_delivery.delivered(services.db, domain, ok=True)
+        await federation_delivery.delivered(services.db, settings, domain, ok=True)
         return
     if result.permanent:
         log.info("delivery to %s refused (%s): not retried", inbox, result.status)
@@ -258,11 +258,11 @@ async def deliver(ctx: JobContext) -> None:
 
 
 async def _failed(ctx: JobContext, domain: str, reason: str, after: float | None = None) -> None:
-    await federation_delivery.delivered(ctx.services.db, domain, ok=False)
+    await federation_delivery.delivered(ctx.services.db, ctx.services.settings, domain, ok=False)
     if ctx.attempt >= federation_delivery.DELIVERY_ATTEMPTS:
         log.warning("delivery gave up after %s attempts: %s", ctx.attempt, reason)
         return
-    wait = federation_delivery.retry_delay(ctx.attempt)
+    wait = federation_delivery.retry_delay(ctx.services.settings, ctx.attempt)
     if after is not None:
         wait = max(wait, timedelta(seconds=min(after, 86400)))
     raise Retry(reason, at=clock.now() + wait)

@@ -11,7 +11,6 @@ from urllib.parse import quote, urlsplit
 
 from tandem.config import Settings
 from tandem.core import actor_keys, clock, domain_policies, remote_accounts, remote_statuses, urls
-from tandem.core.federation_models import RemoteActor
 from tandem.core.handles import Database
 from tandem.core.models import Account
 from tandem.federation import parse
@@ -24,6 +23,10 @@ REFRESH_AFTER = timedelta(days=1)  # a stored actor older than this is fetched a
 
 class ResolveError(Exception):
     """Nothing usable was found; str(err) says why."""
+
+
+class NotAnObject(ResolveError):
+    """The document was fetched, but is neither an actor nor a post."""
 
 
 async def refused_domain(services: Services, domain: str) -> bool:
@@ -116,23 +119,21 @@ async def account_by_uri(
         if known is not None and not _stale(known):
             return known
     final_url, document = await _fetch(db, settings, uri)
+    return await _save_actor(db, uri, final_url, document, domain)
+
+
+async def _save_actor(
+    db: Database, uri: str, final_url: str, document: dict[str, Any], domain: str | None
+) -> Account:
+    """Store a fetched actor document (an actor met by URL takes its id's host as its
+    handle's domain)."""
     try:
         actor = parse.actor(document, domain)
     except parse.ParseError as err:
         raise ResolveError(f"{uri}: {err}") from err
     if parse.host(actor.uri) != parse.host(final_url):
         raise ResolveError(f"{uri}: the actor's id is on another server")
-    if domain is None:
-        actor = await _handle_domain(settings, actor)
     return await remote_accounts.save(db, actor)
-
-
-async def _handle_domain(settings: Settings, actor: RemoteActor) -> RemoteActor:
-    """An actor met by URL: its handle's domain is the id's host, unless WebFinger at that
-    host names another domain that points back at the same actor (Mastodon's
-    LOCAL_DOMAIN / WEB_DOMAIN split)."""
-    del settings
-    return actor
 
 
 async def refresh_key(db: Database, settings: Settings, key_id: str) -> str | None:
@@ -190,7 +191,7 @@ async def object_by_url(
 ) -> tuple[Account | None, int | None]:
     """What a URL names on another server, fetched once: (account, None) for an actor,
     (None, status id) for a post."""
-    if urls.local_actor_id(settings, url) is not None or parse.host(url) == settings.domain:
+    if parse.host(url) == settings.domain.lower():
         raise ResolveError("that URL is local")
     known = await remote_accounts.by_uri(db, url)
     if known is not None:
@@ -201,14 +202,13 @@ async def object_by_url(
     final_url, document = await _fetch(db, settings, url)
     kinds = parse.types(document)
     if any(t in parse.ACTOR_TYPES for t in kinds):
-        actor_uri = parse.ident(document) or ""
-        return await account_by_uri(db, settings, actor_uri, refresh=True), None
+        return await _save_actor(db, url, final_url, document, None), None
     if any(t in parse.NOTE_TYPES for t in kinds):
         note_uri = parse.ident(document) or ""
         if parse.host(note_uri) != parse.host(final_url):
             raise ResolveError(f"{url}: the note's id is on another server")
         return None, await status_by_uri(db, settings, note_uri)
-    raise ResolveError(f"{url} is neither an actor nor a post")
+    raise NotAnObject(f"{url} is neither an actor nor a post")
 
 
 async def raw_object(db: Database, settings: Settings, url: str) -> dict[str, Any]:

@@ -67,6 +67,7 @@ def lease(services: Services) -> timedelta:
 
 
 Handler = Callable[[JobContext], Awaitable[None]]
+PARALLEL_KINDS = ("ap_deliver",)  # jobs that mostly wait on the network
 
 
 def backoff(attempt: int, base: float = 10.0) -> timedelta:
@@ -79,6 +80,7 @@ class Worker:
         self.handlers = handlers
         self.name = f"{os.getpid()}-{secrets.token_hex(3)}"
         self._task: asyncio.Task[None] | None = None
+        self._in_flight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._stopping = False
 
@@ -98,16 +100,27 @@ class Worker:
     async def stop(self) -> None:
         self._stopping = True
         self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
+        for task in [t for t in (self._task, *self._in_flight) if t is not None]:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
 
     async def _loop(self) -> None:
         interval = self.services.settings.job_poll_interval
+        parallel = max(self.services.settings.delivery_concurrency, 1)
         while not self._stopping:
             try:
-                ran = await self.run_one()
+                # Deliveries wait on other servers, not on this one: up to `parallel` run at
+                # once beside the rest of the queue, which runs one job at a time.
+                full = len(self._in_flight) >= parallel
+                row = await self._claim(exclude=PARALLEL_KINDS if full else ())
+                if row is not None and row.kind in PARALLEL_KINDS:
+                    task = asyncio.create_task(self._run_claimed(row))
+                    self._in_flight.add(task)
+                    task.add_done_callback(self._in_flight.discard)
+                elif row is not None:
+                    await self._run_claimed(row)
+                ran = row is not None
             except asyncio.CancelledError:
                 raise
             except Exception:  # a broken queue must not kill the server; try again soon
@@ -121,15 +134,23 @@ class Worker:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=interval)
 
-    async def run_one(self) -> bool:
-        """Claim and run one due job; False when nothing is due."""
+    async def _claim(self, exclude: tuple[str, ...] = ()) -> Any:
         db = self.services.db
         async with db.write() as conn:
-            row = await store.claim(
-                conn, self.name, lease(self.services), db.dialect == "postgresql"
+            return await store.claim(
+                conn, self.name, lease(self.services), db.dialect == "postgresql", exclude
             )
+
+    async def run_one(self) -> bool:
+        """Claim and run one due job; False when nothing is due."""
+        row = await self._claim()
         if row is None:
             return False
+        await self._run_claimed(row)
+        return True
+
+    async def _run_claimed(self, row: Any) -> None:
+        db = self.services.db
         ctx = JobContext(
             services=self.services,
             job_id=row.id,
@@ -148,7 +169,7 @@ class Worker:
             raise  # shutting down: the lease runs out and the job is picked up again
         except LeaseLost as lost:
             log.warning("job %s (%s) stopped: %s", row.id, row.kind, lost)
-            return True
+            return
         except Exception as exc:
             final = ctx.attempt >= row.max_attempts and not isinstance(exc, Retry)
             log.warning("job %s (%s) failed on attempt %s: %s", row.id, row.kind, ctx.attempt, exc)
@@ -165,12 +186,11 @@ class Worker:
                     else clock.now()
                     + backoff(ctx.attempt, self.services.settings.job_retry_base_seconds),
                 )
-            return True
+            return
         async with db.write() as conn:
             finished = await store.finish(conn, row.id, self.name)
         if not finished:  # queued again meanwhile (runs again), or taken over after the lease
             log.info("job %s (%s) ran, but was no longer this worker's", row.id, row.kind)
-        return True
 
     async def drain(self, limit: int = 1000) -> int:
         """Run every job that is due now (tests and the CLI use this)."""

@@ -253,6 +253,13 @@ async def record_delivery_failure(
         )
 
 
+async def has_failures(conn: Conn, domain: str) -> bool:
+    found = await conn.scalar(
+        select(delivery_domains.c.domain).where(delivery_domains.c.domain == domain)
+    )
+    return found is not None
+
+
 async def record_delivery_success(conn: Conn, domain: str) -> None:
     await conn.execute(
         delete(delivery_domains).where(

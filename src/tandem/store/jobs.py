@@ -67,7 +67,13 @@ async def queue_once(conn: Conn, kind: str, run_at: datetime, now: datetime) -> 
     await conn.execute(insert_ignoring(conn, jobs, [row], ["dedupe_key"]))
 
 
-async def claim(conn: Conn, worker: str, lease: timedelta, postgres: bool) -> AnyRow | None:
+async def claim(
+    conn: Conn,
+    worker: str,
+    lease: timedelta,
+    postgres: bool,
+    exclude: tuple[str, ...] = (),
+) -> AnyRow | None:
     """Take the next due job. A running job whose lease ran out (its worker died) is due again.
 
     One process wins each job: on PostgreSQL the row is locked (`SKIP LOCKED`: other workers
@@ -81,6 +87,8 @@ async def claim(conn: Conn, worker: str, lease: timedelta, postgres: bool) -> An
         (jobs.c.state == "running") & (jobs.c.locked_until < now),
     )
     stmt = select(jobs).where(due).order_by(jobs.c.run_at, jobs.c.id).limit(1)
+    if exclude:  # (the worker has as many of these running as it allows)
+        stmt = stmt.where(jobs.c.kind.not_in(exclude))
     if postgres:
         stmt = stmt.with_for_update(skip_locked=True)
     row = (await conn.execute(stmt)).first()

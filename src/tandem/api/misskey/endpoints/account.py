@@ -140,6 +140,13 @@ _UPDATE_ERRORS = {
         "You can't set yourself as your own alias.",
         "25c90186-4ab0-49c8-9bba-a1fa6c202ba4",
     ),
+    "YOUR_ACCOUNT_MOVED": e.err(
+        "YOUR_ACCOUNT_MOVED",
+        "You have moved your account.",
+        "56f20ec9-fd06-4fa5-841b-edd6d7d4fa31",
+        403,
+        "permission",
+    ),
 }
 _PARAM_NAMES = {
     "display_name": "name",

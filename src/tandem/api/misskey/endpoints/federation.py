@@ -81,6 +81,8 @@ async def show(call: Call) -> ShownUser | ShownNote:
         raise NO_SUCH_OBJECT.raise_()
     try:
         account, status_id = await resolve.object_by_url(call.db, call.settings, uri)
+    except resolve.NotAnObject:
+        raise NO_SUCH_OBJECT.raise_() from None
     except resolve.ResolveError:
         raise REQUEST_FAILED.raise_() from None
     if account is not None:
