@@ -13,6 +13,8 @@ import httpx
 import pytest
 
 from support.api import User, register
+from support.cli import tandem
+from support.images import png
 from support.misskey import Misskey, sign_in
 from support.server import RunningServer
 
@@ -104,15 +106,9 @@ def test_webfinger_host_meta_and_actor(servers: tuple[RunningServer, RunningServ
     assert missing.status_code == 404
 
     meta = httpx.get(f"{a.base_url}/.well-known/host-meta")
-    assert (
-        meta.status_code == 200
-    )
-    assert (
-        "lrdd" in meta.text
-    )
-    assert (
-        "webfinger?resource={uri}" in meta.text
-    )
+    assert meta.status_code == 200
+    assert "lrdd" in meta.text
+    assert "webfinger?resource={uri}" in meta.text
 
     for accept in (
         "application/activity+json",
@@ -141,9 +137,7 @@ def test_webfinger_host_meta_and_actor(servers: tuple[RunningServer, RunningServ
     # A browser is sent to the profile page; the profile page sends ActivityPub to the actor.
     browser = httpx.get(actor_url, headers={"Accept": "text/html"})
     assert browser.status_code == 302
-    assert browser.headers["location"].endswith(
-        f"/@{alice.username}"
-    )
+    assert browser.headers["location"].endswith(f"/@{alice.username}")
     page = httpx.get(
         f"{a.base_url}/@{alice.username}", headers={"Accept": "application/activity+json"}
     )
@@ -354,3 +348,109 @@ def test_move_carries_followers_to_the_other_server(
         lambda: old.api.get(f"/api/v1/accounts/{old.id}").json()["followers_count"] == 0,
         "the old account's followers gone",
     )
+
+
+def test_authorized_fetch_requires_signed_gets(
+    make_server: Callable[..., RunningServer],
+) -> None:
+    """Secure mode: actors, collections and posts answer signed GETs only; two such servers
+    still federate (their fetches are signed by each one's instance actor)."""
+    a = make_server(authorized_fetch=True)
+    b = make_server(authorized_fetch=True)
+    alice = register(a)
+    bob = register(b)
+    actor = httpx.get(
+        f"{b.base_url}/.well-known/webfinger",
+        params={"resource": f"acct:{bob.username}@{b.settings.domain}"},
+    ).json()["links"][1]["href"]
+    unsigned = httpx.get(actor, headers={"Accept": "application/activity+json"})
+    assert unsigned.status_code == 401
+    assert (
+        httpx.get(f"{actor}/outbox", headers={"Accept": "application/activity+json"}).status_code
+        == 401
+    )
+    instance = httpx.get(f"{b.base_url}/actor", headers={"Accept": "application/activity+json"})
+    assert instance.status_code == 200
+    assert instance.json()["type"] == "Application"
+    bob_here = follow(alice, bob)
+    posted = bob.api.post("/api/v1/statuses", json={"status": "secure hello"}).json()
+
+    def in_home() -> bool:
+        return any(
+            s["uri"] == posted["uri"] for s in alice.api.get("/api/v1/timelines/home").json()
+        )
+
+    wait_for(in_home, "the post in secure mode")
+    assert relationship(alice, bob_here)["following"]
+
+
+def test_domain_policies_apply_to_federation(
+    make_server: Callable[..., RunningServer],
+) -> None:
+    """A silenced server's posts reach followers' home timelines but not the public ones;
+    with reject_media their files and avatars are not shown; a suspended one is refused at
+    the inbox and its accounts cannot be looked up."""
+    a = make_server()
+    b = make_server()
+    alice = register(a)
+    bob = register(b)
+    follow(alice, bob)
+    tandem(
+        a, "admin", "domain-block", "add", "127.0.0.1", "--severity", "silence", "--reject-media"
+    )
+    upload = bob.api.post(
+        "/api/v2/media", files={"file": ("red.png", png(64, 64), "image/png")}
+    ).json()
+    posted = bob.api.post(
+        "/api/v1/statuses", json={"status": "quiet please", "media_ids": [upload["id"]]}
+    ).json()
+
+    def in_home() -> list[dict[str, Any]]:
+        home = alice.api.get("/api/v1/timelines/home").json()
+        return [s for s in home if s["uri"] == posted["uri"]]
+
+    copy = wait_for(in_home, "the post in the home timeline")[0]
+    assert copy["media_attachments"] == []
+    federated = alice.api.get("/api/v1/timelines/public", params={"remote": "true"}).json()
+    assert all(s["uri"] != posted["uri"] for s in federated)
+    # Suspended: the inbox refuses the server, WebFinger lookups of its accounts fail.
+    tandem(a, "admin", "domain-block", "add", "127.0.0.1", "--severity", "suspend")
+    carol = register(b)
+    r = alice.api.get("/api/v1/accounts/lookup", params={"acct": handle(carol)})
+    assert r.status_code == 404
+    bob.api.post("/api/v1/statuses", json={"status": "nobody hears this"})
+    time.sleep(1)
+    home = alice.api.get("/api/v1/timelines/home").json()
+    assert all("nobody hears this" not in s["content"] for s in home)
+
+
+def test_poll_and_pin_federate(servers: tuple[RunningServer, RunningServer]) -> None:
+    a, b = servers
+    alice = register(a)
+    bob = register(b)
+    follow(alice, bob)
+    posted = bob.api.post(
+        "/api/v1/statuses",
+        json={
+            "status": "Tea or coffee?",
+            "poll": {"options": ["tea", "coffee"], "expires_in": 3600, "multiple": True},
+        },
+    ).json()
+
+    def copy() -> dict[str, Any] | None:
+        home = alice.api.get("/api/v1/timelines/home").json()
+        return next((s for s in home if s["uri"] == posted["uri"]), None)
+
+    arrived = wait_for(copy, "the poll on A")
+    poll = arrived["poll"]
+    assert [o["title"] for o in poll["options"]] == ["tea", "coffee"]
+    assert poll["multiple"] is True
+    assert poll["expires_at"] is not None
+    # A pin is an Add to the featured collection (served as the pinned Notes).
+    assert bob.api.post(f"/api/v1/statuses/{posted['id']}/pin").status_code == 200
+    featured = httpx.get(
+        f"{posted['uri'].split('/statuses/')[0]}/collections/featured",
+        headers={"Accept": "application/activity+json"},
+    ).json()
+    assert [n["id"] for n in featured["orderedItems"]] == [posted["uri"]]
+    assert featured["orderedItems"][0]["type"] == "Question"

@@ -41,7 +41,7 @@ async def nodeinfo(request: Request) -> Response:
         "metadata": {
             "nodeName": s.instance_title,
             "nodeDescription": s.instance_description,
-            "federation": {"enabled": False},
+            "federation": {"enabled": True},
         },
     }
     media = f'application/json; profile="{NODEINFO_SCHEMA}#"'

@@ -202,6 +202,15 @@ async def _apply(
     return len(suspending), sum(1 for _, m in lifted if m is None)
 
 
+async def _apply_silence(
+    conn: Conn, governing: dict[str, DomainBlock | None], now: datetime
+) -> None:
+    """The accounts of domains a silence governs are silenced; the others are not."""
+    silenced = [k for k, b in governing.items() if b is not None and b.severity == "silence"]
+    await account_store.set_silenced_on(conn, silenced, now)
+    await account_store.set_silenced_on(conn, [k for k in governing if k not in silenced], None)
+
+
 async def _end_relations(conn: Conn, remote_ids: list[int]) -> None:
     """End the follows and follow requests between these accounts and local ones, with
     what hangs on a follow, counters right. The accounts are locked in ascending id order
@@ -268,7 +277,9 @@ async def block_domain(
         if not created:
             await store.replace_block(conn, block)
             block = await store.block_of(conn, domain) or block
-        suspended, lifted = await _apply(conn, before, await _governing(conn, keys))
+        after = await _governing(conn, keys)
+        suspended, lifted = await _apply(conn, before, after)
+        await _apply_silence(conn, after, now)
     return BlockOutcome(block, created, suspended, lifted)
 
 
@@ -280,7 +291,9 @@ async def unblock_domain(db: Database, settings: Settings, raw: str) -> BlockOut
         before = await _governing(conn, keys)
         if await store.remove_block(conn, domain) is None:
             return None
-        suspended, lifted = await _apply(conn, before, await _governing(conn, keys))
+        after = await _governing(conn, keys)
+        suspended, lifted = await _apply(conn, before, after)
+        await _apply_silence(conn, after, clock.now())
     return BlockOutcome(None, False, suspended, lifted)
 
 

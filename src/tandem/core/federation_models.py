@@ -69,6 +69,13 @@ class RemoteMedia:
 
 
 @dataclass(frozen=True)
+class RemotePoll:
+    options: list[str]
+    multiple: bool = False
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class RemoteNote:
     uri: str
     author_uri: str
@@ -86,3 +93,4 @@ class RemoteNote:
     tags: list[str] = field(default_factory=list)
     media: list[RemoteMedia] = field(default_factory=list)
     updated: datetime | None = None
+    poll: RemotePoll | None = None  # a Question's choices

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from tandem.config import Settings
 from tandem.core import urls
-from tandem.core.models import Account, Status
+from tandem.core.models import Account, Poll, Status
 from tandem.core.statuses import StatusBundle, bundle
 from tandem.store import accounts as account_store
 from tandem.store import federation as store
 from tandem.store import follows
+from tandem.store import polls as poll_store
 from tandem.store import statuses as status_store
 from tandem.store.db import Database
 
@@ -84,6 +85,7 @@ class NoteParts:
     author: Account
     mentioned: list[Account]
     parent_uri: str | None
+    poll: Poll | None = None
 
 
 async def note_parts(db: Database, settings: Settings, status_id: int) -> NoteParts | None:
@@ -98,6 +100,7 @@ async def note_parts(db: Database, settings: Settings, status_id: int) -> NotePa
         if parent is not None:
             ids.append(parent.account_id)
         found = await account_store.get_many(conn, ids)
+        poll = await poll_store.get(conn, status.poll_id) if status.poll_id else None
     author = found.get(status.account_id)
     if author is None:
         return None
@@ -109,4 +112,5 @@ async def note_parts(db: Database, settings: Settings, status_id: int) -> NotePa
         parent_uri=urls.note_uri(settings, parent_author, parent)
         if parent is not None and parent_author is not None
         else None,
+        poll=poll,
     )

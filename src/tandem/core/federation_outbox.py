@@ -36,6 +36,8 @@ Activity = Literal[
     "undo_like",
     "update_person",
     "move",
+    "pin",
+    "unpin",
 ]
 
 
@@ -173,3 +175,14 @@ async def moved(conn: Conn, old: Account, new: Account) -> None:
     """A local account moved (Move to its remote followers, naming the new account)."""
     if old.local and await store.has_remote_followers(conn, old.id):
         await _queue(conn, "move", old.id, target_id=new.id)
+
+
+async def pinned(conn: Conn, account: Account, status: Status, on: bool) -> None:
+    """A local account pinned or unpinned a post: Add or Remove on its featured collection,
+    to its remote followers."""
+    if (
+        account.local
+        and status.visibility in ("public", "unlisted")
+        and await store.has_remote_followers(conn, account.id)
+    ):
+        await _queue(conn, "pin" if on else "unpin", account.id, status_id=status.id)

@@ -96,6 +96,7 @@ class Account:
     fetched_at: datetime | None = None
     also_known_as: list[str] = field(default_factory=list)
     moved_to_account_id: int | None = None
+    silenced_at: datetime | None = None  # a remote account of a silenced server
 
     @property
     def local(self) -> bool:

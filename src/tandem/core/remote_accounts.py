@@ -58,12 +58,16 @@ def _values(actor: RemoteActor) -> dict[str, Any]:
     return values
 
 
-async def save(db: Database, actor: RemoteActor) -> Account:
-    """Create or refresh the account of a remote actor (and its public key)."""
+async def save(db: Database, actor: RemoteActor, *, silenced: bool = False) -> Account:
+    """Create or refresh the account of a remote actor (and its public key); `silenced`
+    when its server is (domain policies)."""
     now = clock.now()
     async with db.write() as conn:
         account_id = await account_store.save_remote_account(
-            conn, _values(actor), now, created_at=min(actor.published or now, now)
+            conn,
+            {**_values(actor), "silenced_at": now if silenced else None},
+            now,
+            created_at=min(actor.published or now, now),
         )
         if actor.key_id and actor.public_key_pem:
             await store.save_remote_key(conn, account_id, actor.key_id, actor.public_key_pem, now)

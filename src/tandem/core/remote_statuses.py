@@ -4,10 +4,11 @@ hashtags and streams treat them alike), found again by their ActivityPub id."""
 from __future__ import annotations
 
 from tandem.config import Settings
-from tandem.core import clock, hashtags, home_feeds, stream_events, text, urls
+from tandem.core import clock, hashtags, home_feeds, poll_rules, stream_events, text, urls
 from tandem.core.federation_models import RemoteMedia, RemoteNote
 from tandem.core.ids import new_id
 from tandem.core.models import Account, ImageRef, MediaAttachment, MediaKind, Status
+from tandem.core.poll_rules import NewPoll
 from tandem.core.statuses import ignores
 from tandem.store import accounts as account_store
 from tandem.store import federation as store
@@ -77,6 +78,7 @@ async def receive(db: Database, settings: Settings, author: Account, note: Remot
             in_reply_to_account_id=parent.account_id if parent else None,
             uri=note.uri,
             url=note.url,
+            poll_id=poll_rules.new_poll_id() if note.poll is not None else None,
         )
         if parent is not None and not await status_store.lock_statuses(conn, [parent.id]):
             parent = None
@@ -86,6 +88,9 @@ async def receive(db: Database, settings: Settings, author: Account, note: Remot
             won = await store.status_id_by_uri(conn, note.uri)  # a twin delivery won
             assert won is not None
             return won
+        if note.poll is not None and status.poll_id is not None:
+            poll = NewPoll(note.poll.options, note.poll.expires_at, note.poll.multiple)
+            await poll_rules.attach(conn, status.id, author.id, status.poll_id, poll)
         for item in note.media[:MAX_MEDIA]:  # (ids in the note's order keep its order)
             await media_store.insert(conn, _attachment(author.id, status.id, item))
         await hashtags.on_posted(conn, author, note.visibility, tag_ids, now)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tandem.config import Settings
-from tandem.core import clock
+from tandem.core import clock, federation_outbox
 from tandem.core.errors import AlreadyDone, NotFound, Unprocessable
 from tandem.core.models import Account
 from tandem.core.statuses import StatusBundle, bundle, visible
@@ -42,11 +42,14 @@ async def pin(
                     "You have already pinned the maximum number of posts", code="PIN_LIMIT"
                 )
             await store.pin(conn, account.id, status.id, clock.now())
+            await federation_outbox.pinned(conn, account, status, on=True)
         return await bundle(conn, account.id, [status])
 
 
 async def unpin(db: Database, account: Account, status_id: int) -> StatusBundle:
     async with db.write() as conn:
         status = await visible(conn, account, status_id)
+        if await store.pinned_among(conn, account.id, [status.id]):
+            await federation_outbox.pinned(conn, account, status, on=False)
         await store.unpin(conn, account.id, status.id)  # deleting twice is harmless
         return await bundle(conn, account.id, [status])

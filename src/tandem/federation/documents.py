@@ -235,9 +235,7 @@ async def outbox(request: Request) -> Response:
         parts = await federation_objects.note_parts(services.db, services.settings, status.id)
         if parts is None:
             continue
-        note = render.note(
-            services.settings, parts.status, parts.author, parts.mentioned, parts.parent_uri
-        )
+        note = render.note_of(services.settings, parts)
         items.append(
             {
                 "id": f"{note['id']}/activity",
@@ -269,11 +267,7 @@ async def featured(request: Request) -> Response:
     for status in shown.statuses:
         parts = await federation_objects.note_parts(services.db, services.settings, status.id)
         if parts is not None:
-            items.append(
-                render.note(
-                    services.settings, parts.status, parts.author, parts.mentioned, parts.parent_uri
-                )
-            )
+            items.append(render.note_of(services.settings, parts))
     return activity_json(render.collection(uri, len(items), items))
 
 
@@ -309,9 +303,7 @@ async def note(request: Request) -> Response:
         or parts.status.reblog_of_id is not None
     ):
         return _not_found()
-    body = render.note(
-        services.settings, parts.status, parts.author, parts.mentioned, parts.parent_uri
-    )
+    body = render.note_of(services.settings, parts)
     if request.path_params.get("activity"):
         body = {
             "@context": render.CONTEXT,

@@ -5,11 +5,13 @@ a post it never saw, an undo of nothing) are dropped quietly, as other servers d
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from tandem.config import Settings
 from tandem.core import (
     account_moves,
+    domain_policies,
     federation_inbox,
     federation_objects,
     reactions,
@@ -117,6 +119,9 @@ async def _create(services: Services, actor: Account, activity: dict[str, Any], 
     note = parse.note(obj, actor.followers_url)
     if note.author_uri != actor.uri:
         raise parse.ParseError("a note attributed to someone else")
+    policy = await domain_policies.policy_for(services.db, services.settings, actor.domain or "")
+    if policy.reject_media:  # the post is kept, its files are not shown
+        note = replace(note, media=[])
     await remote_statuses.receive(services.db, services.settings, actor, note)
 
 

@@ -116,6 +116,18 @@ async def build(
         return await _announce(settings, db, actor, payload, undo=kind == "undo_announce")
     if kind in ("like", "undo_like") and target is not None:
         return await _like(settings, db, actor, target, payload, undo=kind == "undo_like")
+    if kind in ("pin", "unpin"):
+        note_uri = urls.status_uri(settings, actor, int(payload["status_id"]))
+        act = render.activity(
+            settings,
+            "Add" if kind == "pin" else "Remove",
+            actor,
+            note_uri,
+            activity_id=f"{me}#{kind}s/{_nonce()}",
+            to=[PUBLIC],
+            extra={"target": f"{me}/collections/featured"},
+        )
+        return Outgoing(act, await federation_objects.follower_inboxes(db, actor.id))
     if kind == "update_person":
         key = await actor_keys.local_key(db, settings, actor)
         person = render.actor(settings, actor, key.public_key_pem)
@@ -139,7 +151,7 @@ async def _note_activity(
     parts = await federation_objects.note_parts(db, settings, status_id)
     if parts is None or parts.author.id != actor.id:
         return None
-    note = render.note(settings, parts.status, parts.author, parts.mentioned, parts.parent_uri)
+    note = render.note_of(settings, parts)
     if kind == "create":
         name, activity_id = "Create", f"{note['id']}/activity"
     else:

@@ -18,6 +18,7 @@ from tandem.core.federation_models import (
     RemoteField,
     RemoteMedia,
     RemoteNote,
+    RemotePoll,
 )
 from tandem.core.models import Visibility
 from tandem.federation.sanitize import clean_html, html_to_text
@@ -238,4 +239,22 @@ def note(obj: dict[str, Any], author_followers: str | None = None) -> RemoteNote
         tags=tags[:64],
         media=media,
         updated=_when(obj.get("updated")),
+        poll=_poll(obj) if "Question" in types(obj) else None,
+    )
+
+
+def _poll(obj: dict[str, Any]) -> RemotePoll | None:
+    """A Question's choices (`oneOf`, or `anyOf` for several answers) and its end."""
+    multiple = isinstance(obj.get("anyOf"), list)
+    choices = obj.get("anyOf") if multiple else obj.get("oneOf")
+    if not isinstance(choices, list):
+        return None
+    names = [_str(c.get("name"), 200) for c in choices if isinstance(c, dict)]
+    names = [n for n in names if n][:20]
+    if len(names) < 2:
+        return None
+    return RemotePoll(
+        options=names,
+        multiple=multiple,
+        expires_at=_when(obj.get("endTime")) or _when(obj.get("closed")),
     )

@@ -10,7 +10,8 @@ from typing import Any
 
 from tandem.config import Settings
 from tandem.core import actor_keys, urls
-from tandem.core.models import Account, Status
+from tandem.core.federation_objects import NoteParts
+from tandem.core.models import Account, Poll, Status
 from tandem.federation.parse import PUBLIC
 
 AS = "https://www.w3.org/ns/activitystreams"
@@ -145,6 +146,7 @@ def note(
     author: Account,
     mentioned: list[Account],
     parent_uri: str | None,
+    poll: Poll | None = None,
 ) -> dict[str, Any]:
     """A post as a Note (its author's server's view: every field, whoever reads it)."""
     to, cc = _audience(settings, author, status, mentioned)
@@ -188,6 +190,23 @@ def note(
             ),
         ],
     }
+    if poll is not None:  # a Question: its choices with their counts, and its end
+        doc["type"] = "Question"
+        doc["anyOf" if poll.multiple else "oneOf"] = [
+            {
+                "type": "Note",
+                "name": option,
+                "replies": {"type": "Collection", "totalItems": count},
+            }
+            for option, count in zip(
+                poll.options, poll.counts or [0] * len(poll.options), strict=False
+            )
+        ]
+        doc["votersCount"] = poll.voters
+        if poll.expires_at is not None:
+            doc["endTime"] = text_date(poll.expires_at)
+        if poll.ended_at is not None:
+            doc["closed"] = text_date(poll.ended_at)
     if status.language:
         doc["contentMap"] = {status.language: status.content}
     if status.edited_at:
@@ -250,3 +269,8 @@ def collection_page(
     if next_page is not None:
         doc["next"] = next_page
     return doc
+
+
+def note_of(settings: Settings, parts: NoteParts) -> dict[str, Any]:
+    """`note` of what core's note_parts found."""
+    return note(settings, parts.status, parts.author, parts.mentioned, parts.parent_uri, parts.poll)

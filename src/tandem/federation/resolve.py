@@ -4,7 +4,9 @@ local one."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -119,11 +121,16 @@ async def account_by_uri(
         if known is not None and not _stale(known):
             return known
     final_url, document = await _fetch(db, settings, uri)
-    return await _save_actor(db, uri, final_url, document, domain)
+    return await _save_actor(db, settings, uri, final_url, document, domain)
 
 
 async def _save_actor(
-    db: Database, uri: str, final_url: str, document: dict[str, Any], domain: str | None
+    db: Database,
+    settings: Settings,
+    uri: str,
+    final_url: str,
+    document: dict[str, Any],
+    domain: str | None,
 ) -> Account:
     """Store a fetched actor document (an actor met by URL takes its id's host as its
     handle's domain)."""
@@ -133,7 +140,28 @@ async def _save_actor(
         raise ResolveError(f"{uri}: {err}") from err
     if parse.host(actor.uri) != parse.host(final_url):
         raise ResolveError(f"{uri}: the actor's id is on another server")
-    return await remote_accounts.save(db, actor)
+    counts = await asyncio.gather(
+        *(_total(db, settings, url) for url in (actor.followers, actor.following, actor.outbox))
+    )
+    actor = replace(
+        actor, followers_count=counts[0], following_count=counts[1], statuses_count=counts[2]
+    )
+    policy = await domain_policies.policy_for(db, settings, actor.domain)
+    if policy.reject_media:
+        actor = replace(actor, icon_url=None, image_url=None)  # no avatar, no header
+    return await remote_accounts.save(db, actor, silenced=policy.severity == "silence")
+
+
+async def _total(db: Database, settings: Settings, url: str | None) -> int | None:
+    """A collection's totalItems as its server reports it (None: hidden or unreachable)."""
+    if not url or parse.host(url) == settings.domain.lower():
+        return None
+    try:
+        _, document = await _fetch(db, settings, url)
+    except ResolveError:
+        return None
+    total = document.get("totalItems")
+    return total if isinstance(total, int) and 0 <= total < 1 << 31 else None
 
 
 async def refresh_key(db: Database, settings: Settings, key_id: str) -> str | None:
@@ -202,7 +230,7 @@ async def object_by_url(
     final_url, document = await _fetch(db, settings, url)
     kinds = parse.types(document)
     if any(t in parse.ACTOR_TYPES for t in kinds):
-        return await _save_actor(db, url, final_url, document, None), None
+        return await _save_actor(db, settings, url, final_url, document, None), None
     if any(t in parse.NOTE_TYPES for t in kinds):
         note_uri = parse.ident(document) or ""
         if parse.host(note_uri) != parse.host(final_url):

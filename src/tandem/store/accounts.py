@@ -120,6 +120,7 @@ def from_mapping(m: Mapping[Any, Any]) -> Account:
         fetched_at=m["fetched_at"],
         also_known_as=list(m["also_known_as"]),
         moved_to_account_id=m["moved_to_account_id"],
+        silenced_at=m["silenced_at"],
     )
 
 
@@ -470,6 +471,18 @@ async def _index(conn: Conn, account_id: int) -> None:
     account = await get(conn, account_id)
     assert account is not None
     await refresh_search_terms(conn, account)
+
+
+async def set_silenced_on(conn: Conn, domain_keys: Sequence[str], moment: datetime | None) -> None:
+    """Silence (a moment) or lift (None) every account of these domains (`domain_key`s)."""
+    if not domain_keys:
+        return
+    everything_changed()
+    await conn.execute(
+        update(accounts)
+        .where(accounts.c.domain_key.in_(list(domain_keys)), accounts.c.domain.is_not(None))
+        .values(silenced_at=moment)
+    )
 
 
 async def set_moved_to(conn: Conn, account_id: int, target_id: int | None) -> None:

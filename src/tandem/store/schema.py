@@ -109,6 +109,8 @@ accounts = Table(
     Column("fetched_at", UTCDateTime),
     Column("also_known_as", JSONText, nullable=False, server_default="[]"),
     Column("moved_to_account_id", BigInteger),
+    # A remote account of a silenced server (0023): kept out of public timelines.
+    Column("silenced_at", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("username_key", "domain_key", name="uq_accounts_username_domain"),

@@ -90,6 +90,7 @@ def _conditions(f: Shown, now: datetime) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [
         statuses.c.visibility.in_(f.visibilities),
         accounts.c.suspended_at.is_(None),
+        accounts.c.silenced_at.is_(None),  # a silenced server's posts stay out of them
     ]
     if f.local is True:
         conditions.append(accounts.c.domain.is_(None))

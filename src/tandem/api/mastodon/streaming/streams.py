@@ -37,9 +37,8 @@ PUBLIC = {
     "public:media": "public:media",
     "public:local": "public:local",
     "public:local:media": "public:local:media",
-    # Every status is local while tandem does not federate: nothing is remote.
-    "public:remote": None,
-    "public:remote:media": None,
+    "public:remote": "public:remote",
+    "public:remote:media": "public:remote:media",
 }
 HASHTAG = ("hashtag", "hashtag:local")
 NAMES = frozenset({*PUBLIC, *HASHTAG, "user", "user:notification", "list", "direct"})

@@ -48,6 +48,7 @@ def upgrade() -> None:
         ),
     )
     op.add_column("accounts", sa.Column("moved_to_account_id", sa.BigInteger(), nullable=True))
+    op.add_column("accounts", _when("silenced_at"))
     op.create_index("uq_accounts_uri", "accounts", ["uri"], unique=True)
     op.create_index("ix_accounts_shared_inbox_url", "accounts", ["shared_inbox_url"])
 
@@ -105,6 +106,8 @@ def downgrade() -> None:
     op.drop_column("statuses", "uri")
     op.drop_index("ix_accounts_shared_inbox_url", table_name="accounts")
     op.drop_index("uq_accounts_uri", table_name="accounts")
-    for name in ("moved_to_account_id", "also_known_as", "fetched_at", *_ACCOUNT_URLS):
+    for name in ("silenced_at", "moved_to_account_id", "also_known_as", "fetched_at"):
+        op.drop_column("accounts", name)
+    for name in _ACCOUNT_URLS:
         op.drop_column("accounts", name)
     op.drop_column("accounts", "actor_type")
