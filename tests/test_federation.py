@@ -14,6 +14,7 @@ import pytest
 
 from support.api import User, register
 from support.cli import tandem
+from support.federation import server_pair, wait_for
 from support.images import png
 from support.misskey import Misskey, sign_in
 from support.server import RunningServer
@@ -23,23 +24,8 @@ T = TypeVar("T")
 
 @pytest.fixture(scope="module")
 def servers(backend: str) -> Iterator[tuple[RunningServer, RunningServer]]:
-    a = RunningServer(backend).start()
-    b = RunningServer(backend).start()
-    yield a, b
-    a.close()
-    b.close()
-
-
-def wait_for(check: Callable[[], T | None], what: str, timeout: float = 30) -> T:
-    """Poll until `check` answers something truthy (deliveries are background jobs)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
+    with server_pair(backend) as pair:
+        yield pair
 
 
 def handle(user: User) -> str:
@@ -454,3 +440,42 @@ def test_poll_and_pin_federate(servers: tuple[RunningServer, RunningServer]) -> 
     ).json()
     assert [n["id"] for n in featured["orderedItems"]] == [posted["uri"]]
     assert featured["orderedItems"][0]["type"] == "Question"
+
+
+def test_reblog_and_edit_federate(servers: tuple[RunningServer, RunningServer]) -> None:
+    a, b = servers
+    alice = register(a)
+    bob = register(b)
+    follow(alice, bob)
+    posted = bob.api.post("/api/v1/statuses", json={"status": "first words #fedtag"}).json()
+
+    def copy() -> dict[str, Any] | None:
+        home = alice.api.get("/api/v1/timelines/home").json()
+        return next((s for s in home if s["uri"] == posted["uri"]), None)
+
+    here = wait_for(copy, "the post on A")
+    # A boost on A reaches B as a reblog notification and counts there.
+    assert alice.api.post(f"/api/v1/statuses/{here['id']}/reblog").status_code == 200
+    reblogs = wait_for(lambda: notifications(bob, "reblog"), "the Announce on B")
+    assert reblogs[0]["account"]["acct"] == handle(alice)
+    assert bob.api.get(f"/api/v1/statuses/{posted['id']}").json()["reblogs_count"] == 1
+    # An edit on B reaches A.
+    r = bob.api.put(f"/api/v1/statuses/{posted['id']}", json={"status": "second words #fedtag"})
+    assert r.status_code == 200, r.text
+
+    def edited() -> dict[str, Any] | None:
+        shown = alice.api.get(f"/api/v1/statuses/{here['id']}").json()
+        return shown if "second words" in shown["content"] else None
+
+    assert wait_for(edited, "the Update(Note) on A")["edited_at"] is not None
+    # Unboosting reaches B too.
+    assert alice.api.post(f"/api/v1/statuses/{here['id']}/unreblog").status_code == 200
+    wait_for(
+        lambda: bob.api.get(f"/api/v1/statuses/{posted['id']}").json()["reblogs_count"] == 0,
+        "the Undo(Announce) on B",
+    )
+    # The tag counts the remote author on A (Misskey's hashtags/show).
+    mk = Misskey(a, sign_in(a, alice.username))
+    tag = mk("hashtags/show", {"tag": "fedtag"})
+    assert tag["attachedRemoteUsersCount"] == 0
+    assert tag["mentionedRemoteUsersCount"] == 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from support.api import User, register
+from support.federation import wait_for
 from support.server import RunningServer
 from tandem.core.actor_keys import new_key_pair
 from tandem.federation.signatures import sign_request
@@ -108,15 +109,6 @@ def tandem(backend: str) -> Iterator[RunningServer]:
     ).start()
     yield running
     running.close()
-
-
-def wait_for(check: Callable[[], Any], what: str, timeout: float = 30) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (found := check()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-    return found
 
 
 def _actor_uri(server: RunningServer, user: User) -> str:

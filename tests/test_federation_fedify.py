@@ -7,14 +7,14 @@ recorded, which Fedify hands over only once it verified their HTTP signatures.""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 import httpx
 import pytest
 
 from support.api import User, register
+from support.federation import wait_for
 from support.fedify_peer import FedifyPeer, Received
 from support.misskey import Misskey, sign_in
 from support.server import RunningServer
@@ -43,19 +43,6 @@ def cavage_peer(tandem: RunningServer) -> Iterator[FedifyPeer]:
     """Signs with draft-cavage first."""
     with FedifyPeer(first_knock=CAVAGE) as running:
         yield running
-
-
-def wait_for(check: Callable[[], T | None], what: str, timeout: float = 20) -> T:
-    """Poll until `check` answers something truthy (deliveries are background jobs on both
-    sides)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 def actor_url(user: User) -> str:

@@ -6,13 +6,14 @@ handles (a follow waits as a request until the other server accepts it)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 import httpx
 import pytest
 
 from support.cli import tandem
+from support.federation import server_pair, wait_for
 from support.misskey import Misskey, MkUser, mk_user
 from support.server import RunningServer
 from support.ts_schemas import assert_valid
@@ -23,23 +24,8 @@ AP_JSON = {"Accept": "application/activity+json"}
 
 @pytest.fixture(scope="module")
 def servers(backend: str) -> Iterator[tuple[RunningServer, RunningServer]]:
-    a = RunningServer(backend).start()
-    b = RunningServer(backend).start()
-    yield a, b
-    a.close()
-    b.close()
-
-
-def wait_for(check: Callable[[], T | None], what: str, timeout: float = 30) -> T:
-    """Poll until `check` answers something truthy (deliveries and imports are jobs)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
+    with server_pair(backend) as pair:
+        yield pair
 
 
 def domain(server: RunningServer) -> str:

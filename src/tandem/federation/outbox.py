@@ -21,6 +21,7 @@ from tandem.core import (
     reactions,
     urls,
 )
+from tandem.core.handles import Database
 from tandem.core.ids import new_id
 from tandem.core.models import Account
 from tandem.federation import render
@@ -44,10 +45,9 @@ def _nonce() -> int:
 
 
 async def build(
-    services_settings: Settings, db: Any, payload: dict[str, Any], actor: Account
+    settings: Settings, db: Database, payload: dict[str, Any], actor: Account
 ) -> Outgoing | None:
     """The activity a queued action stands for (None when what it named is gone)."""
-    settings = services_settings
     kind = payload["activity"]
     me = urls.actor_uri(settings, actor)
     if kind == "move":
@@ -130,7 +130,8 @@ async def build(
         return Outgoing(act, await federation_objects.follower_inboxes(db, actor.id))
     if kind == "update_person":
         key = await actor_keys.local_key(db, settings, actor)
-        person = render.actor(settings, actor, key.public_key_pem)
+        extras = await federation_objects.actor_extras(db, settings, actor)
+        person = render.actor(settings, actor, key.public_key_pem, extras)
         person.pop("@context")
         act = render.activity(
             settings,
@@ -146,26 +147,21 @@ async def build(
 
 
 async def _note_activity(
-    settings: Settings, db: Any, actor: Account, status_id: int, kind: str
+    settings: Settings, db: Database, actor: Account, status_id: int, kind: str
 ) -> Outgoing | None:
     parts = await federation_objects.note_parts(db, settings, status_id)
     if parts is None or parts.author.id != actor.id:
         return None
     note = render.note_of(settings, parts)
-    if kind == "create":
-        name, activity_id = "Create", f"{note['id']}/activity"
-    else:
-        name, activity_id = "Update", f"{note['id']}#updates/{_nonce()}"
-    act = render.activity(
-        settings, name, actor, note, activity_id=activity_id, to=note["to"], cc=note["cc"]
-    )
-    act["published"] = note["published"]
+    act = render.create_of(note, context=True)
+    if kind == "update_note":
+        act.update(type="Update", id=f"{note['id']}#updates/{_nonce()}")
     inboxes = await federation_objects.status_recipients(db, parts.status)
     return Outgoing(act, list(inboxes))
 
 
 async def _announce(
-    settings: Settings, db: Any, actor: Account, payload: dict[str, Any], undo: bool
+    settings: Settings, db: Database, actor: Account, payload: dict[str, Any], undo: bool
 ) -> Outgoing | None:
     original = await federation_objects.note_parts(db, settings, int(payload["original_id"]))
     if original is None:
@@ -193,7 +189,7 @@ async def _announce(
 
 async def _like(
     settings: Settings,
-    db: Any,
+    db: Database,
     actor: Account,
     author: Account,
     payload: dict[str, Any],

@@ -10,7 +10,7 @@ from typing import Any
 
 from tandem.config import Settings
 from tandem.core import actor_keys, urls
-from tandem.core.federation_objects import NoteParts
+from tandem.core.federation_objects import ActorExtras, NoteParts
 from tandem.core.models import Account, Poll, Status
 from tandem.federation.parse import PUBLIC
 
@@ -56,7 +56,9 @@ def _image(settings: Settings, account: Account, kind: str) -> dict[str, Any] | 
     return {"type": "Image", "mediaType": image.content_type, "url": found[0]}
 
 
-def actor(settings: Settings, account: Account, public_key_pem: str) -> dict[str, Any]:
+def actor(
+    settings: Settings, account: Account, public_key_pem: str, extras: ActorExtras
+) -> dict[str, Any]:
     """A local account's actor document (Person, or Service for a bot)."""
     uri = actor_uri(settings, account)
     doc: dict[str, Any] = {
@@ -93,6 +95,10 @@ def actor(settings: Settings, account: Account, public_key_pem: str) -> dict[str
         "tag": [],
         "alsoKnownAs": list(account.also_known_as),
     }
+    if extras.moved_to_uri:
+        doc["movedTo"] = extras.moved_to_uri
+    if extras.followed_message:
+        doc["_misskey_followedMessage"] = extras.followed_message
     for key, kind in (("icon", "avatar"), ("image", "header")):
         image = _image(settings, account, kind)
         if image is not None:
@@ -274,3 +280,20 @@ def collection_page(
 def note_of(settings: Settings, parts: NoteParts) -> dict[str, Any]:
     """`note` of what core's note_parts found."""
     return note(settings, parts.status, parts.author, parts.mentioned, parts.parent_uri, parts.poll)
+
+
+def create_of(note_doc: dict[str, Any], *, context: bool) -> dict[str, Any]:
+    """The Create activity of a Note (its id is the note's with `/activity`)."""
+    doc: dict[str, Any] = {"@context": CONTEXT} if context else {}
+    doc.update(
+        {
+            "id": f"{note_doc['id']}/activity",
+            "type": "Create",
+            "actor": note_doc["attributedTo"],
+            "published": note_doc["published"],
+            "to": note_doc["to"],
+            "cc": note_doc["cc"],
+            "object": note_doc,
+        }
+    )
+    return doc
