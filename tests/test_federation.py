@@ -479,3 +479,28 @@ def test_reblog_and_edit_federate(servers: tuple[RunningServer, RunningServer]) 
     tag = mk("hashtags/show", {"tag": "fedtag"})
     assert tag["attachedRemoteUsersCount"] == 0
     assert tag["mentionedRemoteUsersCount"] == 1
+
+
+def test_account_deletion_reaches_other_servers(
+    servers: tuple[RunningServer, RunningServer],
+) -> None:
+    a, b = servers
+    alice = register(a)
+    bob = register(b)
+    bob_here = follow(alice, bob)
+    alice_there = follow(bob, alice)
+    bob_mk = Misskey(b, sign_in(b, bob.username))
+    bob_mk.error("i/delete-account", {"password": "wrong"}, 400, "INCORRECT_PASSWORD")
+    assert bob_mk("i/delete-account", {"password": bob.password}) is None
+    # On B at once: the token is dead, the account is gone.
+    assert bob.api.get("/api/v1/accounts/verify_credentials").status_code == 401
+    assert httpx.get(f"{b.base_url}/api/v1/accounts/{bob.id}").json()["suspended"] is True
+    assert alice_there
+    # On A after the Delete: bob is gone and follows with him ended.
+    wait_for(
+        lambda: alice.api.get(f"/api/v1/accounts/{bob_here}").json().get("suspended"),
+        "the Delete(Person) on A",
+    )
+    me = alice.api.get("/api/v1/accounts/verify_credentials").json()
+    assert me["following_count"] == 0
+    assert me["followers_count"] == 0

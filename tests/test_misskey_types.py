@@ -33,6 +33,7 @@ NOT_CALLED = {
     "i/2fa/unregister": "needs two-factor set up (tests/test_two_factor.py)",
     "i/2fa/password-less": "needs a security key (tests/test_two_factor.py)",
     "signup-pending": "needs a mailed code (tests/test_registration.py)",
+    "i/delete-account": "deletes the account for good (tests/test_federation.py)",
     "i/move": "moves the account for good (tests/test_federation.py, test_federation_misskey.py)",
     **{
         f"i/{verb}-{what}": "answers 204 (no body to check); tests/test_misskey_transfers.py"

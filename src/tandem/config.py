@@ -46,6 +46,7 @@ DEFAULT_THROTTLES: dict[str, Throttle] = {
     "login_attempts_account": Throttle(100, 3600),
     "follows": Throttle(400, 86400),
     "statuses": Throttle(300, 10800),
+    "reports": Throttle(400, 86400),  # Mastodon's `reports` rate-limit family
 }
 
 

@@ -63,6 +63,12 @@ async def personal_inbox(db: Database, account_id: int) -> str | None:
         return await store.personal_inbox(conn, account_id)
 
 
+async def known_inboxes(db: Database) -> list[str]:
+    """Every inbox of every server this one knows (shared ones where they have them)."""
+    async with db.read() as conn:
+        return await store.known_inboxes(conn)
+
+
 async def remember_follow_uri(db: Database, follower_id: int, target_id: int, uri: str) -> None:
     async with db.write() as conn:
         await follows.set_follow_uri(conn, follower_id, target_id, uri)

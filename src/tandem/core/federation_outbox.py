@@ -38,6 +38,8 @@ Activity = Literal[
     "move",
     "pin",
     "unpin",
+    "delete_person",
+    "flag",
 ]
 
 
@@ -186,3 +188,16 @@ async def pinned(conn: Conn, account: Account, status: Status, on: bool) -> None
         and await store.has_remote_followers(conn, account.id)
     ):
         await _queue(conn, "pin" if on else "unpin", account.id, status_id=status.id)
+
+
+async def account_deleted(conn: Conn, account: Account) -> None:
+    """A local account was deleted: Delete of its actor to every server this one knows."""
+    if account.local and await store.known_inboxes(conn):
+        await _queue(conn, "delete_person", account.id)
+
+
+async def reported(conn: Conn, reporter: Account, target: Account, report_id: int) -> None:
+    """A local user's report of a remote account, forwarded to its server: a Flag, sent by
+    this server's instance actor (the reporter stays anonymous, as with Mastodon)."""
+    if reporter.local and not target.local:
+        await _queue(conn, "flag", reporter.id, target_id=target.id, report_id=report_id)

@@ -16,6 +16,7 @@ from tandem.core import (
     federation_objects,
     reactions,
     remote_statuses,
+    reports,
     urls,
 )
 from tandem.core.models import Account
@@ -189,6 +190,27 @@ async def _move(services: Services, actor: Account, activity: dict[str, Any], ob
         await account_moves.moved_remote(db, settings, actor, new)
 
 
+async def _flag(services: Services, actor: Account, activity: dict[str, Any], obj: Any) -> None:
+    """Flag: a report from another server (often sent by its instance actor) of accounts of
+    ours and their posts; dropped when this server ignores that one's reports."""
+    db, settings = services.db, services.settings
+    policy = await domain_policies.policy_for(db, settings, actor.domain or "")
+    if policy.reject_reports:
+        return
+    content = activity.get("content")
+    flag_id = parse.ident(activity)
+    # The Flag's id is kept only when it is on the sender's server (it names the report).
+    same_server = flag_id is not None and parse.host(flag_id) == parse.host(actor.uri or "")
+    await reports.received(
+        db,
+        settings,
+        actor,
+        parse.ids(obj),
+        content if isinstance(content, str) else "",
+        flag_id if same_server else None,
+    )
+
+
 _HANDLERS = {
     "Follow": _follow,
     "Accept": _answer,
@@ -202,4 +224,5 @@ _HANDLERS = {
     "Like": _like,
     "EmojiReact": _like,
     "Move": _move,
+    "Flag": _flag,
 }

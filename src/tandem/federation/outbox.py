@@ -19,6 +19,7 @@ from tandem.core import (
     federation_delivery,
     federation_objects,
     reactions,
+    reports,
     urls,
 )
 from tandem.core.handles import Database
@@ -32,12 +33,19 @@ from tandem.jobs.worker import JobContext, Retry
 log = logging.getLogger("tandem.federation")
 
 
-class Outgoing:
-    """One activity and the inboxes it goes to."""
+# A delivery's `signer_id` for activities the instance actor (`<base>/actor`) signs.
+INSTANCE_SIGNER = 0
 
-    def __init__(self, activity: dict[str, Any], inboxes: Sequence[str | None]) -> None:
+
+class Outgoing:
+    """One activity and the inboxes it goes to (`by_instance`: the instance actor signs)."""
+
+    def __init__(
+        self, activity: dict[str, Any], inboxes: Sequence[str | None], by_instance: bool = False
+    ) -> None:
         self.activity = activity
         self.inboxes = sorted({i for i in inboxes if i})
+        self.by_instance = by_instance
 
 
 def _nonce() -> int:
@@ -128,6 +136,13 @@ async def build(
             extra={"target": f"{me}/collections/featured"},
         )
         return Outgoing(act, await federation_objects.follower_inboxes(db, actor.id))
+    if kind == "delete_person":
+        act = render.activity(
+            settings, "Delete", actor, me, activity_id=f"{me}#delete", to=[PUBLIC]
+        )
+        return Outgoing(act, await federation_objects.known_inboxes(db))
+    if kind == "flag" and target is not None:
+        return await _flag(settings, db, target, int(payload["report_id"]))
     if kind == "update_person":
         key = await actor_keys.local_key(db, settings, actor)
         extras = await federation_objects.actor_extras(db, settings, actor)
@@ -218,6 +233,26 @@ async def _like(
     return Outgoing(act, [await federation_objects.personal_inbox(db, author.id)])
 
 
+async def _flag(
+    settings: Settings, db: Database, target: Account, report_id: int
+) -> Outgoing | None:
+    """A forwarded report: Flag from the instance actor (the reporter stays anonymous) to the
+    reported account's own inbox, naming it and the reported posts."""
+    parts = await reports.flag_parts(db, settings, report_id)
+    if parts is None or not target.uri:
+        return None
+    act = {
+        "@context": render.CONTEXT,
+        "id": f"{settings.base_url}/reports/{report_id}",
+        "type": "Flag",
+        "actor": actor_keys.instance_actor_uri(settings),
+        "object": [target.uri, *parts.status_uris],
+        "content": parts.report.comment,
+    }
+    inbox = await federation_objects.personal_inbox(db, target.id)
+    return Outgoing(act, [inbox], by_instance=True)
+
+
 async def fan_out(ctx: JobContext) -> None:
     """`ap_outbox`: render the action's activity, queue its deliveries."""
     services = ctx.services
@@ -227,9 +262,11 @@ async def fan_out(ctx: JobContext) -> None:
     outgoing = await build(services.settings, services.db, ctx.payload, actor)
     if outgoing is None or not outgoing.inboxes:
         return
-    await actor_keys.local_key(services.db, services.settings, actor)  # made once, here
+    signer_id = INSTANCE_SIGNER if outgoing.by_instance else actor.id
+    if not outgoing.by_instance:
+        await actor_keys.local_key(services.db, services.settings, actor)  # made once, here
     await federation_delivery.queue_deliveries(
-        services.db, actor.id, outgoing.activity, outgoing.inboxes
+        services.db, signer_id, outgoing.activity, outgoing.inboxes
     )
 
 
@@ -245,12 +282,9 @@ async def deliver(ctx: JobContext) -> None:
     paused = await federation_delivery.paused_until(services.db, domain)
     if paused is not None:
         raise Retry(f"{domain} is paused after repeated failures", at=paused)
-    signer_account = await federation_objects.account(services.db, int(ctx.payload["signer_id"]))
-    if signer_account is None:
+    signer = await _signer(services.db, settings, int(ctx.payload["signer_id"]))
+    if signer is None:
         return
-    key = await actor_keys.local_key(services.db, settings, signer_account)
-    assert key.private_key_pem is not None
-    signer = Signer(key.key_id, key.private_key_pem)
     try:
         result = await post_activity(settings, inbox, ctx.payload["activity"], signer)
     except FetchError as err:
@@ -263,6 +297,20 @@ async def deliver(ctx: JobContext) -> None:
         log.info("delivery to %s refused (%s): not retried", inbox, result.status)
         return
     await _failed(ctx, domain, f"{inbox} answered {result.status}", result.retry_after)
+
+
+async def _signer(db: Database, settings: Settings, signer_id: int) -> Signer | None:
+    """The key a delivery is signed with: the instance actor's, or a local account's."""
+    if signer_id == INSTANCE_SIGNER:
+        return Signer(
+            actor_keys.instance_key_id(settings), actor_keys.instance_private_key(settings)
+        )
+    account = await federation_objects.account(db, signer_id)
+    if account is None:
+        return None
+    key = await actor_keys.local_key(db, settings, account)
+    assert key.private_key_pem is not None
+    return Signer(key.key_id, key.private_key_pem)
 
 
 async def _failed(ctx: JobContext, domain: str, reason: str, after: float | None = None) -> None:

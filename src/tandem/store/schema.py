@@ -1380,3 +1380,43 @@ domain_allows = Table(
 # Remote accounts by domain: a domain's suspension finds its accounts, and the instance's
 # peers are the distinct domains.
 Index("ix_accounts_domain_key", accounts.c.domain_key)
+
+# --- Reports (0025) ---
+
+# A report of an account (and some of its posts) to this server's moderators: filed by a
+# local user (either dialect), or arriving from another server as a Flag, whose sender is
+# then the remote server's actor (often its instance actor) and `uri` the Flag's id (one
+# Flag naming several local accounts makes one report each). `status_ids` and `rule_ids` are
+# JSON lists of ids, kept as filed even if a post is deleted later (the evidence stays).
+# `category`: spam, legal, violation or other (Mastodon's). The action_* and assigned
+# columns are for the moderation queue (issue 13).
+reports = Table(
+    "reports",
+    metadata,
+    _id(),
+    _account_fk(),
+    _account_fk("target_account_id"),
+    Column("category", String(16), nullable=False, server_default="other"),
+    Column("comment", Text, nullable=False, server_default=""),
+    Column("status_ids", JSONText, nullable=False, server_default="[]"),
+    Column("rule_ids", JSONText, nullable=False, server_default="[]"),
+    Column("forwarded", Boolean, nullable=False, server_default="0"),
+    Column("uri", String(2048)),
+    Column(
+        "assigned_account_id",
+        BigInteger,
+        ForeignKey("accounts.id", ondelete="SET NULL"),
+    ),
+    Column("action_taken_at", UTCDateTime),
+    Column(
+        "action_taken_by_account_id",
+        BigInteger,
+        ForeignKey("accounts.id", ondelete="SET NULL"),
+    ),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    # A Flag delivered twice stores its reports once.
+    UniqueConstraint("uri", "target_account_id"),
+    Index("ix_reports_target_account", "target_account_id"),
+    Index("ix_reports_account", "account_id"),
+)

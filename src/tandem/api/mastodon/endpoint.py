@@ -61,6 +61,7 @@ THROTTLE_KEYS = {
     "api_delete": "account",
     "follows": "account",
     "statuses": "account",
+    "reports": "account",
     "login_attempts": "ip",
 }
 

@@ -10,7 +10,7 @@ from tandem.api.misskey.entities.responses import AuthorizedApp
 from tandem.api.misskey.entities.types import MeDetailed, Signin
 from tandem.api.misskey.schema import ID, PAGE, P
 from tandem.api.misskey.views import in_order, me, page
-from tandem.core import account_security, signins
+from tandem.core import account_deletion, account_security, signins
 
 INCORRECT_PASSWORD = e.err(
     "INCORRECT_PASSWORD", "Incorrect password.", "e54c1d7e-e7d6-4103-86b6-0a95069b4ad3"
@@ -129,3 +129,19 @@ async def apps(call: Call) -> list[AuthorizedApp]:
             entry["lastUsedAt"] = iso(token.last_used_at)
         shown.append(entry)
     return shown
+
+
+@endpoint(
+    "i/delete-account",
+    secure=True,
+    params={"password": P("string", required=True), "token": P("string", nullable=True)},
+    limit=(3_600_000, 3),
+    errors=CREDENTIAL_ERRORS,
+)
+async def delete_account(call: Call) -> None:
+    """The account is gone for everyone at once (suspended, follows ended, tokens revoked,
+    other servers told); see core/account_deletion.py for what is not purged yet."""
+    p = call.params
+    await account_deletion.delete_own(
+        call.db, call.account, call.user, p["password"], p.get("token")
+    )
