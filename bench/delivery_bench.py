@@ -12,14 +12,16 @@ one loopback address per server (so each is a server of its own to the sender: i
 connections and circuit breaker row), or 127.0.0.1 for all with `--one-host`.
 
 Then for each `delivery_concurrency` asked for, one `tandem serve` (with
-`allow_loopback_fetch`) and `--rounds` rounds of: a few seconds of steady API load with no
-fan-out (the baseline), then the author posts a public status (Mastodon API) while the same
+`allow_loopback_fetch`), one warm-up delivery (a Follow of one remote account), and
+`--rounds` rounds of: a few seconds of steady API load with no fan-out (the baseline), then
+the author posts a public status (Mastodon API) while the same
 load goes on, until the stub has had all 500 deliveries. Deliveries per second = 500 / (last
 arrival - the moment the post was sent); the API latency under fan-out counts the requests
 sent in that span. The load is open-loop (requests leave on a fixed schedule, whether or not
 the earlier ones have answered) and goes round GET home timeline, verify_credentials, the
 author's statuses and its followers. A few deliveries per round have their signatures checked
-against the author's published key. Prints the median round per backend and concurrency.
+against the author's published key. Prints per backend and concurrency the median of the
+rounds of each figure, and the server's CPU time per delivery (less the API load's).
 """
 
 from __future__ import annotations

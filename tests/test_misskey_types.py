@@ -122,6 +122,7 @@ def _build(server: RunningServer, folder: Path) -> World:
     call(alice, "users/relation", {"userId": bob.id})
     call(alice, "users/relation", {"userId": [bob.id, carol.id]})
     call(alice, "users/update-memo", {"userId": bob.id, "memo": "met at the park"})
+    call(alice, "users/report-abuse", {"userId": bob.id, "comment": "typed report"})
 
     # drive and notes
     upload = alice.mk.upload(png(), "p.png", "image/png", comment="a cat")

@@ -225,6 +225,7 @@ MATRIX: list[tuple[str, str, tuple[str, ...]]] = [
     ("GET", "/api/v1/instance/translation_languages", NONE),
     ("GET", "/api/v1/instance/privacy_policy", NONE),
     ("GET", "/api/v1/instance/terms_of_service", NONE),
+    ("POST", "/api/v1/reports", ("write", "write:reports")),
     ("POST", "/api/v1/push/subscription", ("push",)),
     ("GET", "/api/v1/push/subscription", ("push",)),
     ("PUT", "/api/v1/push/subscription", ("push",)),

@@ -43,13 +43,12 @@ async def queue_deliveries(
     """One delivery job per inbox (callers pass each shared inbox once)."""
     wanted = sorted(set(inboxes))
     async with db.write() as conn:
-        for inbox in wanted:
-            await job_store.enqueue(
-                conn,
-                DELIVER_JOB,
-                {"inbox": inbox, "signer_id": signer_id, "activity": activity},
-                max_attempts=DELIVERY_ATTEMPTS,
-            )
+        await job_store.enqueue_many(
+            conn,
+            DELIVER_JOB,
+            [{"inbox": inbox, "signer_id": signer_id, "activity": activity} for inbox in wanted],
+            max_attempts=DELIVERY_ATTEMPTS,
+        )
     return len(wanted)
 
 

@@ -31,6 +31,7 @@ __all__ = ["CATEGORIES", "Category", "Filed", "Report", "about", "file", "get", 
 Category = Literal["spam", "legal", "violation", "other"]
 CATEGORIES: tuple[Category, ...] = get_args(Category)
 MAX_COMMENT = 1000  # Mastodon's limit for its own users
+MISSKEY_MAX_COMMENT = 2048  # Misskey's (users/report-abuse)
 MAX_RECEIVED_COMMENT = 5000  # what Mastodon keeps of a Flag's content
 MAX_STATUSES = 100  # posts attached to one report (more is not evidence, it is a flood)
 # The ids of this server's rules (Mastodon's /api/v1/instance/rules): tandem has none yet,
@@ -94,16 +95,18 @@ async def file(
     forward: bool = False,
     forward_to_domains: Sequence[str] | None = None,
     refuse_self_and_admins: bool = False,
+    max_comment: int = MAX_COMMENT,
 ) -> Filed:
     """A local user reports an account, attaching some of its posts they can see.
 
     `forward`: a report of a remote account goes to its server too (when
     `forward_to_domains`, if given, names that server). `refuse_self_and_admins`: Misskey's
-    rules, under which nobody reports themselves or an administrator."""
+    rules, under which nobody reports themselves or an administrator (`max_comment`: its
+    longer comments too)."""
     errors = Errors()
     text = comment or ""
-    if len(text) > MAX_COMMENT:
-        errors.add("comment", "too_long", too_long(MAX_COMMENT))
+    if len(text) > max_comment:
+        errors.add("comment", "too_long", too_long(max_comment))
     picked, rules = _category_and_rules(errors, category, rule_ids)
     wanted = _ids(status_ids)
     if wanted is None or len(wanted) > MAX_STATUSES:

@@ -3,6 +3,7 @@ a URL becomes the (authority, target) pair a signature covers."""
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -34,8 +35,11 @@ def load_public_key(pem: str) -> PublicKey:
     return key
 
 
+@functools.lru_cache(maxsize=256)
 def load_private_key(pem: str) -> PrivateKey:
-    """Our own signing key (RSA or Ed25519, PKCS#8 or PKCS#1). A bad one is our bug: ValueError."""
+    """Our own signing key (RSA or Ed25519, PKCS#8 or PKCS#1). A bad one is our bug: ValueError.
+    Kept once loaded: OpenSSL checks an RSA key as it loads it (~57 ms), and a fan-out signs
+    hundreds of deliveries with the same key."""
     key = serialization.load_pem_private_key(pem.encode(), password=None)
     if not isinstance(key, RSAPrivateKey | Ed25519PrivateKey):
         raise ValueError("signing keys are RSA or Ed25519")

@@ -118,6 +118,7 @@ class Worker:
                     task = asyncio.create_task(self._run_claimed(row))
                     self._in_flight.add(task)
                     task.add_done_callback(self._in_flight.discard)
+                    task.add_done_callback(lambda _done: self._wake.set())  # a slot is free
                 elif row is not None:
                     await self._run_claimed(row)
                 ran = row is not None

@@ -50,6 +50,27 @@ async def enqueue(
     return job_id
 
 
+async def enqueue_many(
+    conn: Conn, kind: str, payloads: list[dict[str, Any]], *, max_attempts: int = 5
+) -> None:
+    """Queue many jobs of one kind in one statement (a fan-out's deliveries)."""
+    now = clock.now()
+    rows = [
+        {
+            "id": new_id(),
+            "kind": kind,
+            "payload": payload,
+            "run_at": now,
+            "dedupe_key": None,
+            "max_attempts": max_attempts,
+            "created_at": now,
+        }
+        for payload in payloads
+    ]
+    if rows:
+        await conn.execute(jobs.insert(), rows)
+
+
 async def queue_once(conn: Conn, kind: str, run_at: datetime, now: datetime) -> None:
     """Queue a job of this kind (no payload) unless one is queued already: its kind is its
     dedupe key, which frees when the job ends."""

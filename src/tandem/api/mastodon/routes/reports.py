@@ -23,6 +23,7 @@ class Report(TypedDict):
     forwarded: bool
     created_at: str | None
     status_ids: list[str] | None
+    collection_ids: list[str] | None
     rule_ids: list[str] | None
     target_account: t.Account
 
@@ -55,8 +56,8 @@ async def create(ctx: Ctx) -> Report:
         "comment": report.comment,
         "forwarded": report.forwarded,
         "created_at": iso_ms(report.created_at),
-        # Mastodon answers null rather than an empty list.
-        "status_ids": [str(i) for i in report.status_ids] or None,
-        "rule_ids": [str(i) for i in report.rule_ids] or None,
+        "status_ids": [str(i) for i in report.status_ids],
+        "collection_ids": [],
+        "rule_ids": [str(i) for i in report.rule_ids] or None,  # Mastodon: null, not []
         "target_account": await account_json(ctx, filed.target),
     }
