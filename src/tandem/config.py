@@ -85,7 +85,7 @@ class Settings:
     # federates only with the listed domains (Mastodon's limited federation mode).
     federation_mode: FederationMode = "blocklist"
     # Who sees /api/v1/instance/domain_blocks, and its public comments (Mastodon's settings).
-    show_domain_blocks: DomainBlocksVisibility = "users"
+    show_domain_blocks: DomainBlocksVisibility = "disabled"  # Mastodon's default
     show_domain_blocks_rationale: DomainBlocksVisibility = "disabled"
     registrations: RegistrationMode = "open"
     require_email_confirmation: bool = True

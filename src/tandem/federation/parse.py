@@ -28,6 +28,8 @@ _PUBLIC_NAMES = {PUBLIC, "as:Public", "Public"}
 ACTOR_TYPES: tuple[ActorType, ...] = ("Person", "Service", "Application", "Group", "Organization")
 NOTE_TYPES = ("Note", "Article", "Question", "Page", "Video", "Event")
 MAX_TEXT = 100_000
+MAX_URL = 2048  # the longest id or URL kept (the columns' size)
+MAX_DOMAIN = 255
 
 
 class ParseError(ValueError):
@@ -35,15 +37,13 @@ class ParseError(ValueError):
 
 
 def ident(value: Any) -> str | None:
-    """The id a property names: a string, or an object's `id` (or `href`), or a list's first."""
+    """The id a property names: a string, or an object's `id` (or `href`), or a list's first.
+    Longer than MAX_URL: none (no column keeps it)."""
     if isinstance(value, list):
         value = value[0] if value else None
-    if isinstance(value, str):
-        return value
     if isinstance(value, dict):
-        found = value.get("id") or value.get("href")
-        return found if isinstance(found, str) else None
-    return None
+        value = value.get("id") or value.get("href")
+    return value if isinstance(value, str) and 0 < len(value) <= MAX_URL else None
 
 
 def ids(value: Any) -> list[str]:
@@ -83,14 +83,18 @@ def _link(value: Any) -> str | None:
                 return found
         return None
     if isinstance(value, str):
-        return value if value.startswith(("https://", "http://")) else None
+        usable = value.startswith(("https://", "http://")) and len(value) <= MAX_URL
+        return value if usable else None
     if isinstance(value, dict):
         return _link(value.get("url")) or _link(value.get("href"))
     return None
 
 
 def host(url: str) -> str:
-    return (urlsplit(url).netloc or "").lower()
+    """The host (and port) of a URL, lower-cased, without user info; "" when it has none or
+    it is longer than a domain can be."""
+    found = (urlsplit(url).netloc or "").rpartition("@")[2].lower()
+    return found if len(found) <= MAX_DOMAIN else ""
 
 
 def _public_key(obj: dict[str, Any], actor_id: str) -> tuple[str | None, str | None]:
@@ -116,6 +120,9 @@ def actor(obj: dict[str, Any], domain: str | None = None) -> RemoteActor:
         raise ParseError("the actor has no preferredUsername")
     if not inbox:
         raise ParseError("the actor has no inbox")
+    domain = domain or host(actor_id)
+    if not domain or len(domain) > MAX_DOMAIN:
+        raise ParseError("the actor has no usable domain")
     endpoints = obj.get("endpoints")
     shared = ident(endpoints.get("sharedInbox")) if isinstance(endpoints, dict) else None
     key_id, key_pem = _public_key(obj, actor_id)
@@ -130,7 +137,7 @@ def actor(obj: dict[str, Any], domain: str | None = None) -> RemoteActor:
     return RemoteActor(
         uri=actor_id,
         username=username,
-        domain=domain or host(actor_id),
+        domain=domain,
         actor_type=kind,
         inbox=inbox,
         display_name=_str(obj.get("name"), 2048),

@@ -206,6 +206,13 @@ def split_handle(query: str) -> tuple[str, str] | None:
     username, at, domain = handle.partition("@")
     if not at or not username or not domain or "@" in domain or "/" in domain:
         return None
+    if not domain.isascii():  # an internationalised name is looked up as IDNA
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    if len(domain) > parse.MAX_DOMAIN or len(username) > 255:
+        return None
     return username, domain
 
 
