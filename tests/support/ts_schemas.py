@@ -13,13 +13,10 @@ fail. The converted document is cached under `~/.cache/tandem-tests`, keyed by t
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -29,6 +26,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
+
+from support.fedify_peer import ensure_node
 
 CLIENTS = Path(__file__).parent.parent / "clients"
 TYPES = CLIENTS / "node_modules" / "misskey-js" / "built" / "autogen" / "types.d.ts"
@@ -265,28 +264,9 @@ def convert(source: str) -> Json:
 
 
 def ensure_clients() -> None:
-    """Install tests/clients (npm ci) once, as tests/test_js_clients.py does; same lock."""
-    with (CLIENTS / ".install.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        marker = CLIENTS / "node_modules" / ".package-lock.json"
-        lockfile = CLIENTS / "package-lock.json"
-        if (
-            TYPES.exists()
-            and marker.exists()
-            and marker.stat().st_mtime >= lockfile.stat().st_mtime
-        ):
-            return
-        npm = shutil.which("npm")
-        assert npm, "npm is needed to install misskey-js (tests/clients)"
-        done = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=CLIENTS,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        assert done.returncode == 0, f"npm ci failed:\n{done.stdout}\n{done.stderr}"
+    """Install tests/clients (npm ci) once, as the other client tests do; same lock."""
+    ensure_node()
+    assert TYPES.exists(), f"{TYPES} is missing after npm ci"
 
 
 @cache
