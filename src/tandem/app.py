@@ -26,6 +26,7 @@ from tandem.api.misskey import streaming as misskey_streaming
 from tandem.config import Settings, ensure_secret_key
 from tandem.core import i18n, passwords
 from tandem.federation import documents as federation_documents
+from tandem.federation import fetch as federation_fetch
 from tandem.federation import inbox as federation_inbox
 from tandem.jobs.registry import HANDLERS
 from tandem.jobs.worker import Worker
@@ -254,6 +255,7 @@ def create_app(settings: Settings, *, run_worker: bool = True) -> Starlette:
         finally:
             await stream_listener.stop(streams)
             await worker.stop()
+            await federation_fetch.close_client()
             await services.close()
 
     app = Starlette(

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from tandem.config import Settings
 from tandem.core import urls
 from tandem.core.models import Account, Poll, Status
-from tandem.core.statuses import StatusBundle, bundle
 from tandem.store import accounts as account_store
 from tandem.store import federation as store
 from tandem.store import follows
@@ -28,15 +27,6 @@ async def local_account(db: Database, account_id: int) -> Account | None:
 async def account(db: Database, account_id: int) -> Account | None:
     async with db.read() as conn:
         return await account_store.get(conn, account_id)
-
-
-async def status_bundle(db: Database, status_id: int) -> StatusBundle | None:
-    """A status as its author's server shows it to everyone it was addressed to."""
-    async with db.read() as conn:
-        found = await status_store.get(conn, status_id)
-        if found is None:
-            return None
-        return await bundle(conn, None, [found])
 
 
 async def status_recipients(db: Database, status: Status) -> list[str]:
@@ -72,16 +62,6 @@ async def known_inboxes(db: Database) -> list[str]:
 async def remember_follow_uri(db: Database, follower_id: int, target_id: int, uri: str) -> None:
     async with db.write() as conn:
         await follows.set_follow_uri(conn, follower_id, target_id, uri)
-
-
-async def follow_uri(db: Database, follower_id: int, target_id: int) -> str | None:
-    async with db.read() as conn:
-        return await store.follow_uri(conn, follower_id, target_id)
-
-
-async def peers(db: Database) -> list[str]:
-    async with db.read() as conn:
-        return await store.known_domains(conn)
 
 
 @dataclass(frozen=True)

@@ -41,27 +41,30 @@ class Signer:
     private_key_pem: str
 
 
-_clients: dict[int, httpx.AsyncClient] = {}
+# A connection pool per event loop (test servers run one loop per thread), kept with its
+# loop: an id alone could be a finished loop's, reused.
+_clients: dict[int, tuple[asyncio.AbstractEventLoop, httpx.AsyncClient]] = {}
 
 
 def client() -> httpx.AsyncClient:
-    """A connection pool per event loop (test servers run one loop per thread)."""
-    loop = id(asyncio.get_running_loop())
-    found = _clients.get(loop)
-    if found is None or found.is_closed:
-        found = httpx.AsyncClient(
-            timeout=STEP_SECONDS,
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
-        )
-        _clients[loop] = found
-    return found
+    loop = asyncio.get_running_loop()
+    found = _clients.get(id(loop))
+    if found is not None and found[0] is loop and not found[1].is_closed:
+        return found[1]
+    made = httpx.AsyncClient(
+        timeout=STEP_SECONDS,
+        follow_redirects=False,
+        limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+    )
+    _clients[id(loop)] = (loop, made)
+    return made
 
 
 async def close_client() -> None:
+    """Close this loop's pool (the app's shutdown)."""
     found = _clients.pop(id(asyncio.get_running_loop()), None)
     if found is not None:
-        await found.aclose()
+        await found[1].aclose()
 
 
 async def allowed(settings: Settings, url: str) -> bool:

@@ -184,15 +184,6 @@ async def known_inboxes(conn: Conn) -> list[str]:
     return sorted(str(r[0]) for r in rows)
 
 
-async def remote_follower_ids(conn: Conn, account_id: int) -> list[int]:
-    rows = await conn.execute(
-        select(follows.c.account_id)
-        .join(accounts, accounts.c.id == follows.c.account_id)
-        .where(follows.c.target_account_id == account_id, accounts.c.domain.is_not(None))
-    )
-    return [int(r[0]) for r in rows]
-
-
 async def local_follower_ids(conn: Conn, account_id: int) -> list[int]:
     rows = await conn.execute(
         select(follows.c.account_id)
@@ -284,13 +275,6 @@ async def remember_signature(conn: Conn, replay_key: str, now: datetime) -> bool
 
 async def forget_signatures_before(conn: Conn, moment: datetime) -> None:
     await conn.execute(delete(seen_signatures).where(seen_signatures.c.seen_at < moment))
-
-
-async def known_domains(conn: Conn) -> list[str]:
-    rows = await conn.execute(
-        select(accounts.c.domain_key).where(accounts.c.domain.is_not(None)).distinct()
-    )
-    return sorted(str(r[0]) for r in rows if r[0])
 
 
 async def follow_partners(conn: Conn, account_id: int) -> tuple[list[int], list[int]]:
