@@ -13,6 +13,7 @@ from tandem.config import Settings
 from tandem.core import (
     clock,
     federation_outbox,
+    follow_requests,
     reactions,
     relationships,
     status_deletion,
@@ -57,14 +58,7 @@ async def follow(db: Database, remote: Account, target: Account, follow_uri: str
             await federation_outbox.answered(conn, target, remote, "accept", follow_uri)
             return "accepted"
         if await relationships.needs_approval(conn, target, remote):
-            if await follows.add_request(conn, remote.id, target.id, {}, now):
-                await notification_store.insert(
-                    conn,
-                    account_id=target.id,
-                    from_account_id=remote.id,
-                    type="follow_request",
-                    now=now,
-                )
+            await relationships.ask_to_follow(conn, remote, target, {}, now)
             await follows.set_follow_uri(conn, remote.id, target.id, follow_uri)
             return "pending"
         await relationships.create_follow(conn, remote.id, target.id, {}, now)
@@ -81,19 +75,7 @@ async def follow_accepted(db: Database, remote: Account, follower: Account) -> b
         request = await follows.take_request(conn, follower.id, remote.id)
         if request is None:
             return False
-        created = await relationships.create_follow(
-            conn, follower.id, remote.id, follows.options_of(request), now
-        )
-        await federation_outbox.keep_follow_uri(conn, follower.id, remote.id, request.uri)
-        if created:
-            await notification_store.insert(
-                conn,
-                account_id=follower.id,
-                from_account_id=remote.id,
-                type="follow_request_accepted",
-                now=now,
-            )
-        return created
+        return await follow_requests.accept_request(conn, request, now)
 
 
 async def follow_rejected(db: Database, remote: Account, follower: Account) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tandem.config import Settings
-from tandem.core import urls
+from tandem.core import federation_outbox, urls
 from tandem.core.models import Account, Poll, Status
 from tandem.store import accounts as account_store
 from tandem.store import federation as store
@@ -33,14 +33,7 @@ async def status_recipients(db: Database, status: Status) -> list[str]:
     """The inboxes a status goes to: its author's remote followers (unless direct), the
     remote accounts it mentions, and the author of what it replies to."""
     async with db.read() as conn:
-        inboxes: set[str] = set()
-        if status.visibility != "direct":
-            inboxes.update(await store.follower_inboxes(conn, status.account_id))
-        related = [m.account_id for m in status.mentions]
-        if status.in_reply_to_account_id:
-            related.append(status.in_reply_to_account_id)
-        inboxes.update(await store.inboxes_of(conn, related))
-    return sorted(inboxes)
+        return await federation_outbox.recipient_inboxes(conn, status)
 
 
 async def follower_inboxes(db: Database, account_id: int) -> list[str]:

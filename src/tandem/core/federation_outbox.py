@@ -101,9 +101,7 @@ async def _status_has_audience(conn: Conn, author: Account, status: Status) -> b
         conn, author.id
     ):
         return True
-    related = [m.account_id for m in status.mentions]
-    if status.in_reply_to_account_id:
-        related.append(status.in_reply_to_account_id)
+    related = _related(status)
     return bool(related) and bool(await store.inboxes_of(conn, related))
 
 
@@ -121,12 +119,28 @@ async def edited(conn: Conn, author: Account, status: Status) -> None:
 async def deleted(conn: Conn, author: Account, status: Status) -> None:
     """A local status went (Delete of a Tombstone): who heard of it is worked out now, while
     the rows that say so still exist."""
-    if not await _status_has_audience(conn, author, status):
-        return
-    inboxes = set(await store.follower_inboxes(conn, author.id))
+    if await _status_has_audience(conn, author, status):
+        inboxes = await recipient_inboxes(conn, status)
+        await _queue(conn, "delete_note", author.id, status_id=status.id, inboxes=inboxes)
+
+
+def _related(status: Status) -> list[int]:
+    """The accounts a status is addressed to beyond followers: mentioned, replied to."""
     related = [m.account_id for m in status.mentions]
-    inboxes.update(await store.inboxes_of(conn, related))
-    await _queue(conn, "delete_note", author.id, status_id=status.id, inboxes=sorted(inboxes))
+    if status.in_reply_to_account_id:
+        related.append(status.in_reply_to_account_id)
+    return related
+
+
+async def recipient_inboxes(conn: Conn, status: Status) -> list[str]:
+    """The inboxes a status goes to (its Create, Update and Delete alike): its author's
+    remote followers (unless direct), the remote accounts it mentions, and the author of
+    what it replies to."""
+    inboxes: set[str] = set()
+    if status.visibility != "direct":
+        inboxes.update(await store.follower_inboxes(conn, status.account_id))
+    inboxes.update(await store.inboxes_of(conn, _related(status)))
+    return sorted(inboxes)
 
 
 async def _boost_has_audience(conn: Conn, actor: Account, original: Status) -> bool:

@@ -25,7 +25,7 @@ async def authorize(db: Database, owner: Account, requester_id: int) -> Relation
         request = await follows.take_request(conn, requester_id, owner.id)
         if request is None:
             await _no_request(conn, requester_id)
-        await _accept(conn, request, now)
+        await accept_request(conn, request, now)
         await _tell_remote(conn, owner, requester_id, "accept")
         return await relationship_of(conn, owner.id, requester_id)
 
@@ -47,14 +47,15 @@ async def _no_request(conn: Conn, requester_id: int) -> NoReturn:
     raise NotFound("follow_request")
 
 
-async def _accept(conn: Conn, request: Follow, now: datetime) -> bool:
+async def accept_request(conn: Conn, request: Follow, now: datetime) -> bool:
+    """A request taken from the table becomes a follow (accepted here, or by the remote
+    account's server): the follow keeps its options and its Follow id."""
     options = follows.options_of(request)
     created = await create_follow(conn, request.account_id, request.target_account_id, options, now)
-    if created:
+    if created:  # Misskey's followRequestAccepted (Mastodon clients are not shown it)
         await federation_outbox.keep_follow_uri(
             conn, request.account_id, request.target_account_id, request.uri
         )
-    if created:  # Misskey's followRequestAccepted (Mastodon clients are not shown it)
         await notification_store.insert(
             conn,
             account_id=request.account_id,
@@ -82,7 +83,7 @@ async def accept_all(conn: Conn, owner_id: int) -> int:
     assert owner is not None
     for requester in await pairs.pending_request_ids(conn, owner_id):
         request = await follows.take_request(conn, requester, owner_id)
-        if request is not None and await _accept(conn, request, now):
+        if request is not None and await accept_request(conn, request, now):
             accepted += 1
             await _tell_remote(conn, owner, requester, "accept")
     return accepted

@@ -139,15 +139,7 @@ async def follow(
                 code="FOLLOW_LIMIT",
             )
         if await needs_approval(conn, target, me):
-            created = await follows.add_request(conn, actor.id, target.id, options, now)
-            if created and target.local:
-                await notification_store.insert(
-                    conn,
-                    account_id=target.id,
-                    from_account_id=actor.id,
-                    type="follow_request",
-                    now=now,
-                )
+            created = await ask_to_follow(conn, me, target, options, now)
             if created:
                 await federation_outbox.follow(conn, me, target)
         else:
@@ -167,6 +159,19 @@ async def needs_approval(conn: Conn, target: Account, follower: Account) -> bool
         return False
     if target.auto_accept_followed:
         return not await follows.exists(conn, target.id, follower.id)
+    return True
+
+
+async def ask_to_follow(
+    conn: Conn, requester: Account, target: Account, options: FollowOptions, now: datetime
+) -> bool:
+    """A pending request; a local target is notified. True if this call made it."""
+    if not await follows.add_request(conn, requester.id, target.id, options, now):
+        return False
+    if target.local:
+        await notification_store.insert(
+            conn, account_id=target.id, from_account_id=requester.id, type="follow_request", now=now
+        )
     return True
 
 
