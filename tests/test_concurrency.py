@@ -17,12 +17,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from sqlalchemy import create_engine, text
-from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from support.api import PASSWORD, Api, User, app_token, register, unique
 from support.misskey import Misskey, MkUser, mk_user
 from support.server import RunningServer
+from support.sql import execute
 
 RACERS = 100
 
@@ -74,24 +74,7 @@ def race(server: RunningServer, calls: Sequence[Call]) -> list[httpx.Response]:
 
 def sql(server: RunningServer, query: str, **params: Any) -> list[tuple[Any, ...]]:
     """Rows straight from the server's database (not through tandem)."""
-    url = server.database.url
-    if url.startswith("sqlite"):
-        engine = create_engine(url, poolclass=NullPool)
-        with engine.connect() as conn:
-            rows = [tuple(r) for r in conn.execute(text(query), params)]
-        engine.dispose()
-        return rows
-
-    async def run() -> list[tuple[Any, ...]]:
-        engine = create_async_engine(
-            url.replace("postgresql://", "postgresql+asyncpg://"), poolclass=NullPool
-        )
-        async with engine.connect() as conn:
-            found = [tuple(r) for r in await conn.execute(text(query), params)]
-        await engine.dispose()
-        return found
-
-    return asyncio.run(run())
+    return execute(server, query, params)
 
 
 def scalar(server: RunningServer, query: str, **params: Any) -> Any:

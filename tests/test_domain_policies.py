@@ -18,13 +18,11 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
 from support.api import Api, User, app_token, register
 from support.cli import tandem
 from support.server import RunningServer
+from support.sql import execute
 from tandem.config import ConfigError, load_settings
 from tandem.core import domain_policies
 from tandem.core.domain_policies import DomainPolicy
@@ -32,30 +30,6 @@ from tandem.store.db import Database
 
 T = TypeVar("T")
 _ids = itertools.count(9_100_000_000_000_000)
-
-
-def execute(server: RunningServer, query: str, **params: Any) -> list[tuple[Any, ...]]:
-    """Run SQL on the server's database in a transaction of its own, committed."""
-    url = server.database.url
-    if url.startswith("sqlite"):
-        engine = create_engine(url, poolclass=NullPool)
-        with engine.begin() as conn:
-            result = conn.execute(text(query), params)
-            rows = [tuple(r) for r in result] if result.returns_rows else []
-        engine.dispose()
-        return rows
-
-    async def run() -> list[tuple[Any, ...]]:
-        engine = create_async_engine(
-            url.replace("postgresql://", "postgresql+asyncpg://"), poolclass=NullPool
-        )
-        async with engine.begin() as conn:
-            result = await conn.execute(text(query), params)
-            found = [tuple(r) for r in result] if result.returns_rows else []
-        await engine.dispose()
-        return found
-
-    return asyncio.run(run())
 
 
 def with_core(server: RunningServer, action: Callable[[Database], Awaitable[T]]) -> T:

@@ -8,7 +8,6 @@ Sign-up with a code (both dialects, the /invite page) is in tests/test_invite_si
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 import time
@@ -18,14 +17,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import NullPool, bindparam, create_engine, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import bindparam, text
 
 from support.api import Api, app_token, unique
 from support.cli import tandem
 from support.misskey import Misskey, MkUser, mk_user
 from support.misskey import app_token as mk_app_token
 from support.server import RunningServer
+from support.sql import execute
 from tandem import cli
 from tandem.store.types import UTCDateTime
 
@@ -263,20 +262,4 @@ def _made_hours_ago(server: RunningServer, invite_id: str, hours: int) -> None:
     stmt = text("UPDATE invites SET created_at = :t WHERE id = :id").bindparams(
         bindparam("t", type_=UTCDateTime())
     )
-    url = server.database.url
-    if url.startswith("sqlite"):
-        engine = create_engine(url, poolclass=NullPool)
-        with engine.begin() as conn:
-            conn.execute(stmt, {"t": moment, "id": int(invite_id)})
-        engine.dispose()
-        return
-
-    async def run() -> None:
-        engine = create_async_engine(
-            url.replace("postgresql://", "postgresql+asyncpg://"), poolclass=NullPool
-        )
-        async with engine.begin() as conn:
-            await conn.execute(stmt, {"t": moment, "id": int(invite_id)})
-        await engine.dispose()
-
-    asyncio.run(run())
+    execute(server, stmt, {"t": moment, "id": int(invite_id)})

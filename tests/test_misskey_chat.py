@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import itertools
 import time
+from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import bindparam, text
 
 from support.cli import tandem
 from support.images import png
 from support.misskey import MkUser, mk_user
 from support.server import RunningServer
+from support.sql import execute
+from tandem.core.ids import new_id
+from tandem.store.types import UTCDateTime
 from test_concurrency import sql
 
 
@@ -231,14 +236,31 @@ def test_history_hides_muted_users_and_scope_defaults(server: RunningServer) -> 
     a.mk.error("i/update", {"chatScope": "friends"}, 400, "INVALID_PARAM")
 
 
+def _fill(server: RunningServer, sender: MkUser, recipient: MkUser, count: int) -> None:
+    """`count` messages "filler 0"… from sender to recipient, written straight to the database
+    (ids from tandem's own generator, so they sort between the messages sent before and
+    after): a thousand requests would take minutes on a busy machine."""
+    low, high = sorted((int(sender.id), int(recipient.id)))
+    now = datetime.now(UTC)
+    insert = text(
+        "INSERT INTO chat_messages (id, from_account_id, to_account_id, pair_low, pair_high, "
+        "text, created_at) VALUES (:id, :sender, :recipient, :low, :high, :text, :at)"
+    ).bindparams(bindparam("at", type_=UTCDateTime()))
+    rows = [
+        {"id": new_id(), "sender": int(sender.id), "recipient": int(recipient.id),
+         "low": low, "high": high, "text": f"filler {i}", "at": now}
+        for i in range(count)
+    ]  # fmt: skip
+    execute(server, insert, rows)
+
+
 def test_search_reaches_past_the_newest_thousand(server: RunningServer) -> None:
     """Hits older than the newest 1000 messages of a conversation come from the trigram
     index (or, for a query too short for trigrams, a scan of the rest)."""
     a, b = _pair(server)
     old = _send(a, b, "the platypus plan")
     short = _send(b, a, "ok q")
-    for i in range(1000):
-        _send(a, b, f"filler {i}")
+    _fill(server, a, b, 1000)
     newest = _send(b, a, "another Platypus")
     for scope in ({"userId": b.id}, {}):
         found = a.mk("chat/messages/search", {"query": "platypus", **scope})

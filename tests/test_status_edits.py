@@ -3,19 +3,17 @@ without their media (delete_media, delete and redraft)."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, text
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy import text
 
 from support.api import Api, User, register
 from support.images import png
 from support.schemas import assert_valid
 from support.server import RunningServer
+from support.sql import execute
 from test_media_av import clip
 
 
@@ -227,23 +225,7 @@ def test_edit_media_thumbnail(server: RunningServer, alice: User) -> None:
 def _forget_descriptions(server: RunningServer, status_id: str) -> None:
     """Make the status's kept versions look like rows kept before descriptions were."""
     query = text("UPDATE status_edits SET media_descriptions = NULL WHERE status_id = :id")
-    url = server.database.url
-    if url.startswith("sqlite"):
-        engine = create_engine(url, poolclass=NullPool)
-        with engine.begin() as conn:
-            conn.execute(query, {"id": int(status_id)})
-        engine.dispose()
-        return
-
-    async def run() -> None:
-        engine = create_async_engine(
-            url.replace("postgresql://", "postgresql+asyncpg://"), poolclass=NullPool
-        )
-        async with engine.begin() as conn:
-            await conn.execute(query, {"id": int(status_id)})
-        await engine.dispose()
-
-    asyncio.run(run())
+    execute(server, query, {"id": int(status_id)})
 
 
 def test_history_keeps_media_descriptions(server: RunningServer, alice: User) -> None:
