@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -10,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx._transports.default
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -17,6 +19,14 @@ sys.path.insert(0, str(Path(__file__).parent))
 from support.api import User, register
 from support.databases import drop_pending, postgres_available
 from support.server import RunningServer
+
+# httpx makes a TLS context for every client, loading certifi's CA bundle (~80 ms of CPU), and
+# the suite makes thousands of clients (each `httpx.get`, each `User.api`) to http:// servers:
+# most of the suite's CPU time went there. One context per set of arguments serves them
+# all, as tandem's own clients share one (tandem/tls.py).
+httpx._transports.default.create_ssl_context = functools.lru_cache(maxsize=16)(  # type: ignore[assignment]
+    httpx._transports.default.create_ssl_context
+)
 
 
 def _backends() -> list[str]:

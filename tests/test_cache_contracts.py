@@ -40,6 +40,9 @@ CHANGING = {
     # MeDetailed's unread announcements: any announcement written, or one of its reads.
     "announcements": {"insert", "update", "delete"},
     "announcement_reads": {"insert", "update", "delete"},
+    # Each host's policy (core/domain_policies.py): blocks and the allow-list.
+    "domain_policies": {"insert", "update", "delete"},
+    "domain_allows": {"insert", "update", "delete"},
 }
 CACHED = set(CHANGING)
 OWNERS = {
@@ -54,6 +57,7 @@ OWNERS = {
     "store/mutes.py",
     "store/endorsements.py",  # endorsements and notes
     "store/announcements.py",
+    "store/domain_policies.py",
 }
 BUMPS = {
     "accounts_changed",
@@ -62,6 +66,7 @@ BUMPS = {
     "changed",
     "notifications_changed",
     "relations_changed",
+    "domain_policies_changed",
 }
 # Tables whose caches only some bumps reach: a write to them must call one of these.
 BUMPED_BY = {
@@ -72,6 +77,10 @@ BUMPED_BY = {
     },
     "account_notes": {"relations_changed", "everything_changed"},
     "announcement_reads": {"notifications_changed", "everything_changed"},
+    **{
+        table: {"domain_policies_changed", "everything_changed"}
+        for table in ("domain_policies", "domain_allows")
+    },
 }
 SKIPPED = ("store/schema.py", "store/generations.py", "store/migrations/")
 # Helpers that write whatever table they are handed.

@@ -16,7 +16,7 @@ from support.api import User, register
 from support.cli import tandem
 from support.federation import server_pair, wait_for
 from support.images import png
-from support.misskey import Misskey, sign_in
+from support.misskey import Misskey, mk_user, sign_in
 from support.server import RunningServer
 
 T = TypeVar("T")
@@ -432,6 +432,21 @@ def test_poll_and_pin_federate(servers: tuple[RunningServer, RunningServer]) -> 
     assert [o["title"] for o in poll["options"]] == ["tea", "coffee"]
     assert poll["multiple"] is True
     assert poll["expires_at"] is not None
+    # Alice's votes (both choices) reach B, one Create(Note) per choice; a Misskey user of A
+    # votes too (notes/polls/vote: one choice a call).
+    r = alice.api.post(f"/api/v1/polls/{poll['id']}/votes", json={"choices": ["0", "1"]})
+    assert r.status_code == 200, r.text
+    assert (r.json()["voted"], r.json()["own_votes"]) == (True, [0, 1])
+    carol = mk_user(a)
+    carol.mk("notes/polls/vote", {"noteId": arrived["id"], "choice": 1})
+
+    def counted() -> dict[str, Any] | None:
+        shown = bob.api.get(f"/api/v1/polls/{posted['poll']['id']}").json()
+        return shown if shown["voters_count"] == 2 else None
+
+    on_b = wait_for(counted, "the votes on B")
+    assert [o["votes_count"] for o in on_b["options"]] == [1, 2]
+    assert on_b["votes_count"] == 3
     # A pin is an Add to the featured collection (served as the pinned Notes).
     assert bob.api.post(f"/api/v1/statuses/{posted['id']}/pin").status_code == 200
     featured = httpx.get(
@@ -468,6 +483,13 @@ def test_reblog_and_edit_federate(servers: tuple[RunningServer, RunningServer]) 
         return shown if "second words" in shown["content"] else None
 
     assert wait_for(edited, "the Update(Note) on A")["edited_at"] is not None
+    # A keeps the versions (the original first) and tells alice, who boosted it.
+    history = alice.api.get(f"/api/v1/statuses/{here['id']}/history").json()
+    assert ["first words" in v["content"] for v in history] == [True, False]
+    assert "second words" in history[1]["content"]
+    assert [v["account"]["acct"] for v in history] == [handle(bob)] * 2
+    updates = wait_for(lambda: notifications(alice, "update"), "the update notification on A")
+    assert updates[0]["status"]["id"] == here["id"]
     # Unboosting reaches B too.
     assert alice.api.post(f"/api/v1/statuses/{here['id']}/unreblog").status_code == 200
     wait_for(

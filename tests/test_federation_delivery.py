@@ -18,6 +18,7 @@ import pytest
 from support.api import User, register
 from support.federation import wait_for
 from support.server import RunningServer
+from support.sql import execute
 from tandem.core.actor_keys import new_key_pair
 from tandem.federation.signatures import sign_request
 
@@ -63,20 +64,21 @@ class StubServer:
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
-    def actor(self, name: str) -> tuple[str, str]:
-        """Publish an actor; (its id, its private key)."""
+    def actor(self, name: str, shared: bool = True) -> tuple[str, str]:
+        """Publish an actor (with the shared inbox, or only its own); (its id, its private
+        key)."""
         private_pem, public_pem = new_key_pair()
         uri = f"{self.url}/users/{name}"
-        self.pages[f"/users/{name}"] = json.dumps(
-            {
-                "id": uri,
-                "type": "Person",
-                "preferredUsername": name,
-                "inbox": f"{uri}/inbox",
-                "endpoints": {"sharedInbox": f"{self.url}/inbox"},
-                "publicKey": {"id": f"{uri}#key", "owner": uri, "publicKeyPem": public_pem},
-            }
-        ).encode()
+        document = {
+            "id": uri,
+            "type": "Person",
+            "preferredUsername": name,
+            "inbox": f"{uri}/inbox",
+            "publicKey": {"id": f"{uri}#key", "owner": uri, "publicKeyPem": public_pem},
+        }
+        if shared:
+            document["endpoints"] = {"sharedInbox": f"{self.url}/inbox"}
+        self.pages[f"/users/{name}"] = json.dumps(document).encode()
         return uri, private_pem
 
     def received(self, kind: str, path: str | None = None) -> list[dict[str, Any]]:
@@ -119,9 +121,11 @@ def _actor_uri(server: RunningServer, user: User) -> str:
     return str(next(link["href"] for link in r.json()["links"] if link["rel"] == "self"))
 
 
-def remote_follow(server: RunningServer, stub: StubServer, name: str, target: str) -> str:
+def remote_follow(
+    server: RunningServer, stub: StubServer, name: str, target: str, shared: bool = True
+) -> str:
     """A stub actor follows `target` (a signed Follow to the shared inbox)."""
-    uri, private_pem = stub.actor(name)
+    uri, private_pem = stub.actor(name, shared)
     activity = {"id": f"{uri}#follow", "type": "Follow", "actor": uri, "object": target}
     body = json.dumps(activity).encode()
     url = f"{server.base_url}/inbox"
@@ -209,3 +213,39 @@ def test_permanent_refusal_is_not_retried(tandem: RunningServer, stub: StubServe
         blocks = [s for p, s, b in stub.attempts if p == path and b.get("type") == "Block"]
     assert blocks == [410]
     assert uri
+
+
+def test_many_inboxes_each_get_one_delivery(tandem: RunningServer, stub: StubServer) -> None:
+    """More inboxes than delivery lanes (8): the worker claims them a few at a time and marks
+    them done together; each inbox gets the post once and no delivery job is left over."""
+    author = register(tandem)
+    target = _actor_uri(tandem, author)
+    names = [f"own{i}_{author.username}" for i in range(13)]
+    for name in names:
+        remote_follow(tandem, stub, name, target, shared=False)
+    wait_for(
+        lambda: author.api.get(f"/api/v1/accounts/{author.id}").json()["followers_count"] == 13,
+        "thirteen remote followers",
+    )
+    text = f"to each inbox of {author.username}"  # (the stub serves both backends' runs)
+    posted = author.api.post("/api/v1/statuses", json={"status": text}).json()
+
+    def paths() -> list[str]:
+        with stub.lock:
+            return [
+                p
+                for p, _, b in stub.posts
+                if b.get("type") == "Create" and b["object"]["content"] == posted["content"]
+            ]
+
+    wait_for(lambda: len(paths()) >= 13, "thirteen Creates")
+
+    def left() -> list[tuple[object, ...]]:
+        return execute(
+            tandem,
+            "SELECT state, COUNT(*) FROM jobs WHERE kind = 'ap_deliver' "
+            "AND state IN ('queued', 'running') GROUP BY state",
+        )
+
+    wait_for(lambda: not left(), "every delivery marked done")
+    assert sorted(paths()) == sorted(f"/users/{name}/inbox" for name in names)

@@ -112,7 +112,7 @@ def test_database_gone_is_not_ready(make_server: Callable[..., RunningServer]) -
     if server.backend != "postgresql":
         pytest.skip("a SQLite file stays readable to the process that has it open")
     assert get(server, "/health/ready").status_code == 200
-    server.database.drop()  # terminates the server's connections, then drops the database
+    server.database.drop(wait=True)  # ends the server's connections, drops the database
     r = get(server, "/health/ready")
     assert r.status_code == 503, r.text
     body = r.json()

@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/ is a package there
 
 from bench.seed import add_local_accounts
@@ -60,3 +62,54 @@ def test_requests_are_answered_during_a_large_import(server: RunningServer) -> N
     # saw it progress (not one frozen moment).
     assert during >= 5, during
     assert len(seen) >= 3, seen
+
+
+def test_background_work_waits_for_requests_but_not_forever() -> None:
+    """The worker's `quiet()` (jobs/request_gauge.py): at once when no request is being
+    answered; when the last one is answered; after its bound under constant load."""
+    from tandem.jobs.request_gauge import RequestGauge
+
+    async def run() -> list[str]:
+        gauge, order = RequestGauge(), []
+        await gauge.quiet()
+        order.append("idle: at once")
+        gauge.started()
+        gauge.started()
+        waiting = asyncio.create_task(gauge.quiet(most=30))
+        await asyncio.sleep(0.01)
+        gauge.answered()
+        await asyncio.sleep(0.01)
+        order.append(f"one of two answered: done={waiting.done()}")
+        gauge.answered()
+        await asyncio.wait_for(waiting, 5)
+        order.append(f"both answered: busy={gauge.busy}")
+        gauge.started()  # a request that never ends (a stuck client)
+        await asyncio.wait_for(gauge.quiet(most=0.05), 5)
+        order.append("bounded")
+        return order
+
+    assert asyncio.run(run()) == [
+        "idle: at once",
+        "one of two answered: done=False",
+        "both answered: busy=0",
+        "bounded",
+    ]
+
+
+def test_answered_requests_leave_the_gauge(server: RunningServer) -> None:
+    """Every request leaves the count of those being answered once its response starts,
+    whatever its answer, and an open stream is not counted as work."""
+    user = mk_user(server)
+    gauge = server.app.state.services.requests
+    base = server.base_url
+    with httpx.Client(base_url=base, timeout=10) as client:
+        assert client.get("/api/v1/instance").status_code == 200
+        assert client.get("/api/v1/nothing-here").status_code == 404
+        assert client.get("/api/v1/accounts/verify_credentials").status_code == 401
+        assert client.post("/api/v1/apps", data={}).status_code == 422
+        assert client.post("/api/i", json={"i": user.token}).status_code == 200
+        headers = {"Authorization": f"Bearer {user.mastodon.token}", "Origin": "https://elk.zone"}
+        with client.stream("GET", "/api/v1/streaming/user", headers=headers) as stream:
+            assert stream.status_code == 200
+            assert gauge.busy == 0  # the stream is open, its response started
+    assert gauge.busy == 0

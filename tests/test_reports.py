@@ -234,3 +234,59 @@ def test_flag_from_a_server_whose_reports_are_ignored(
         assert stored(b, bob.id) == []
     finally:
         tandem(b, "admin", "domain-block", "remove", "127.0.0.1")
+
+
+def test_forwarded_to_the_servers_replied_to(
+    servers: tuple[RunningServer, RunningServer], backend: str
+) -> None:
+    """As Mastodon: a forwarded report also goes to the servers (among those the reporter
+    names) of the accounts its posts reply to, and such a server files it when the posts reply
+    to its own accounts."""
+    a, b = servers
+    c = RunningServer(backend).start()
+    try:
+        alice, bob, carol = register(a), register(b), register(c)
+        original = post(carol, "an honest question")
+        _, original_on_b = remote(bob, carol, original)
+        r = bob.api.post(
+            "/api/v1/statuses",
+            data={"status": f"@{carol.username}@{c.settings.domain} rude", "in_reply_to_id":
+                  original_on_b},
+        )  # fmt: skip
+        assert r.status_code == 200, r.text
+        reply = str(r.json()["id"])
+        remote(alice, carol, original)  # (A knows what the reply answers)
+        bob_on_a, reply_on_a = remote(alice, bob, reply)
+        on_a = alice.api.get(f"/api/v1/statuses/{reply_on_a}").json()
+        assert on_a["in_reply_to_account_id"] is not None
+
+        # Named servers: bob's and carol's.
+        r = report(alice, account_id=bob_on_a, forward="true", comment="to both",
+                   **{"status_ids[]": [reply_on_a],
+                      "forward_to_domains[]": [b.settings.domain, c.settings.domain]})  # fmt: skip
+        assert r.status_code == 200, r.text
+        assert r.json()["forwarded"] is True
+        wait_for(lambda: stored(b, bob.id), "the Flag on B")
+        lookup = carol.api.get(
+            "/api/v1/accounts/lookup", params={"acct": f"{bob.username}@{b.settings.domain}"}
+        )
+        bob_on_c = str(lookup.json()["id"])
+        (filed,) = wait_for(lambda: stored(c, bob_on_c), "the Flag on C")
+        assert filed["comment"] == "to both"
+        (reply_on_c,) = sql(c, "SELECT id FROM statuses WHERE account_id = :a", a=int(bob_on_c))
+        assert filed["status_ids"] == [reply_on_c[0]]
+
+        # No servers named: only bob's own hears of it.
+        r = report(alice, account_id=bob_on_a, forward="true", comment="to bob's",
+                   **{"status_ids[]": [reply_on_a]})  # fmt: skip
+        assert r.status_code == 200, r.text
+        flag_id = f"{a.base_url}/reports/{r.json()['id']}"
+        wait_for(lambda: len(stored(b, bob.id)) == 2, "the second Flag on B")
+        rows = sql(a, "SELECT payload FROM jobs WHERE kind = 'ap_deliver'")
+        payloads = [p if isinstance(p, dict) else orjson.loads(p) for (p,) in rows]
+        inboxes = [p["inbox"] for p in payloads if p["activity"]["id"] == flag_id]
+        assert len(inboxes) == 1
+        assert inboxes[0].startswith(b.base_url)
+        assert len(stored(c, bob_on_c)) == 1
+    finally:
+        c.close()

@@ -29,6 +29,7 @@ from tandem.federation import documents as federation_documents
 from tandem.federation import fetch as federation_fetch
 from tandem.federation import inbox as federation_inbox
 from tandem.jobs.registry import HANDLERS
+from tandem.jobs.request_gauge import RequestGauge
 from tandem.jobs.worker import Worker
 from tandem.services import Services
 from tandem.store.query import statements_run
@@ -54,9 +55,12 @@ class Front:
     middleware and only gets what that middleware would add to it: `Vary: Origin`.
     """
 
-    def __init__(self, app: ASGIApp, *, count_statements: bool = False) -> None:
+    def __init__(
+        self, app: ASGIApp, *, count_statements: bool = False, requests: RequestGauge | None = None
+    ) -> None:
         self.app = app
         self.count_statements = count_statements
+        self.requests = requests or RequestGauge()
         self.cors = CORSMiddleware(
             self.checked,
             allow_origins=["*"],
@@ -73,11 +77,25 @@ class Front:
         path: str = scope["path"]
         if len(path) > 1 and path[-1] == "/":
             scope["path"] = path.rstrip("/") or "/"
-        for name, _ in scope["headers"]:
-            if name == b"origin":
-                await self.cors(scope, receive, send)
-                return
-        await self.checked(scope, receive, _vary_origin(send))
+        gauge = self.requests
+        gauge.started()
+        counted = [True]
+
+        async def send_answered(message: Message) -> None:
+            if counted[0] and message["type"] == "http.response.start":
+                counted[0] = False
+                gauge.answered()
+            await send(message)
+
+        try:
+            for name, _ in scope["headers"]:
+                if name == b"origin":
+                    await self.cors(scope, receive, send_answered)
+                    return
+            await self.checked(scope, receive, _vary_origin(send_answered))
+        finally:
+            if counted[0]:
+                gauge.answered()
 
     async def checked(self, scope: Scope, receive: Receive, send: Send) -> None:
         if await refuse_nul(scope, receive, send):
@@ -258,8 +276,12 @@ def create_app(settings: Settings, *, run_worker: bool = True) -> Starlette:
             await federation_fetch.close_client()
             await services.close()
 
+    services = Services.build(settings)
+    front = Middleware(
+        Front, count_statements=settings.report_statement_count, requests=services.requests
+    )
     app = Starlette(
-        middleware=[Middleware(Front, count_statements=settings.report_statement_count)],
+        middleware=[front],
         exception_handlers={
             404: not_found,
             405: method_not_allowed,
@@ -269,5 +291,5 @@ def create_app(settings: Settings, *, run_worker: bool = True) -> Starlette:
     )
     app.router = IndexedRouter(all_routes(settings), lifespan=lifespan)
     passwords.use_fast_hashing(settings.fast_password_hashing)
-    app.state.services = Services.build(settings)
+    app.state.services = services
     return app

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tandem.config import Settings
 from tandem.core.ratelimits import Counter, MemoryCounter, RateLimiter
+from tandem.jobs.request_gauge import RequestGauge
 from tandem.store.db import Database
 from tandem.store.files import MediaFiles
 from tandem.store.generations import TrackedDatabase, open_generations
@@ -45,6 +46,7 @@ class Services:
     limiter: RateLimiter
     vapid_key: str
     redis: Redis | None = None
+    requests: RequestGauge = field(default_factory=RequestGauge)  # being answered now
 
     @classmethod
     def build(cls, settings: Settings) -> Services:

@@ -158,8 +158,12 @@ class TestDatabase:
             )
             self.url = f"{ADMIN_URL.rsplit('/', 1)[0]}/{self.name}"
 
-    def drop(self) -> None:
+    def drop(self, wait: bool = False) -> None:
+        """Drop the database in the background (the session's end waits), or now."""
         if self.backend == "postgresql":
             dropping = threading.Thread(target=asyncio.run, args=(_drop(self.name),), daemon=True)
             dropping.start()
-            _DROPS.append(dropping)
+            if wait:
+                dropping.join()
+            else:
+                _DROPS.append(dropping)

@@ -69,7 +69,7 @@ class RunningServer:
         self._thread: threading.Thread | None = None
 
     def start(self) -> RunningServer:
-        app = create_app(self.settings)
+        app = self.app = create_app(self.settings)
         # proxy_headers: as `tandem serve`, X-Forwarded-For counts only through
         # `trusted_proxies`. timeout_keep_alive: idle connections kept 30 s, as granian keeps
         # them (`tandem serve`); uvicorn's 5 s races a client that pauses 5 s between calls

@@ -32,6 +32,7 @@ from tandem.store import statuses as status_store
 from tandem.store.db import Database
 from tandem.store.generations import (
     ANY_WRITE,
+    DOMAIN_POLICIES,
     EVERYTHING,
     NOTIFICATIONS,
     RELATIONS,
@@ -106,6 +107,7 @@ class _Caches:
         self.relations: _Lru[tuple[int, int], Relationship] = _Lru(ENTRIES)
         self.shown: _Lru[tuple[int, int | None], object] = _Lru(ENTRIES)
         self.replays: _Lru[Hashable, tuple[float, Any]] = _Lru(ENTRIES)  # (until, answer)
+        self.domains: _Lru[tuple[str, bool], Any] = _Lru(ENTRIES)  # a host's policy
 
 
 _by_db: WeakKeyDictionary[Database, _Caches] = WeakKeyDictionary()
@@ -330,6 +332,18 @@ async def chat_unread(db: Database, account_id: int, load: Callable[[], Awaitabl
         db, lambda c: c.chat_unread, account_id, (*keys, SOME_NOTIFICATIONS), load
     )
     return bool(found)
+
+
+async def domain_policy(
+    db: Database, host: str, allowlist: bool, load: Callable[[], Awaitable[V]]
+) -> V:
+    """A remote host's policy (`load` reads it: core/domain_policies.py), asked for by every
+    delivery and every inbox request, kept until a domain block or allowance is written."""
+    found = await _through(
+        db, lambda c: c.domains, (host, allowlist), (EVERYTHING, DOMAIN_POLICIES), load
+    )
+    assert found is not None
+    return cast(V, found)
 
 
 async def unread_announcements(

@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Literal
 
 from tandem.config import Settings
-from tandem.core import clock, home_feeds
+from tandem.core import caller_cache, clock, home_feeds
 from tandem.core.domain_blocks import normalize
 from tandem.core.errors import DomainError, ValidationFailed
 from tandem.core.ids import new_id
@@ -139,6 +139,12 @@ async def policy_for(db: Database, settings: Settings, domain: str) -> DomainPol
         return DomainPolicy(domain.strip().lower(), "none", False, False, not allowlist)
     if _is_own(settings, domain):
         return DomainPolicy(host, "none", False, False, True)
+    return await caller_cache.domain_policy(
+        db, host, allowlist, lambda: _read_policy(db, host, allowlist)
+    )
+
+
+async def _read_policy(db: Database, host: str, allowlist: bool) -> DomainPolicy:
     variants = _variants(host)
     async with db.read() as conn:
         block = await store.most_specific_block(conn, variants)

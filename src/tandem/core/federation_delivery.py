@@ -4,6 +4,7 @@ ones as one `ap_deliver` job per receiving inbox; and the state deliveries keep 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,21 +53,32 @@ async def queue_deliveries(
     return len(wanted)
 
 
-async def paused_until(db: Database, domain: str) -> datetime | None:
-    """When deliveries to this server may be tried again, if its breaker is open."""
+@dataclass(frozen=True)
+class Breaker:
+    """A server's circuit breaker as a delivery finds it."""
+
+    failing: bool  # failures are on record (a success has something to clear)
+    paused_until: datetime | None  # open: no delivery is tried before then
+
+
+async def breaker(db: Database, domain: str) -> Breaker:
     async with db.read() as conn:
-        return await store.breaker_open_until(conn, domain, clock.now())
+        found = await store.delivery_domain(conn, domain)
+    if found is False:
+        return Breaker(False, None)
+    until = found if isinstance(found, datetime) and found > clock.now() else None
+    return Breaker(True, until)
 
 
-async def delivered(db: Database, settings: Settings, domain: str, ok: bool) -> None:
+async def delivered(
+    db: Database, settings: Settings, domain: str, ok: bool, failing: bool = True
+) -> None:
     """Record an attempt's outcome for the server's circuit breaker. A success writes only
-    when the server had failures on record (the common case reads nothing more)."""
+    when the server had failures on record (`failing`, as `breaker` found it)."""
     if ok:
-        async with db.read() as conn:
-            if not await store.has_failures(conn, domain):
-                return
-        async with db.write() as conn:
-            await store.record_delivery_success(conn, domain)
+        if failing:
+            async with db.write() as conn:
+                await store.record_delivery_success(conn, domain)
         return
     async with db.write() as conn:
         await store.record_delivery_failure(

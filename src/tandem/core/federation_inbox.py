@@ -14,6 +14,7 @@ from tandem.core import (
     clock,
     federation_outbox,
     follow_requests,
+    polls,
     reactions,
     relationships,
     status_deletion,
@@ -27,6 +28,7 @@ from tandem.store import accounts as account_store
 from tandem.store import blocks, follows
 from tandem.store import federation as store
 from tandem.store import notifications as notification_store
+from tandem.store import polls as poll_store
 from tandem.store import statuses as status_store
 from tandem.store.db import Database
 
@@ -117,6 +119,26 @@ async def liked(
     except Unprocessable:
         await reactions.react(db, remote, status_id, None)
     except (NotFound, Forbidden, AlreadyDone):
+        return False
+    return True
+
+
+async def poll_voted(
+    db: Database, settings: Settings, remote: Account, choice: str, poll_uri: str
+) -> bool:
+    """A remote account's vote on a poll of ours: one choice, named by its title (a second
+    vote on a single-choice poll, a closed poll or a name that is no option count nothing)."""
+    local_id = urls.local_status_id(settings, poll_uri)
+    if local_id is None:
+        return False
+    async with db.read() as conn:
+        status = await status_store.get(conn, local_id)
+        poll = await poll_store.get(conn, status.poll_id) if status and status.poll_id else None
+    if poll is None or choice not in poll.options:
+        return False
+    try:
+        await polls.vote(db, remote, [poll.options.index(choice)], poll_id=poll.id)
+    except (NotFound, Forbidden, AlreadyDone, Unprocessable):
         return False
     return True
 

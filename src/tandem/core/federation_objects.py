@@ -46,6 +46,12 @@ async def personal_inbox(db: Database, account_id: int) -> str | None:
         return await store.personal_inbox(conn, account_id)
 
 
+async def inboxes_of(db: Database, account_ids: list[int]) -> list[str]:
+    """The inboxes of these remote accounts (shared ones where they have them), once each."""
+    async with db.read() as conn:
+        return await store.inboxes_of(conn, account_ids)
+
+
 async def known_inboxes(db: Database) -> list[str]:
     """Every inbox of every server this one knows (shared ones where they have them)."""
     async with db.read() as conn:

@@ -9,6 +9,7 @@ without remote followers, mentions or parent, queues nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from tandem.core.models import Account, Status
@@ -34,6 +35,7 @@ Activity = Literal[
     "undo_announce",
     "like",
     "undo_like",
+    "vote",
     "update_person",
     "move",
     "pin",
@@ -181,6 +183,19 @@ async def reacted(
         )
 
 
+async def voted(conn: Conn, voter: Account, status: Status, choices: Sequence[int]) -> None:
+    """A local account voted on a remote poll: one Create(Note) naming each choice, to the
+    poll's author (as Mastodon sends votes)."""
+    if not voter.local:
+        return
+    author = await account_store.get(conn, status.account_id)
+    if author is not None and not author.local:
+        for choice in choices:
+            await _queue(
+                conn, "vote", voter.id, status_id=status.id, target_id=author.id, choice=choice
+            )
+
+
 async def profile_updated(conn: Conn, account: Account) -> None:
     """Update(Person) to the account's remote followers."""
     if account.local and await store.has_remote_followers(conn, account.id):
@@ -210,8 +225,25 @@ async def account_deleted(conn: Conn, account: Account) -> None:
         await _queue(conn, "delete_person", account.id)
 
 
-async def reported(conn: Conn, reporter: Account, target: Account, report_id: int) -> None:
-    """A local user's report of a remote account, forwarded to its server: a Flag, sent by
-    this server's instance actor (the reporter stays anonymous, as with Mastodon)."""
+async def reported(
+    conn: Conn,
+    reporter: Account,
+    target: Account,
+    report_id: int,
+    *,
+    to_origin: bool = True,
+    replied_to: Sequence[int] = (),
+) -> None:
+    """A local user's report of a remote account, forwarded to its server (`to_origin`) and
+    to the servers of the accounts its reported posts reply to: a Flag, sent by this
+    server's instance actor (the reporter stays anonymous, as with Mastodon)."""
     if reporter.local and not target.local:
-        await _queue(conn, "flag", reporter.id, target_id=target.id, report_id=report_id)
+        await _queue(
+            conn,
+            "flag",
+            reporter.id,
+            target_id=target.id,
+            report_id=report_id,
+            to_origin=to_origin,
+            replied_to=list(replied_to),
+        )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from tandem.core import clock, stream_events
+from tandem.core import clock, federation_outbox, stream_events
 from tandem.core.errors import AlreadyDone, NotFound, Unprocessable
 from tandem.core.models import Account, Poll
 from tandem.core.poll_rules import NewPoll, attach, new_poll_id
@@ -79,6 +79,9 @@ async def vote(
         if repeated or not await store.add_votes(conn, found.id, account.id, wanted, now):
             raise AlreadyDone("ALREADY_VOTED", "You have already voted on this poll")
         stream_events.poll_voted(found.status_id, account.id, wanted)
+        poll_status = await status_store.get(conn, found.status_id)
+        if poll_status is not None:
+            await federation_outbox.voted(conn, account, poll_status, wanted)
         updated = await store.get(conn, found.id, account.id)
         assert updated is not None
         return updated

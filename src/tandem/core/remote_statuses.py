@@ -4,7 +4,16 @@ hashtags and streams treat them alike), found again by their ActivityPub id."""
 from __future__ import annotations
 
 from tandem.config import Settings
-from tandem.core import clock, hashtags, home_feeds, poll_rules, stream_events, text, urls
+from tandem.core import (
+    clock,
+    hashtags,
+    home_feeds,
+    poll_rules,
+    status_edits,
+    stream_events,
+    text,
+    urls,
+)
 from tandem.core.federation_models import RemoteMedia, RemoteNote
 from tandem.core.ids import new_id
 from tandem.core.models import Account, ImageRef, MediaAttachment, MediaKind, Status
@@ -14,6 +23,7 @@ from tandem.store import accounts as account_store
 from tandem.store import federation as store
 from tandem.store import media as media_store
 from tandem.store import notifications as notification_store
+from tandem.store import status_edits as edit_store
 from tandem.store import statuses as status_store
 from tandem.store.db import Conn, Database
 
@@ -122,7 +132,9 @@ async def status_by_uri(conn: Conn, settings: Settings, uri: str) -> Status | No
 
 
 async def revise(db: Database, author: Account, note: RemoteNote) -> bool:
-    """Update(Note): its author edited a remote post this server keeps."""
+    """Update(Note): its author edited a remote post this server keeps. As for a local edit,
+    the versions are kept (the original first) and the local accounts that boosted it are
+    told; an Update that changes nothing in what is shown keeps no version."""
     async with db.write() as conn:
         status_id = await store.status_id_by_uri(conn, note.uri)
         if status_id is None:
@@ -130,15 +142,42 @@ async def revise(db: Database, author: Account, note: RemoteNote) -> bool:
         current = await status_store.get(conn, status_id)
         if current is None or current.account_id != author.id:
             return False
+        sensitive = note.sensitive or bool(note.summary)
+        shown = (note.content_html, note.summary, sensitive)
+        if shown == (current.content, current.spoiler_text, current.sensitive):
+            return True
+        options = await status_edits.poll_options_of(conn, current)
+        if not await edit_store.versions(conn, status_id):
+            original = status_edits.version_of(current, current.created_at, options)
+            await edit_store.keep(conn, status_id, original)
+        edited_at = note.updated or clock.now()
         await store.revise_status(
             conn,
             status_id,
             text=note.text,
             content=note.content_html,
             spoiler_text=note.summary,
-            sensitive=note.sensitive or bool(note.summary),
-            edited_at=note.updated or clock.now(),
+            sensitive=sensitive,
+            edited_at=edited_at,
         )
+        updated = await status_store.get(conn, status_id)
+        assert updated is not None
+        await edit_store.keep(conn, status_id, status_edits.version_of(updated, edited_at, options))
+        rebloggers = [r for _, r in await status_store.reblog_ids_of(conn, status_id)]
+        found = await account_store.get_many(conn, rebloggers)
+        for reblogger in rebloggers:
+            account = found.get(reblogger)
+            if account is None or not account.local:
+                continue
+            if not await ignores(conn, reblogger, author.id, status_id):
+                await notification_store.insert(
+                    conn,
+                    account_id=reblogger,
+                    type="update",
+                    from_account_id=author.id,
+                    status_id=status_id,
+                    now=clock.now(),
+                )
         stream_events.status_edited(status_id)
         return True
 

@@ -21,6 +21,7 @@ from tandem.core.ids import new_id, parse_id
 from tandem.core.models import Account, Status
 from tandem.core.statuses import can_see
 from tandem.store import accounts as account_store
+from tandem.store import federation as federation_store
 from tandem.store import reports as store
 from tandem.store import statuses as status_store
 from tandem.store.db import Conn, Database
@@ -128,7 +129,12 @@ async def file(
         ):
             errors.add("status_ids", "invalid", INVALID_STATUSES)
             errors.raise_if_any()
-        forwarded = forward and not target.local and _names(forward_to_domains, target)
+        forward = forward and not target.local
+        domains = _domains(forward_to_domains, target)
+        forwarded = forward and (target.domain or "").lower() in domains
+        # As Mastodon: the servers of the accounts the reported posts reply to hear of it
+        # too, when the reporter named them (by default only the target's own server).
+        replied_to = await _replied_to(conn, attached, target, domains) if forward else []
         report = Report(
             id=new_id(),
             account_id=reporter.id,
@@ -146,17 +152,26 @@ async def file(
             updated_at=now,
         )
         await store.insert(conn, report)
-        if forwarded:
-            await federation_outbox.reported(conn, reporter, target, report.id)
+        if forwarded or replied_to:
+            await federation_outbox.reported(
+                conn, reporter, target, report.id, to_origin=forwarded, replied_to=replied_to
+            )
     return Filed(report, target)
 
 
-def _names(domains: Sequence[str] | None, target: Account) -> bool:
-    """Whether the reporter's choice of servers includes the target's (no choice: it does)."""
-    if domains is None:
-        return True
-    wanted = {d.strip().lower().rstrip(".") for d in domains}
-    return (target.domain or "").lower() in wanted
+def _domains(domains: Sequence[str] | None, target: Account) -> set[str]:
+    """The servers the reporter chose to forward to (no choice: the target's own)."""
+    chosen = [target.domain or ""] if domains is None else domains
+    return {d.strip().lower().rstrip(".") for d in chosen if d.strip()}
+
+
+async def _replied_to(
+    conn: Conn, attached: Sequence[Status], target: Account, domains: set[str]
+) -> list[int]:
+    """The remote accounts, on the chosen servers, that the reported posts reply to."""
+    ids = {s.in_reply_to_account_id for s in attached if s.in_reply_to_account_id}
+    found = await account_store.get_many(conn, ids - {target.id})
+    return sorted(a.id for a in found.values() if (a.domain or "").lower() in domains)
 
 
 async def received(
@@ -168,33 +183,54 @@ async def received(
     flag_uri: str | None,
 ) -> list[Report]:
     """A Flag from another server (its actor `sender`): one report per local account it
-    names, with the named posts of that account the sender's server could have seen. A
-    Flag delivered again stores nothing new."""
+    names, with the named posts of that account the sender's server could have seen; and, as
+    Mastodon does, one per remote account it names whose named posts (known here) reply to
+    local accounts, citing those. A Flag delivered again stores nothing new."""
     account_ids: set[int] = set()
     status_ids: set[int] = set()
+    others: list[str] = []
     for uri in object_uris:
         actor_id = urls.local_actor_id(settings, uri)
+        status_id = urls.local_status_id(settings, uri)
         if actor_id is not None:
             account_ids.add(actor_id)
-        status_id = urls.local_status_id(settings, uri)
-        if status_id is not None:
+        elif status_id is not None:
             status_ids.add(status_id)
-    if not account_ids:
-        return []
+        else:
+            others.append(uri)
     comment = content.replace("\x00", "")[:MAX_RECEIVED_COMMENT]
     now = clock.now()
     created: list[Report] = []
     async with db.write() as conn:
+        for uri in others[: MAX_STATUSES + 1]:
+            known = await federation_store.account_by_uri(conn, uri)
+            if known is not None:
+                account_ids.add(known.id)
+            elif (found_id := await federation_store.status_id_by_uri(conn, uri)) is not None:
+                status_ids.add(found_id)
+        if not account_ids:
+            return []
         targets = await account_store.get_many(conn, account_ids)
         found = await status_store.get_many(conn, status_ids)
+        replied = await account_store.get_many(
+            conn, {s.in_reply_to_account_id for s in found.values() if s.in_reply_to_account_id}
+        )
         for target in sorted(targets.values(), key=lambda a: a.id):
-            if not target.local or target.suspended:
+            if target.suspended:
                 continue
-            cited = [
-                s.id
-                for s in sorted(found.values(), key=lambda s: s.id)
-                if s.account_id == target.id and await _citable(conn, sender, target, s)
-            ]
+            statuses = sorted(
+                (s for s in found.values() if s.account_id == target.id), key=lambda s: s.id
+            )
+            if target.local:
+                cited = [s.id for s in statuses if await _citable(conn, sender, target, s)]
+            else:  # a remote account: only for its replies to accounts of this server
+                cited = [
+                    s.id
+                    for s in statuses
+                    if (to := replied.get(s.in_reply_to_account_id or 0)) is not None and to.local
+                ]
+                if not cited:
+                    continue
             report = Report(
                 id=new_id(),
                 account_id=sender.id,

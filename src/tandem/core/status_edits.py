@@ -210,9 +210,9 @@ async def _edit(
                 await store.update_status(conn, status.id, language=language)
             return await _reloaded(conn, account.id, status.id)
         kept = await store.versions(conn, status.id)
-        before = revised.previous if revised else await _poll_options(conn, status)
+        before = revised.previous if revised else await poll_options_of(conn, status)
         if not kept:  # the original becomes the first version
-            await store.keep(conn, status.id, _version(status, status.created_at, before))
+            await store.keep(conn, status.id, version_of(status, status.created_at, before))
         mentioned = await mentioned_accounts(conn, settings, body)
         known = {
             text.mention_key(u, d): (urls.profile_url(settings, a), a.acct())
@@ -245,7 +245,7 @@ async def _edit(
         updated = await status_store.get(conn, status.id)
         assert updated is not None
         after = revised.options if revised else before
-        await store.keep(conn, status.id, _version(updated, now, after))
+        await store.keep(conn, status.id, version_of(updated, now, after))
         await preview_cards.on_saved(conn, updated, edited=True)
         for _, reblogger in await status_store.reblog_ids_of(conn, status.id):
             if reblogger != account.id and not await ignores(
@@ -271,12 +271,14 @@ async def _reloaded(conn: Conn, viewer_id: int, status_id: int) -> StatusBundle:
     return await bundle(conn, viewer_id, [status])
 
 
-async def _poll_options(conn: Conn, status: Status) -> list[str] | None:
+async def poll_options_of(conn: Conn, status: Status) -> list[str] | None:
+    """The choices of the status's poll now (None without a poll)."""
     found = await poll_store.get(conn, status.poll_id) if status.poll_id else None
     return found.options if found else None
 
 
-def _version(status: Status, at: datetime, poll_options: list[str] | None) -> store.Version:
+def version_of(status: Status, at: datetime, poll_options: list[str] | None) -> store.Version:
+    """The status as it reads now, kept as a version of it made at `at`."""
     return store.Version(
         id=0,
         account_id=status.account_id,
@@ -319,7 +321,7 @@ async def history(db: Database, viewer: Account | None, status_id: int) -> Histo
     async with db.read() as conn:
         status = await visible(conn, viewer, status_id)
         kept = await store.versions(conn, status.id) or [
-            _version(status, status.created_at, await _poll_options(conn, status))
+            version_of(status, status.created_at, await poll_options_of(conn, status))
         ]
         author = await account_store.get(conn, status.account_id)
         if author is None:

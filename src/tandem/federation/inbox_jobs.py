@@ -117,6 +117,10 @@ async def _create(services: Services, actor: Account, activity: dict[str, Any], 
         return
     if not any(t in parse.NOTE_TYPES for t in parse.types(obj)):
         return
+    vote = parse.poll_vote(obj)
+    if vote is not None:
+        await federation_inbox.poll_voted(services.db, services.settings, actor, *vote)
+        return
     note = parse.note(obj, actor.followers_url)
     if note.author_uri != actor.uri:
         raise parse.ParseError("a note attributed to someone else")

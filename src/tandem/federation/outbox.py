@@ -124,6 +124,8 @@ async def build(
         return await _announce(settings, db, actor, payload, undo=kind == "undo_announce")
     if kind in ("like", "undo_like") and target is not None:
         return await _like(settings, db, actor, target, payload, undo=kind == "undo_like")
+    if kind == "vote" and target is not None:
+        return await _vote(settings, db, actor, target, payload)
     if kind in ("pin", "unpin"):
         note_uri = urls.status_uri(settings, actor, int(payload["status_id"]))
         act = render.activity(
@@ -142,7 +144,7 @@ async def build(
         )
         return Outgoing(act, await federation_objects.known_inboxes(db))
     if kind == "flag" and target is not None:
-        return await _flag(settings, db, target, int(payload["report_id"]))
+        return await _flag(settings, db, target, payload)
     if kind == "update_person":
         key = await actor_keys.local_key(db, settings, actor)
         extras = await federation_objects.actor_extras(db, settings, actor)
@@ -233,11 +235,39 @@ async def _like(
     return Outgoing(act, [await federation_objects.personal_inbox(db, author.id)])
 
 
+async def _vote(
+    settings: Settings, db: Database, voter: Account, author: Account, payload: dict[str, Any]
+) -> Outgoing | None:
+    """A vote on a remote poll, as Mastodon sends one: Create of a Note whose `name` is the
+    chosen option, in reply to the poll, addressed to its author alone."""
+    parts = await federation_objects.note_parts(db, settings, int(payload["status_id"]))
+    choice = int(payload["choice"])
+    if parts is None or parts.poll is None or not 0 <= choice < len(parts.poll.options):
+        return None
+    me = urls.actor_uri(settings, voter)
+    poll_uri = urls.note_uri(settings, parts.author, parts.status)
+    vote_id = f"{me}#votes/{parts.poll.id}/{choice}"
+    note = {
+        "id": vote_id,
+        "type": "Note",
+        "name": parts.poll.options[choice],
+        "attributedTo": me,
+        "inReplyTo": poll_uri,
+        "to": [author.uri],
+    }
+    act = render.activity(
+        settings, "Create", voter, note, activity_id=f"{vote_id}/activity", to=[author.uri or ""]
+    )
+    return Outgoing(act, [await federation_objects.personal_inbox(db, author.id)])
+
+
 async def _flag(
-    settings: Settings, db: Database, target: Account, report_id: int
+    settings: Settings, db: Database, target: Account, payload: dict[str, Any]
 ) -> Outgoing | None:
     """A forwarded report: Flag from the instance actor (the reporter stays anonymous) to the
-    reported account's own inbox, naming it and the reported posts."""
+    reported account's own inbox, and to those of the accounts its reported posts reply to
+    (not the target's again), naming it and the reported posts."""
+    report_id = int(payload["report_id"])
     parts = await reports.flag_parts(db, settings, report_id)
     if parts is None or not target.uri:
         return None
@@ -249,8 +279,12 @@ async def _flag(
         "object": [target.uri, *parts.status_uris],
         "content": parts.report.comment,
     }
-    inbox = await federation_objects.personal_inbox(db, target.id)
-    return Outgoing(act, [inbox], by_instance=True)
+    own = {target.inbox_url, target.shared_inbox_url}
+    to_origin = payload.get("to_origin", True)
+    inboxes = [await federation_objects.personal_inbox(db, target.id)] if to_origin else []
+    replied_to = [int(i) for i in payload.get("replied_to", ())]
+    inboxes += [i for i in await federation_objects.inboxes_of(db, replied_to) if i not in own]
+    return Outgoing(act, inboxes, by_instance=True)
 
 
 async def fan_out(ctx: JobContext) -> None:
@@ -279,19 +313,22 @@ async def deliver(ctx: JobContext) -> None:
     policy = await domain_policies.policy_for(services.db, settings, domain)
     if policy.refused:
         return
-    paused = await federation_delivery.paused_until(services.db, domain)
-    if paused is not None:
-        raise Retry(f"{domain} is paused after repeated failures", at=paused)
+    breaker = await federation_delivery.breaker(services.db, domain)
+    if breaker.paused_until is not None:
+        raise Retry(f"{domain} is paused after repeated failures", at=breaker.paused_until)
     signer = await _signer(services.db, settings, int(ctx.payload["signer_id"]))
     if signer is None:
         return
+    await services.requests.quiet()  # signing and sending are most of a delivery's work
     try:
         result = await post_activity(settings, inbox, ctx.payload["activity"], signer)
     except FetchError as err:
         await _failed(ctx, domain, str(err))
         return
     if result.ok:
-        await federation_delivery.delivered(services.db, settings, domain, ok=True)
+        await federation_delivery.delivered(
+            services.db, settings, domain, ok=True, failing=breaker.failing
+        )
         return
     if result.permanent:
         log.info("delivery to %s refused (%s): not retried", inbox, result.status)

@@ -250,6 +250,17 @@ def note(obj: dict[str, Any], author_followers: str | None = None) -> RemoteNote
     )
 
 
+def poll_vote(obj: dict[str, Any]) -> tuple[str, str] | None:
+    """(the chosen option, the poll's id) of a vote: a Note with a `name`, in reply to the
+    poll, without content (what Mastodon and Misskey send for each choice)."""
+    name, parent = obj.get("name"), ident(obj.get("inReplyTo"))
+    if "Note" not in types(obj) or not isinstance(name, str) or not name or not parent:
+        return None
+    if obj.get("content"):
+        return None
+    return name[:200], parent
+
+
 def _poll(obj: dict[str, Any]) -> RemotePoll | None:
     """A Question's choices (`oneOf`, or `anyOf` for several answers) and its end."""
     multiple = isinstance(obj.get("anyOf"), list)

@@ -9,6 +9,7 @@ import httpx
 from tandem.core import accounts, links, urls
 from tandem.jobs.outbound import public_host
 from tandem.jobs.worker import JobContext
+from tandem.tls import client_context
 
 MAX_BYTES = 1024 * 1024
 MAX_REDIRECTS = 3
@@ -22,7 +23,9 @@ async def fetch(
     (public hosts only unless `allow_loopback`, at most MAX_REDIRECTS redirects, each hop
     checked), read until it passes `limit` bytes (the caller decides whether a longer body
     will do); None when refused or not 200. `step` bounds each step (connect, each read)."""
-    async with httpx.AsyncClient(timeout=step, follow_redirects=False) as client:
+    async with httpx.AsyncClient(
+        timeout=step, follow_redirects=False, verify=client_context()
+    ) as client:
         for _ in range(MAX_REDIRECTS + 1):
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https"):

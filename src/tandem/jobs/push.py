@@ -37,6 +37,7 @@ from tandem.core.notifications import NotificationPage
 from tandem.core.push import Subscription
 from tandem.jobs.outbound import may_reach
 from tandem.jobs.worker import JobContext
+from tandem.tls import client_context
 
 TTL = {"mastodon": 48 * 3600, "misskey": 28 * 86400}  # each server's own choice
 BODY_LENGTH = 140
@@ -187,7 +188,9 @@ async def deliver_push(ctx: JobContext) -> None:
         await push.drop(services.db, sub.id)  # keys no browser made: nothing can read it
         return
     try:
-        async with httpx.AsyncClient(timeout=15, follow_redirects=False) as client:
+        async with httpx.AsyncClient(
+            timeout=15, follow_redirects=False, verify=client_context()
+        ) as client:
             response = await client.post(url, content=body, headers=headers)
     except httpx.HTTPError as exc:
         raise PushFailed(f"could not reach {url}: {exc}") from None

@@ -22,6 +22,7 @@ from tandem.core.errors import NotFound
 from tandem.core.webhooks import Webhook
 from tandem.jobs.outbound import may_reach
 from tandem.jobs.worker import JobContext
+from tandem.tls import client_context
 
 NOTE_EVENTS = ("note", "reply", "renote", "mention")
 NETWORK_ERROR = 1  # latestStatus when no HTTP answer came back
@@ -110,7 +111,9 @@ async def deliver_webhook(ctx: JobContext) -> None:
             await webhooks.record_delivery(services.db, hook.id, clock.now(), NETWORK_ERROR)
         return  # a private address will not become public by retrying
     try:
-        async with httpx.AsyncClient(timeout=15, follow_redirects=False) as client:
+        async with httpx.AsyncClient(
+            timeout=15, follow_redirects=False, verify=client_context()
+        ) as client:
             response = await client.post(url, content=orjson.dumps(body), headers=headers)
         status = response.status_code
     except httpx.HTTPError as exc:

@@ -15,6 +15,7 @@ import contextlib
 import logging
 import os
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -81,6 +82,10 @@ class Worker:
         self.name = f"{os.getpid()}-{secrets.token_hex(3)}"
         self._task: asyncio.Task[None] | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._ended: list[int] = []  # parallel jobs that ended well, not yet marked done
+        # (time.monotonic) Until when a claim that found nothing due is not tried again.
+        self._serial_idle_until = 0.0
+        self._lanes_idle_until = 0.0
         self._wake = asyncio.Event()
         self._stopping = False
 
@@ -95,6 +100,7 @@ class Worker:
         return "stopped" if self._task.done() else "running"
 
     def wake(self) -> None:
+        self._serial_idle_until = self._lanes_idle_until = 0.0
         self._wake.set()
 
     async def stop(self) -> None:
@@ -104,24 +110,41 @@ class Worker:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        with contextlib.suppress(Exception):  # (else their leases run out: they run again)
+            await self._settle_and_claim(0)
 
     async def _loop(self) -> None:
         interval = self.services.settings.job_poll_interval
         parallel = max(self.services.settings.delivery_concurrency, 1)
+        refill = max(1, parallel // 2)
+        now = time.monotonic
         while not self._stopping:
             try:
+                await self.services.requests.quiet()  # requests first (jobs/request_gauge.py)
                 # Deliveries wait on other servers, not on this one: up to `parallel` run at
-                # once beside the rest of the queue, which runs one job at a time.
-                full = len(self._in_flight) >= parallel
-                row = await self._claim(exclude=PARALLEL_KINDS if full else ())
-                if row is not None and row.kind in PARALLEL_KINDS:
-                    task = asyncio.create_task(self._run_claimed(row))
+                # once beside the rest of the queue, which runs one job at a time. Free lanes
+                # are filled when half are free (one claim for several jobs), and the claim
+                # marks the deliveries that ended since done in the same transaction.
+                free = parallel - len(self._in_flight)
+                wanted = free if free >= refill and now() >= self._lanes_idle_until else 0
+                lanes = await self._settle_and_claim(wanted, flush=free == parallel)
+                if wanted:
+                    self._lanes_idle_until = now() + interval if not lanes else 0.0
+                for row in lanes:
+                    task = asyncio.create_task(self._run_claimed(row, settle_later=True))
                     self._in_flight.add(task)
                     task.add_done_callback(self._in_flight.discard)
-                    task.add_done_callback(lambda _done: self._wake.set())  # a slot is free
-                elif row is not None:
+                    task.add_done_callback(lambda _done: self._wake.set())  # a lane is free
+                row = None
+                # A lane that ended wakes the loop too: the rest of the queue is asked again
+                # only when something was queued (`wake`) or after the poll interval.
+                if now() >= self._serial_idle_until:
+                    row = await self._claim(exclude=PARALLEL_KINDS)
+                    self._serial_idle_until = 0.0 if row else now() + interval
+                if row is not None:
                     await self._run_claimed(row)
-                ran = row is not None
+                    self._lanes_idle_until = 0.0  # (it may have queued deliveries)
+                ran = row is not None or bool(lanes)
             except asyncio.CancelledError:
                 raise
             except Exception:  # a broken queue must not kill the server; try again soon
@@ -142,6 +165,31 @@ class Worker:
                 conn, self.name, lease(self.services), db.dialect == "postgresql", exclude
             )
 
+    async def _settle_and_claim(self, lanes: int, flush: bool = True) -> list[Any]:
+        """Claim up to `lanes` parallel jobs, marking those that ended well as done in the
+        same transaction (or alone, with `flush`: no other write is coming soon)."""
+        if not lanes and not (flush and self._ended):
+            return []
+        ended, self._ended = self._ended, []
+        db = self.services.db
+        try:
+            async with db.write() as conn:
+                if ended:
+                    await store.finish_many(conn, ended, self.name)
+                if not lanes:
+                    return []
+                return await store.claim_many(
+                    conn,
+                    self.name,
+                    lease(self.services),
+                    db.dialect == "postgresql",
+                    lanes,
+                    only=PARALLEL_KINDS,
+                )
+        except BaseException:
+            self._ended = ended + self._ended  # not written: settled with the next claim
+            raise
+
     async def run_one(self) -> bool:
         """Claim and run one due job; False when nothing is due."""
         row = await self._claim()
@@ -150,7 +198,9 @@ class Worker:
         await self._run_claimed(row)
         return True
 
-    async def _run_claimed(self, row: Any) -> None:
+    async def _run_claimed(self, row: Any, settle_later: bool = False) -> None:
+        """Run a claimed job and settle it: done, or failed (retried later or not). A job
+        that ends well with `settle_later` is marked done by the next claim."""
         db = self.services.db
         ctx = JobContext(
             services=self.services,
@@ -187,6 +237,9 @@ class Worker:
                     else clock.now()
                     + backoff(ctx.attempt, self.services.settings.job_retry_base_seconds),
                 )
+            return
+        if settle_later:
+            self._ended.append(row.id)
             return
         async with db.write() as conn:
             finished = await store.finish(conn, row.id, self.name)

@@ -19,6 +19,7 @@ from tandem.core.ids import new_id
 from tandem.core.models import Account
 from tandem.store import accounts as account_store
 from tandem.store.db import AnyRow, Conn
+from tandem.store.generations import domain_policies_changed
 from tandem.store.schema import accounts, domain_allows, domain_policies, follow_requests, follows
 from tandem.store.writes import insert_new
 
@@ -93,6 +94,7 @@ async def all_blocks(conn: Conn) -> list[DomainBlock]:
 
 async def add_block(conn: Conn, block: DomainBlock) -> bool:
     """Create the block; False (nothing written) when the domain has one already."""
+    domain_policies_changed()
     return await insert_new(
         conn,
         domain_policies,
@@ -103,6 +105,7 @@ async def add_block(conn: Conn, block: DomainBlock) -> bool:
 
 async def replace_block(conn: Conn, block: DomainBlock) -> None:
     """Overwrite the domain's block with these values (its id and creation stay)."""
+    domain_policies_changed()
     values = {
         k: getattr(block, k)
         for k in DomainBlock.__dataclass_fields__
@@ -115,6 +118,7 @@ async def replace_block(conn: Conn, block: DomainBlock) -> None:
 
 async def remove_block(conn: Conn, domain: str) -> DomainBlock | None:
     """Delete the domain's block; the row, if this call deleted it."""
+    domain_policies_changed()
     found = await conn.execute(
         delete(domain_policies)
         .where(domain_policies.c.domain == domain)
@@ -133,6 +137,7 @@ async def is_allowed(conn: Conn, variants: Sequence[str]) -> bool:
 
 
 async def add_allow(conn: Conn, domain: str, now: datetime) -> bool:
+    domain_policies_changed()
     return await insert_new(
         conn,
         domain_allows,
@@ -142,6 +147,7 @@ async def add_allow(conn: Conn, domain: str, now: datetime) -> bool:
 
 
 async def remove_allow(conn: Conn, domain: str) -> bool:
+    domain_policies_changed()
     found = await conn.execute(
         delete(domain_allows).where(domain_allows.c.domain == domain).returning(domain_allows.c.id)
     )

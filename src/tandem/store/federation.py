@@ -208,13 +208,15 @@ async def follow_uri(conn: Conn, follower_id: int, target_id: int) -> str | None
 # --- the delivery circuit breaker ---
 
 
-async def breaker_open_until(conn: Conn, domain: str, now: datetime) -> datetime | None:
-    found = await conn.scalar(
-        select(delivery_domains.c.open_until).where(
-            delivery_domains.c.domain == domain, delivery_domains.c.open_until > now
+async def delivery_domain(conn: Conn, domain: str) -> datetime | bool | None:
+    """The server's circuit breaker: False when it has no failure on record, else when the
+    breaker stays open until (None: closed, still counting failures)."""
+    found = (
+        await conn.execute(
+            select(delivery_domains.c.open_until).where(delivery_domains.c.domain == domain)
         )
-    )
-    return found if isinstance(found, datetime) else None
+    ).first()
+    return False if found is None else found.open_until
 
 
 async def record_delivery_failure(
@@ -242,13 +244,6 @@ async def record_delivery_failure(
             .where(delivery_domains.c.domain == domain)
             .values(open_until=now + timedelta(seconds=pause))
         )
-
-
-async def has_failures(conn: Conn, domain: str) -> bool:
-    found = await conn.scalar(
-        select(delivery_domains.c.domain).where(delivery_domains.c.domain == domain)
-    )
-    return found is not None
 
 
 async def record_delivery_success(conn: Conn, domain: str) -> None:

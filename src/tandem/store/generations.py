@@ -61,6 +61,14 @@ SOME_NOTIFICATIONS = key(NOTIFICATIONS, 0)
 ANY_WRITE = key(ACCOUNT, 0)
 
 
+# The domain blocks and the allow-list (core/domain_policies.py caches each host's policy).
+DOMAIN_POLICIES = key(TOKEN, 0)
+
+
+def domain_policies_changed() -> None:
+    changed(DOMAIN_POLICIES)
+
+
 def account_key(account_id: int) -> int:
     return key(ACCOUNT, account_id)
 

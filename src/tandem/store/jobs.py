@@ -88,6 +88,14 @@ async def queue_once(conn: Conn, kind: str, run_at: datetime, now: datetime) -> 
     await conn.execute(insert_ignoring(conn, jobs, [row], ["dedupe_key"]))
 
 
+def _due(now: datetime) -> ColumnElement[bool]:
+    """Queued and due, or running with its lease run out (its worker died)."""
+    return or_(
+        (jobs.c.state == "queued") & (jobs.c.run_at <= now),
+        (jobs.c.state == "running") & (jobs.c.locked_until < now),
+    )
+
+
 async def claim(
     conn: Conn,
     worker: str,
@@ -95,37 +103,53 @@ async def claim(
     postgres: bool,
     exclude: tuple[str, ...] = (),
 ) -> AnyRow | None:
-    """Take the next due job. A running job whose lease ran out (its worker died) is due again.
+    """Take the next due job of any kind but these."""
+    found = await claim_many(conn, worker, lease, postgres, 1, exclude=exclude)
+    return found[0] if found else None
 
-    One process wins each job: on PostgreSQL the row is locked (`SKIP LOCKED`: other workers
-    pass over it), on SQLite the caller's write transaction (`BEGIN IMMEDIATE`) keeps every
-    other process out. The update re-checks the row is still due all the same.
+
+async def claim_many(
+    conn: Conn,
+    worker: str,
+    lease: timedelta,
+    postgres: bool,
+    limit: int,
+    *,
+    exclude: tuple[str, ...] = (),
+    only: tuple[str, ...] = (),
+) -> list[AnyRow]:
+    """Take up to `limit` due jobs, the longest due first (of these kinds only, or of any
+    kind but those excluded), in one statement each to find and to mark them.
+
+    One process wins each job: on PostgreSQL the rows are locked (`SKIP LOCKED`: other workers
+    pass over them), on SQLite the caller's write transaction (`BEGIN IMMEDIATE`) keeps every
+    other process out. The update re-checks the rows are still due all the same.
     """
     only_the_queue()
     now = clock.now()
-    due = or_(
-        (jobs.c.state == "queued") & (jobs.c.run_at <= now),
-        (jobs.c.state == "running") & (jobs.c.locked_until < now),
-    )
-    stmt = select(jobs).where(due).order_by(jobs.c.run_at, jobs.c.id).limit(1)
+    stmt = select(jobs).where(_due(now)).order_by(jobs.c.run_at, jobs.c.id).limit(limit)
     if exclude:  # (the worker has as many of these running as it allows)
         stmt = stmt.where(jobs.c.kind.not_in(exclude))
+    if only:
+        stmt = stmt.where(jobs.c.kind.in_(only))
     if postgres:
         stmt = stmt.with_for_update(skip_locked=True)
-    row = (await conn.execute(stmt)).first()
-    if row is None:
-        return None
+    rows = (await conn.execute(stmt)).all()
+    if not rows:
+        return []
     taken = await conn.execute(
         update(jobs)
-        .where(jobs.c.id == row.id, due)
+        .where(jobs.c.id.in_([r.id for r in rows]), _due(now))
         .values(
             state="running",
             locked_by=worker,
             locked_until=now + lease,
             attempts=jobs.c.attempts + 1,
         )
+        .returning(jobs.c.id)
     )
-    return row if taken.rowcount == 1 else None
+    won = set(taken.scalars())
+    return [r for r in rows if r.id in won]
 
 
 def _owned(job_id: int, worker: str) -> ColumnElement[bool]:
@@ -146,13 +170,18 @@ async def save_progress(
 
 
 async def finish(conn: Conn, job_id: int, worker: str) -> bool:
+    return await finish_many(conn, [job_id], worker) == 1
+
+
+async def finish_many(conn: Conn, job_ids: list[int], worker: str) -> int:
+    """Mark the jobs done that are still this worker's; how many were."""
     only_the_queue()
     done = await conn.execute(
         update(jobs)
-        .where(_owned(job_id, worker))
+        .where(jobs.c.id.in_(job_ids), jobs.c.state == "running", jobs.c.locked_by == worker)
         .values(state="done", finished_at=clock.now(), locked_until=None, dedupe_key=None)
     )
-    return bool(done.rowcount == 1)
+    return int(done.rowcount)
 
 
 async def fail(conn: Conn, job_id: int, worker: str, error: str, retry_at: datetime | None) -> bool:
