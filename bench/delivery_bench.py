@@ -1,6 +1,6 @@
 """ActivityPub delivery: one post to 10k remote followers over 500 inboxes, on loopback.
 
-    .venv/bin/python bench/delivery_bench.py                       # both backends, 1 and 8 lanes
+    .venv/bin/python bench/delivery_bench.py                       # both backends, lanes 1, 8, 8p
     .venv/bin/python bench/delivery_bench.py --backends sqlite --concurrency 8 --rounds 1
     .venv/bin/python bench/delivery_bench.py --one-host            # every inbox on 127.0.0.1
 
@@ -11,7 +11,8 @@ shared inboxes all lead to bench/stub_inbox.py on loopback: `http://127.1.x.y:<p
 one loopback address per server (so each is a server of its own to the sender: its own
 connections and circuit breaker row), or 127.0.0.1 for all with `--one-host`.
 
-Then for each `delivery_concurrency` asked for, one `tandem serve` (with
+Then for each `delivery_concurrency` asked for (`8p`: 8 lanes with `delivery_process`, the
+deliveries in a process of their own), one `tandem serve` (with
 `allow_loopback_fetch`), one warm-up delivery (a Follow of one remote account), and
 `--rounds` rounds of: a few seconds of steady API load with no fan-out (the baseline), then
 the author posts a public status (Mastodon API) while the same
@@ -345,12 +346,18 @@ async def rounds(base: str, server: int, url: str, stub_base: str, plan: Plan) -
 
 
 async def warm_delivery(client: httpx.AsyncClient, stub: httpx.AsyncClient) -> None:
-    """One delivery before the rounds (a Follow to a remote account's own inbox): the first
-    one in a process pays once for loading the signing path and opening the HTTP client."""
+    """One delivery before the rounds (a Follow, or its Undo when an earlier run followed,
+    to a remote account's own inbox): the first one in a process pays once for loading the
+    signing path and opening the HTTP client."""
     await stub.post("/reset")
     someone = await client.get("/api/v1/accounts/lookup", params={"acct": "user0@inbox-0.test"})
     someone.raise_for_status()
-    (await client.post(f"/api/v1/accounts/{someone.json()['id']}/follow")).raise_for_status()
+    account_id = someone.json()["id"]
+    known = await client.get("/api/v1/accounts/relationships", params={"id[]": account_id})
+    known.raise_for_status()
+    following = known.json()[0]["following"] or known.json()[0]["requested"]
+    action = "unfollow" if following else "follow"
+    (await client.post(f"/api/v1/accounts/{account_id}/{action}")).raise_for_status()
     for _ in range(600):
         if (await stub.get("/stats")).json()["requests"]:
             return
@@ -368,11 +375,11 @@ def show(r: Round) -> str:
     )
 
 
-def run_backend(backend: str, concurrencies: list[int], plan: Plan) -> dict[int, list[Round]]:
+def run_backend(backend: str, concurrencies: list[str], plan: Plan) -> dict[str, list[Round]]:
     url = database_url(backend)
     port = free_port()
     stub = start_stub(port, plan.hosts)
-    results: dict[int, list[Round]] = {}
+    results: dict[str, list[Round]] = {}
     try:
         started = time.perf_counter()
         if backend == "sqlite":
@@ -381,12 +388,18 @@ def run_backend(backend: str, concurrencies: list[int], plan: Plan) -> dict[int,
         asyncio.run(seed_followers(url, plan, port))
         print(f"  {backend}: seeded in {time.perf_counter() - started:.1f} s", flush=True)
         for lanes in concurrencies:
+            count, own_process = int(lanes.rstrip("p")), lanes.endswith("p")
             with tempfile.TemporaryDirectory(prefix="tandem-bench-") as tmp:
                 data = Path(tmp)
                 (data / "tandem.toml").write_text(
-                    f"allow_loopback_fetch = true\ndelivery_concurrency = {lanes}\n"
+                    f"allow_loopback_fetch = true\ndelivery_concurrency = {count}\n"
+                    f"delivery_process = {str(own_process).lower()}\n"
                 )
-                print(f"  delivery_concurrency {lanes}, load {os.getloadavg()[0]:.2f}", flush=True)
+                where = ", in a process of their own" if own_process else ""
+                print(
+                    f"  delivery_concurrency {count}{where}, load {os.getloadavg()[0]:.2f}",
+                    flush=True,
+                )
                 server, base = start_server(url, data)
                 try:
                     results[lanes] = asyncio.run(
@@ -401,7 +414,7 @@ def run_backend(backend: str, concurrencies: list[int], plan: Plan) -> dict[int,
     return results
 
 
-def report(results: dict[str, dict[int, list[Round]]], plan: Plan) -> None:
+def report(results: dict[str, dict[str, list[Round]]], plan: Plan) -> None:
     hosts = f"{plan.hosts} loopback hosts" if plan.hosts else "one host"
     print(
         f"\ntandem delivery: one post to {plan.followers} followers over {plan.inboxes} inboxes "
@@ -432,7 +445,11 @@ def report(results: dict[str, dict[int, list[Round]]], plan: Plan) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--concurrency", default="1,8", help="delivery_concurrency values")
+    parser.add_argument(
+        "--concurrency",
+        default="1,8,8p",
+        help="delivery_concurrency values (8p: with delivery_process, in a process of their own)",
+    )
     parser.add_argument("--followers", type=int, default=10_000)
     parser.add_argument("--inboxes", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=3)
@@ -448,8 +465,8 @@ def main() -> None:
         rate=args.rate,
         baseline=args.baseline,
     )
-    lanes = [int(c) for c in args.concurrency.split(",") if c]
-    results = {}
+    lanes = [c.strip() for c in args.concurrency.split(",") if c.strip()]
+    results: dict[str, dict[str, list[Round]]] = {}
     for backend in [b for b in args.backends.split(",") if b]:
         print(f"{backend}: load average {os.getloadavg()[0]:.2f}", flush=True)
         name = "PostgreSQL" if backend == "postgresql" else "SQLite"

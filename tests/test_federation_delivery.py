@@ -5,6 +5,8 @@ circuit breaker) tried again later, and no retry after a permanent refusal."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -17,7 +19,7 @@ import pytest
 
 from support.api import User, register
 from support.federation import wait_for
-from support.server import RunningServer
+from support.server import RunningServer, ServerProcess
 from support.sql import execute
 from tandem.core.actor_keys import new_key_pair
 from tandem.federation.signatures import sign_request
@@ -249,3 +251,37 @@ def test_many_inboxes_each_get_one_delivery(tandem: RunningServer, stub: StubSer
 
     wait_for(lambda: not left(), "every delivery marked done")
     assert sorted(paths()) == sorted(f"/users/{name}/inbox" for name in names)
+
+
+def test_deliveries_in_a_process_of_their_own(backend: str, stub: StubServer) -> None:
+    """`delivery_process`: `tandem serve` starts `tandem deliveries` beside its worker, which
+    sends the deliveries (its own log line says so); the worker runs the rest of the queue
+    (the Accept of a follow is queued by the inbox job there); and the process stops with the
+    server."""
+    server = ServerProcess(backend, delivery_process=True).start()
+    try:
+        author = register(server)
+        name = f"proc_{author.username}"
+        remote_follow(server, stub, name, _actor_uri(server, author), shared=False)
+        wait_for(lambda: stub.received("Accept", path=f"/users/{name}/inbox"), "the Accept")
+        text = f"from the delivery process {author.username}"
+        author.api.post("/api/v1/statuses", json={"status": text})
+        wait_for(
+            lambda: [c for c in stub.received("Create") if text in c["object"]["content"]],
+            "the Create",
+        )
+        log = (server.data_dir / "server.log").read_text()
+        found = re.search(r"\[(\d+)\] INFO tandem.jobs: deliveries run in this process", log)
+        assert found is not None, log[-2000:]
+        pid = int(found.group(1))
+    finally:
+        server.stop()
+
+    def gone() -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+    wait_for(gone, "the delivery process to stop with the server")

@@ -11,7 +11,7 @@ from tandem.core import ids
 
 
 def _make_ids(data_dir: str, ready: Any, out: Any) -> None:
-    asgi._claim_id_slot(Path(data_dir))
+    asgi.claim_id_slot(Path(data_dir))
     ready.wait()  # both processes hold their slot before either makes ids
     out.put([ids.new_id() for _ in range(20_000)])
 

@@ -9,17 +9,20 @@ follows written, not all, no completion notification yet). Nothing here measures
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/ is a package there
 
 from bench.seed import add_local_accounts
 
-from support.misskey import mk_user
+from support.misskey import Misskey, mk_user
 from support.server import RunningServer
 
 ENTRIES = 300
@@ -113,3 +116,28 @@ def test_answered_requests_leave_the_gauge(server: RunningServer) -> None:
             assert stream.status_code == 200
             assert gauge.busy == 0  # the stream is open, its response started
     assert gauge.busy == 0
+
+
+def test_a_write_waiting_for_another_process_leaves_reads_answered(
+    server: RunningServer,
+) -> None:
+    """On SQLite, while another process holds the write lock (another worker, the delivery
+    process, the admin CLI), a write waits for it without stopping the event loop: reads are
+    answered meanwhile, and the write goes through once the lock is free."""
+    if server.backend != "sqlite":
+        pytest.skip("PostgreSQL has no database-wide write lock")
+    user = mk_user(server)
+    other = sqlite3.connect(server.database.url.removeprefix("sqlite:///"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # the other process's transaction
+    writer = Misskey(server, user.token)
+    with ThreadPoolExecutor(1) as pool:
+        writing = pool.submit(writer.raw, "notes/create", {"text": "after the lock"})
+        try:
+            for _ in range(5):  # answered while the write waits
+                assert httpx.get(f"{server.base_url}/api/v1/instance").status_code == 200
+            assert not writing.done()
+        finally:
+            other.execute("COMMIT")
+            other.close()
+        posted = writing.result(timeout=30)
+    assert posted.status_code == 200, posted.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -263,11 +264,17 @@ def create_app(settings: Settings, *, run_worker: bool = True) -> Starlette:
         services: Services = app.state.services
         await services.db.migrate()
         i18n.preload()  # the catalogs, compiled once (~0.2 s), not on a first localised error
-        worker = Worker(services, HANDLERS)
+        # With `delivery_process`, `tandem serve` runs the deliveries elsewhere (asgi.run).
+        worker = Worker(services, HANDLERS, lanes=not services.settings.delivery_process)
         app.state.worker = worker
         if run_worker:
             worker.start()
         streams = await stream_listener.start(app, services.settings)  # stream_port, if set
+        # What start-up made lives as long as the process (modules, compiled statements,
+        # catalogs): out of the collector's full passes, which otherwise stop every request
+        # for 50-100 ms now and then (measured under delivery load, bench/delivery_bench.py).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:

@@ -59,16 +59,16 @@ LOGGING: dict[str, Any] = {
 
 def app() -> ASGIApp:
     """The factory each worker process calls: settings from the environment."""
-    _stop_with_supervisor()
+    stop_with_supervisor()
     settings = load_settings()
-    _claim_id_slot(settings.data_dir)
+    claim_id_slot(settings.data_dir)
     return build(settings)
 
 
 _held_slot: IO[bytes] | None = None  # the locked file, open for the process's lifetime
 
 
-def _claim_id_slot(data_dir: Path) -> None:
+def claim_id_slot(data_dir: Path) -> None:
     """Lock one of the 16 slot files so no two workers on this machine make the same id (the
     lock goes with the process, so a respawned worker finds its predecessor's slot free)."""
     global _held_slot
@@ -144,6 +144,8 @@ def run(settings: Settings, target: str = TARGET) -> None:
     from granian.constants import Interfaces
     from granian.log import LogLevels
 
+    from tandem import delivery_process
+
     os.environ[SUPERVISOR_ENV] = str(os.getpid())
     server = Granian(
         target,
@@ -158,7 +160,12 @@ def run(settings: Settings, target: str = TARGET) -> None:
         respawn_failed_workers=True,  # one worker's crash (OOM) leaves the others serving
         workers_kill_timeout=STOP_TIMEOUT,  # a worker that will not stop is killed
     )
-    server.serve(target_loader=_load_target)
+    deliveries = delivery_process.start() if settings.delivery_process else None
+    try:
+        server.serve(target_loader=_load_target)
+    finally:
+        if deliveries is not None:
+            delivery_process.stop(deliveries, STOP_TIMEOUT)
 
 
 def _load_target(target: str) -> Callable[..., Any]:
@@ -168,7 +175,7 @@ def _load_target(target: str) -> Callable[..., Any]:
     return factory()
 
 
-def _stop_with_supervisor() -> None:
+def stop_with_supervisor() -> None:
     """A worker stops when its supervisor asks, or dies.
 
     A forked worker inherits the supervisor's signal handlers, which would swallow a SIGTERM

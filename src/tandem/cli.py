@@ -61,6 +61,16 @@ def serve(args: argparse.Namespace) -> None:
     asgi.run(settings)
 
 
+def deliveries(args: argparse.Namespace) -> None:
+    from tandem import asgi, delivery_process
+
+    settings = _settings(args)
+    asgi.stop_with_supervisor()  # started by `tandem serve`: it stops and dies with it
+    asgi.claim_id_slot(settings.data_dir)  # (its ids never collide with the workers')
+    asgi.configure_logging()
+    delivery_process.run(settings)
+
+
 def migrate(args: argparse.Namespace) -> None:
     settings = _settings(args)
     _with_db(settings, lambda db: asyncio.sleep(0))
@@ -126,6 +136,9 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(
         func=migrate
     )
+    sub.add_parser(
+        "deliveries", help="run ActivityPub deliveries only (serve starts it: delivery_process)"
+    ).set_defaults(func=deliveries)
 
     adm = sub.add_parser("admin", help="operator tasks").add_subparsers(dest="admin", required=True)
     p = adm.add_parser("create-user", help="create a confirmed, approved account")

@@ -135,6 +135,7 @@ class Settings:
     authorized_fetch: bool = False
     # Deliveries sent at once by each process's job worker (ActivityPub fan-out).
     delivery_concurrency: int = 8
+    delivery_process: bool = False  # `tandem serve` runs deliveries in a process of their own
     # A failed delivery waits this, tripling each attempt (at most a day; 14 attempts: about a
     # week); a server failing this many deliveries in a row is paused, first for
     # delivery_breaker_pause_seconds, doubling while it keeps failing.

@@ -165,9 +165,7 @@ async def post_activity(
         raise FetchError(f"delivering to {inbox} is not allowed")
     body = orjson.dumps(activity)
     # In a thread: OpenSSL signs (~2 ms of CPU) without holding the GIL, so requests go on.
-    headers = await asyncio.to_thread(
-        _headers, "POST", inbox, signer, body, {"Content-Type": AP_CONTENT_TYPE}
-    )
+    headers = _headers("POST", inbox, signer, body, {"Content-Type": AP_CONTENT_TYPE})
     try:  # (the answer's body is never read: a delivery only needs its status)
         async with client().stream("POST", inbox, content=body, headers=headers) as response:
             retry = response.headers.get("retry-after", "")

@@ -35,6 +35,7 @@ log = logging.getLogger("tandem.federation")
 
 # A delivery's `signer_id` for activities the instance actor (`<base>/actor`) signs.
 INSTANCE_SIGNER = 0
+QUEUE_BATCH = 50  # deliveries queued per transaction
 
 
 class Outgoing:
@@ -299,9 +300,13 @@ async def fan_out(ctx: JobContext) -> None:
     signer_id = INSTANCE_SIGNER if outgoing.by_instance else actor.id
     if not outgoing.by_instance:
         await actor_keys.local_key(services.db, services.settings, actor)  # made once, here
-    await federation_delivery.queue_deliveries(
-        services.db, signer_id, outgoing.activity, outgoing.inboxes
-    )
+    # In batches, requests answered between them: one transaction writing hundreds of jobs
+    # would hold the event loop (and SQLite's write lock) for tens of milliseconds.
+    for start in range(0, len(outgoing.inboxes), QUEUE_BATCH):
+        await services.requests.quiet()
+        await federation_delivery.queue_deliveries(
+            services.db, signer_id, outgoing.activity, outgoing.inboxes[start : start + QUEUE_BATCH]
+        )
 
 
 async def deliver(ctx: JobContext) -> None:

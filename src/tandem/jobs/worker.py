@@ -76,9 +76,22 @@ def backoff(attempt: int, base: float = 10.0) -> timedelta:
 
 
 class Worker:
-    def __init__(self, services: Services, handlers: dict[str, Handler]) -> None:
+    """`lanes`: runs the parallel kinds (deliveries); `serial`: runs the rest of the queue.
+    A server whose deliveries run in a process of their own (`delivery_process`) has one
+    worker of each."""
+
+    def __init__(
+        self,
+        services: Services,
+        handlers: dict[str, Handler],
+        *,
+        lanes: bool = True,
+        serial: bool = True,
+    ) -> None:
         self.services = services
         self.handlers = handlers
+        self.lanes = lanes
+        self.serial = serial
         self.name = f"{os.getpid()}-{secrets.token_hex(3)}"
         self._task: asyncio.Task[None] | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
@@ -126,7 +139,8 @@ class Worker:
                 # are filled when half are free (one claim for several jobs), and the claim
                 # marks the deliveries that ended since done in the same transaction.
                 free = parallel - len(self._in_flight)
-                wanted = free if free >= refill and now() >= self._lanes_idle_until else 0
+                due = self.lanes and now() >= self._lanes_idle_until
+                wanted = free if free >= refill and due else 0
                 lanes = await self._settle_and_claim(wanted, flush=free == parallel)
                 if wanted:
                     self._lanes_idle_until = now() + interval if not lanes else 0.0
@@ -138,7 +152,7 @@ class Worker:
                 row = None
                 # A lane that ended wakes the loop too: the rest of the queue is asked again
                 # only when something was queued (`wake`) or after the poll interval.
-                if now() >= self._serial_idle_until:
+                if self.serial and now() >= self._serial_idle_until:
                     row = await self._claim(exclude=PARALLEL_KINDS)
                     self._serial_idle_until = 0.0 if row else now() + interval
                 if row is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -284,7 +285,11 @@ class Database:
             assert self.sync_engine is not None
             conn = self.sync_engine.connect()
             conn.info["tandem_write"] = True
-            self._writer = _LoopConnection(conn, conn.connection.dbapi_connection)
+            # The write lock is waited for by `_begin_immediate`, yielding the event loop.
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            raw.execute("PRAGMA busy_timeout=0")  # (on the driver's connection: no autobegin)
+            self._writer = _LoopConnection(conn, raw)
         return self._writer
 
     async def driver_pool(self) -> asyncpg.Pool:
@@ -355,6 +360,7 @@ class Database:
             self._write_lock = asyncio.Lock()
         async with self._write_lock:
             writer = self._sqlite_writer()
+            await _begin_immediate(writer.sync_connection)
             with writer.sync_connection.begin():
                 yield cast(Conn, writer)
 
@@ -434,6 +440,30 @@ def _count_statements(engine: Engine) -> None:
             counter[0] += 1
 
 
+async def _begin_immediate(conn: Connection) -> None:
+    """Take SQLite's write lock (BEGIN IMMEDIATE) for the transaction `conn.begin()` starts
+    next. While another process holds it (`--workers N`, `delivery_process`, the admin CLI)
+    this waits with `asyncio.sleep`, not in SQLite's busy handler, which would stop the
+    event loop, and every request of the process, for up to 100 ms per attempt."""
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    delay, waited = 0.001, 0.0
+    while True:
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+            break
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or waited >= SQLITE_BUSY_SECONDS:
+                raise
+        await asyncio.sleep(delay)
+        waited += delay
+        delay = min(delay * 2, 0.02)
+    conn.info["tandem_begun"] = True  # the "begin" event below has nothing left to do
+
+
+SQLITE_BUSY_SECONDS = 10.0  # as the busy_timeout of every other connection
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -453,6 +483,8 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Connection) -> None:
         if conn.info.get("tandem_read"):
             return  # the reader never holds a transaction, so it always sees the latest commit
+        if conn.info.pop("tandem_begun", False):
+            return  # begun already (_begin_immediate)
         # IMMEDIATE takes the write lock up front, so another process cannot deadlock us.
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("tandem_write") else "BEGIN")
 
