@@ -163,21 +163,7 @@ async def revise(db: Database, author: Account, note: RemoteNote) -> bool:
         updated = await status_store.get(conn, status_id)
         assert updated is not None
         await edit_store.keep(conn, status_id, status_edits.version_of(updated, edited_at, options))
-        rebloggers = [r for _, r in await status_store.reblog_ids_of(conn, status_id)]
-        found = await account_store.get_many(conn, rebloggers)
-        for reblogger in rebloggers:
-            account = found.get(reblogger)
-            if account is None or not account.local:
-                continue
-            if not await ignores(conn, reblogger, author.id, status_id):
-                await notification_store.insert(
-                    conn,
-                    account_id=reblogger,
-                    type="update",
-                    from_account_id=author.id,
-                    status_id=status_id,
-                    now=clock.now(),
-                )
+        await status_edits.tell_boosters(conn, author.id, status_id, clock.now())
         stream_events.status_edited(status_id)
         return True
 

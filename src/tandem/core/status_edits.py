@@ -247,22 +247,28 @@ async def _edit(
         after = revised.options if revised else before
         await store.keep(conn, status.id, version_of(updated, now, after))
         await preview_cards.on_saved(conn, updated, edited=True)
-        for _, reblogger in await status_store.reblog_ids_of(conn, status.id):
-            if reblogger != account.id and not await ignores(
-                conn, reblogger, account.id, status.id
-            ):
-                await notification_store.insert(
-                    conn,
-                    account_id=reblogger,
-                    type="update",
-                    from_account_id=account.id,
-                    status_id=status.id,
-                    now=now,
-                )
+        await tell_boosters(conn, account.id, status.id, now)
         await quotes.on_edited(conn, updated, now)
         stream_events.status_edited(status.id)
         await federation_outbox.edited(conn, account, updated)
         return await bundle(conn, account.id, [updated])
+
+
+async def tell_boosters(conn: Conn, author_id: int, status_id: int, now: datetime) -> None:
+    """An `update` notification for each local account that boosted the edited status (its
+    author aside, and those who ignore it), as Mastodon tells them of an edit."""
+    boosters = {r for _, r in await status_store.reblog_ids_of(conn, status_id)} - {author_id}
+    found = await account_store.get_many(conn, boosters)
+    for booster in sorted(a.id for a in found.values() if a.local):
+        if not await ignores(conn, booster, author_id, status_id):
+            await notification_store.insert(
+                conn,
+                account_id=booster,
+                type="update",
+                from_account_id=author_id,
+                status_id=status_id,
+                now=now,
+            )
 
 
 async def _reloaded(conn: Conn, viewer_id: int, status_id: int) -> StatusBundle:
