@@ -3,6 +3,7 @@ reaches, the delivery circuit breaker and the inbox's replay guard."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -132,21 +133,36 @@ async def has_remote_followers(conn: Conn, account_id: int) -> bool:
     return found is not None
 
 
+FOLLOWERS_PAGE = 1000  # followers read per statement by follower_inboxes
+
+
 async def follower_inboxes(conn: Conn, account_id: int) -> list[str]:
     """Where a post to followers goes: each remote follower's shared inbox (else its own),
-    once each."""
-    rows = await conn.execute(
-        select(_inbox())
-        .select_from(follows.join(accounts, accounts.c.id == follows.c.account_id))
-        .where(
-            follows.c.target_account_id == account_id,
-            accounts.c.domain.is_not(None),
-            accounts.c.suspended_at.is_(None),
-            _inbox().is_not(None),
-        )
-        .distinct()
-    )
-    return sorted(str(r[0]) for r in rows)
+    once each. Read a page of followers at a time, other tasks let in between: for an account
+    with many followers one statement would hold the event loop for tens of milliseconds (on
+    SQLite a query does not yield it)."""
+    found: set[str] = set()
+    after = 0
+    while True:
+        rows = (
+            await conn.execute(
+                select(follows.c.id, _inbox())
+                .select_from(follows.join(accounts, accounts.c.id == follows.c.account_id))
+                .where(
+                    follows.c.target_account_id == account_id,
+                    follows.c.id > after,
+                    accounts.c.domain.is_not(None),
+                    accounts.c.suspended_at.is_(None),
+                )
+                .order_by(follows.c.id)
+                .limit(FOLLOWERS_PAGE)
+            )
+        ).all()
+        found.update(str(r[1]) for r in rows if r[1])
+        if len(rows) < FOLLOWERS_PAGE:
+            return sorted(found)
+        after = rows[-1][0]
+        await asyncio.sleep(0)
 
 
 async def inboxes_of(conn: Conn, account_ids: list[int]) -> list[str]:
