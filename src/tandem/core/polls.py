@@ -65,7 +65,7 @@ async def vote(
         found = await store.get(conn, poll_id)
         if found is None:
             raise NotFound("poll")
-        await visible(conn, account, found.status_id, "poll")
+        poll_status = await visible(conn, account, found.status_id, "poll")
         await store.lock_poll(conn, found.id)
         if expired(found, now):
             raise Unprocessable("The poll has already ended", code="ALREADY_EXPIRED")
@@ -79,9 +79,7 @@ async def vote(
         if repeated or not await store.add_votes(conn, found.id, account.id, wanted, now):
             raise AlreadyDone("ALREADY_VOTED", "You have already voted on this poll")
         stream_events.poll_voted(found.status_id, account.id, wanted)
-        poll_status = await status_store.get(conn, found.status_id)
-        if poll_status is not None:
-            await federation_outbox.voted(conn, account, poll_status, wanted)
+        await federation_outbox.voted(conn, account, poll_status, wanted)
         updated = await store.get(conn, found.id, account.id)
         assert updated is not None
         return updated

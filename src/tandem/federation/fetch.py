@@ -164,7 +164,6 @@ async def post_activity(
     if not await allowed(settings, inbox):
         raise FetchError(f"delivering to {inbox} is not allowed")
     body = orjson.dumps(activity)
-    # In a thread: OpenSSL signs (~2 ms of CPU) without holding the GIL, so requests go on.
     headers = _headers("POST", inbox, signer, body, {"Content-Type": AP_CONTENT_TYPE})
     try:  # (the answer's body is never read: a delivery only needs its status)
         async with client().stream("POST", inbox, content=body, headers=headers) as response:

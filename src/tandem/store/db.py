@@ -440,6 +440,9 @@ def _count_statements(engine: Engine) -> None:
             counter[0] += 1
 
 
+SQLITE_BUSY_SECONDS = 10.0  # as the busy_timeout of every other connection
+
+
 async def _begin_immediate(conn: Connection) -> None:
     """Take SQLite's write lock (BEGIN IMMEDIATE) for the transaction `conn.begin()` starts
     next. While another process holds it (`--workers N`, `delivery_process`, the admin CLI)
@@ -459,9 +462,6 @@ async def _begin_immediate(conn: Connection) -> None:
         waited += delay
         delay = min(delay * 2, 0.02)
     conn.info["tandem_begun"] = True  # the "begin" event below has nothing left to do
-
-
-SQLITE_BUSY_SECONDS = 10.0  # as the busy_timeout of every other connection
 
 
 def _configure_sqlite(engine: Engine) -> None:

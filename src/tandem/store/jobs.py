@@ -152,10 +152,14 @@ async def claim_many(
     return [r for r in rows if r.id in won]
 
 
+def _held_by(worker: str) -> ColumnElement[bool]:
+    """Still this worker's: not re-queued by `enqueue`, nor claimed by another worker after
+    this one's lease ran out."""
+    return and_(jobs.c.state == "running", jobs.c.locked_by == worker)
+
+
 def _owned(job_id: int, worker: str) -> ColumnElement[bool]:
-    """The job is still this worker's: not re-queued by `enqueue`, nor claimed by another
-    worker after this one's lease ran out."""
-    return and_(jobs.c.id == job_id, jobs.c.state == "running", jobs.c.locked_by == worker)
+    return and_(jobs.c.id == job_id, _held_by(worker))
 
 
 async def save_progress(
@@ -178,7 +182,7 @@ async def finish_many(conn: Conn, job_ids: list[int], worker: str) -> int:
     only_the_queue()
     done = await conn.execute(
         update(jobs)
-        .where(jobs.c.id.in_(job_ids), jobs.c.state == "running", jobs.c.locked_by == worker)
+        .where(jobs.c.id.in_(job_ids), _held_by(worker))
         .values(state="done", finished_at=clock.now(), locked_until=None, dedupe_key=None)
     )
     return int(done.rowcount)
